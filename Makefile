@@ -1,0 +1,102 @@
+# remotegen build.
+#   make              build ./remotegen (optimised, -Werror)
+#   make SAN=1        build build/san/remotegen with ASan + UBSan
+#   make unit         build and run the unit tests
+#   make check        everything: style, unit tests and integration/e2e tests
+#                     against real services, all under ASan + UBSan
+#   make check-style  banned functions and file headers
+#   make clean
+
+CC      ?= cc
+PKGS    := libpq libprotobuf-c libzip libcurl ck libcrypto
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+
+ifeq ($(SAN),1)
+VARIANT  := san
+OPTFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+else
+VARIANT  := rel
+OPTFLAGS := -O2 -g
+endif
+
+B       := build/$(VARIANT)
+GEN     := build/gen
+WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+DEFS    := -D_GNU_SOURCE
+INCS    := -Ipipeline -Iworkers -Ipublisher -I$(GEN)
+ALL_CFLAGS := $(WARN) $(DEFS) $(OPTFLAGS) $(INCS) $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS  := $(PKG_LIBS) -lpthread
+
+PROTOS  := proto/google/protobuf/descriptor.proto proto/google/protobuf/compiler/plugin.proto
+PROTO_C := $(GEN)/google/protobuf/descriptor.pb-c.c $(GEN)/google/protobuf/compiler/plugin.pb-c.c
+PROTO_H := $(PROTO_C:.c=.h)
+
+LIB_SRC := $(filter-out pipeline/main.c,$(wildcard pipeline/*.c workers/*.c publisher/*.c))
+LIB_OBJ := $(patsubst %.c,$(B)/%.o,$(LIB_SRC)) $(patsubst $(GEN)/%.c,$(B)/gen/%.o,$(PROTO_C)) $(B)/gen/sql_migrations.o
+MAIN_OBJ := $(B)/pipeline/main.o
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+HELPER_SRC := $(wildcard tests/plugins/*.c)
+HELPER_BIN := $(patsubst tests/plugins/%.c,$(B)/tests/plugins/%,$(HELPER_SRC))
+
+ifeq ($(SAN),1)
+all: $(B)/remotegen $(UNIT_BIN) $(HELPER_BIN)
+else
+all: remotegen
+remotegen: $(B)/remotegen
+	cp $< $@
+endif
+
+$(B)/remotegen: $(MAIN_OBJ) $(B)/libremotegen.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/libremotegen.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/%.o: %.c $(PROTO_H) $(wildcard pipeline/*.h workers/*.h publisher/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Generated protobuf-c code: compiled with relaxed warnings (not our code).
+$(B)/gen/%.o: $(GEN)/%.c $(PROTO_H)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(DEFS) $(OPTFLAGS) $(INCS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(PROTO_C) $(PROTO_H) &: $(PROTOS)
+	@mkdir -p $(GEN)
+	cd proto && protoc-c --c_out=../$(GEN) $(PROTOS:proto/%=%)
+
+# sql/*.sql embedded in the binary, in file-name order.
+$(GEN)/sql_migrations.c: $(sort $(wildcard sql/*.sql)) ops/embed-sql.sh
+	@mkdir -p $(GEN)
+	sh ops/embed-sql.sh $(sort $(wildcard sql/*.sql)) > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/sql_migrations.o: $(GEN)/sql_migrations.c pipeline/migrate.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libremotegen.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(B)/libremotegen.a $(LDLIBS)
+
+$(B)/tests/plugins/%: tests/plugins/%.c $(B)/libremotegen.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libremotegen.a $(LDLIBS)
+
+unit: $(UNIT_BIN) $(HELPER_BIN)
+	@sh tests/unit/run.sh $(UNIT_BIN)
+
+check-style:
+	@sh ops/check-style.sh
+
+# make check: style, a clean gcc and clang build, then every test under ASan+UBSan.
+check: check-style
+	$(MAKE) remotegen
+	$(MAKE) SAN=1 all
+	REMOTEGEN_BUILD=build/san bash tests/run-all.sh
+
+.PHONY: all unit check check-style clean
+clean:
+	rm -rf build remotegen

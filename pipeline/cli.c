@@ -1,0 +1,63 @@
+/*
+ * cli: configuration loading, error printing and connecting for subcommands.
+ */
+#include "cli.h"
+#include "db.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : def;
+}
+
+void cli_config_load(struct config *cfg)
+{
+	char cwd[4096];
+	if (!getcwd(cwd, sizeof(cwd)))
+		snprintf(cwd, sizeof(cwd), ".");
+	snprintf(cfg->store_default, sizeof(cfg->store_default), "file://%s/remotegen-store", cwd);
+	cfg->database = env_or("REMOTEGEN_DATABASE_URL", "");
+	cfg->store = env_or("REMOTEGEN_STORE", cfg->store_default);
+	cfg->go_prefix = env_or("REMOTEGEN_GO_PREFIX", DEFAULT_GO_PREFIX);
+}
+
+int cli_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+	struct buf b = BUF_INIT;
+	va_start(ap, fmt);
+	buf_adds(&b, "remotegen: error: ");
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	buf_addc(&b, '\n');
+	fputs(b.data, stderr);
+	buf_release(&b);
+	return code;
+}
+
+PGconn *cli_connect(const struct config *cfg)
+{
+	char err[ERR_SIZE];
+	PGconn *c = db_connect(cfg->database, err);
+	if (!c)
+		cli_error(EXIT_USAGE, "%s", err);
+	return c;
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,45 @@
+/*
+ * cli: what every subcommand shares: configuration (flags, then environment,
+ * then defaults), exit codes, error printing and the database connection.
+ * Each subcommand is a thin cmd_<name>() in cmd_<name>.c over library code.
+ */
+#ifndef REMOTEGEN_CLI_H
+#define REMOTEGEN_CLI_H
+
+#include <libpq-fe.h>
+
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,   /* some generations failed */
+	EXIT_USAGE = 2,    /* usage, configuration or input error */
+};
+
+#define DEFAULT_GO_PREFIX "gen.example.com/go"
+
+struct config {
+	const char *database;   /* --database, REMOTEGEN_DATABASE_URL, else libpq's PG* */
+	const char *store;      /* --store, REMOTEGEN_STORE, else file://$PWD/remotegen-store */
+	const char *go_prefix;  /* --go-prefix, REMOTEGEN_GO_PREFIX, else DEFAULT_GO_PREFIX */
+	char store_default[4200];
+};
+
+/* Fills cfg from the environment and defaults; flags override fields later. */
+void cli_config_load(struct config *cfg);
+
+/* Prints "remotegen: error: <msg>" to stderr and returns code. */
+int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Connects to the configured database; prints the error and returns NULL on failure. */
+PGconn *cli_connect(const struct config *cfg);
+
+/* 1 when argv holds -h or --help (before any "--"). */
+int cli_wants_help(int argc, char **argv);
+
+int cmd_migrate(int argc, char **argv, struct config *cfg);
+int cmd_module(int argc, char **argv, struct config *cfg);
+int cmd_plugin(int argc, char **argv, struct config *cfg);
+int cmd_template(int argc, char **argv, struct config *cfg);
+int cmd_run(int argc, char **argv, struct config *cfg);
+int cmd_status(int argc, char **argv, struct config *cfg);
+
+#endif

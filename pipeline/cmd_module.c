@@ -1,0 +1,123 @@
+/*
+ * cmd_module: `remotegen module push`.
+ */
+#include "cli.h"
+#include "db.h"
+#include "image.h"
+#include "migrate.h"
+#include "names.h"
+#include "registry.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+	"usage: remotegen module push OWNER/NAME DIR [--dep OWNER/NAME[:SEQ]]...\n"
+	"       remotegen module push OWNER/NAME --image FILE [--dep OWNER/NAME[:SEQ]]...\n"
+	"\n"
+	"Records a new commit of module OWNER/NAME. With DIR, every *.proto under DIR\n"
+	"is compiled with protoc (--include_imports --include_source_info) and DIR's\n"
+	"files are the module's own. With --image, FILE is a prebuilt image (a\n"
+	"serialized FileDescriptorSet with all imports); its own files are those not\n"
+	"provided by a dependency and not well-known types. Pushing the same content\n"
+	"as the latest commit records nothing. Prints the commit's sequence.\n"
+	"\n"
+	"  --dep OWNER/NAME[:SEQ]  a module this commit imports from (default: its latest commit)\n"
+	"  --image FILE            push a prebuilt image instead of compiling DIR\n"
+	"  --database URL          PostgreSQL connection string\n";
+
+int cmd_module(int argc, char **argv, struct config *cfg)
+{
+	static const struct option opts[] = {
+		{ "dep", required_argument, NULL, 'D' },
+		{ "image", required_argument, NULL, 'i' },
+		{ "database", required_argument, NULL, 'd' },
+		{ 0 },
+	};
+	struct registry_dep deps[64];
+	size_t n_deps = 0;
+	const char *image_file = NULL;
+	struct name_ref m;
+	struct image img;
+	struct strvec dep_files = STRVEC_INIT;
+	char err[ERR_SIZE];
+	int ch, rc = EXIT_USAGE;
+	PGconn *c = NULL;
+
+	image_init(&img);
+	if (cli_wants_help(argc, argv))
+		return fputs(usage, stdout), EXIT_OK;
+	if (argc < 2 || strcmp(argv[1], "push"))
+		return fputs(usage, stderr), EXIT_USAGE;
+	argc--;
+	argv++;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'D': {
+			const char *rest;
+			if (n_deps == 64)
+				return cli_error(EXIT_USAGE, "too many --dep (at most 64)");
+			struct registry_dep *d = &deps[n_deps];
+			if (names_parse_with("module", optarg, ':', &d->module, &rest, err) < 0)
+				return cli_error(EXIT_USAGE, "--dep: %s", err);
+			d->sequence = 0;
+			if (rest) {
+				char *end;
+				long v = strtol(rest, &end, 10);
+				if (!*rest || *end || v <= 0 || v > 1000000000)
+					return cli_error(EXIT_USAGE, "--dep %s: the sequence must be a positive number", optarg);
+				d->sequence = (int)v;
+			}
+			n_deps++;
+			break;
+		}
+		case 'i':
+			image_file = optarg;
+			break;
+		case 'd':
+			cfg->database = optarg;
+			break;
+		default:
+			return fputs(usage, stderr), EXIT_USAGE;
+		}
+	}
+	int nargs = argc - optind;
+	if (nargs < 1 || nargs > 2 || (image_file && nargs != 1) || (!image_file && nargs != 2))
+		return fputs(usage, stderr), EXIT_USAGE;
+	if (names_parse("module", argv[optind], &m, err) < 0)
+		return cli_error(EXIT_USAGE, "%s", err);
+	if (!(c = cli_connect(cfg)))
+		goto out;
+	if (migrate_check(c, err) < 0) {
+		cli_error(EXIT_USAGE, "%s", err);
+		goto out;
+	}
+	if (image_file) {
+		if (registry_dep_files(c, deps, n_deps, &dep_files, err) < 0 ||
+		    image_load(image_file, &dep_files, &img, err) < 0) {
+			cli_error(EXIT_USAGE, "module %s/%s: %s", m.owner, m.name, err);
+			goto out;
+		}
+	} else if (image_compile(argv[optind + 1], &img, err) < 0) {
+		cli_error(EXIT_USAGE, "module %s/%s: %s", m.owner, m.name, err);
+		goto out;
+	}
+	int seq = 0, created = 0;
+	if (registry_push(c, &m, &img, deps, n_deps, &seq, &created, err) < 0) {
+		cli_error(EXIT_USAGE, "module %s/%s: %s", m.owner, m.name, err);
+		goto out;
+	}
+	if (created)
+		printf("%s/%s commit %d (%s, %zu files)\n", m.owner, m.name, seq, img.digest, img.own_files.n);
+	else
+		printf("%s/%s commit %d unchanged (%s)\n", m.owner, m.name, seq, img.digest);
+	rc = EXIT_OK;
+out:
+	db_close(c);
+	image_release(&img);
+	strvec_clear(&dep_files);
+	return rc;
+}

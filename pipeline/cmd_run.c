@@ -1,0 +1,109 @@
+/*
+ * cmd_run: `remotegen run`.
+ */
+#include "cli.h"
+#include "log.h"
+#include "modpath.h"
+#include "run.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static const char usage[] =
+	"usage: remotegen run [--once] [--workers N] [--store URL] [--go-prefix PREFIX]\n"
+	"\n"
+	"Generates and publishes every new (commit, template version) pair. With\n"
+	"--once, drains the queue (including retries that become due) and exits:\n"
+	"0 when every generation published, 1 when some failed. Without it, runs as\n"
+	"a service until SIGTERM or SIGINT, finishing the work it claimed.\n"
+	"\n"
+	"  --once               drain the queue and exit (cron, systemd timer)\n"
+	"  --workers N          plugin worker threads (default: number of CPUs)\n"
+	"  --store URL          file:///path (default: $REMOTEGEN_STORE, else ./remotegen-store)\n"
+	"  --go-prefix PREFIX   Go module path prefix (default: $REMOTEGEN_GO_PREFIX,\n"
+	"                       else " DEFAULT_GO_PREFIX ")\n"
+	"  --max-attempts N     attempts before a generation fails for good (default 5)\n"
+	"  --log-level L        debug, info (default), warn, error\n"
+	"  --database URL       PostgreSQL connection string\n"
+	"\n"
+	"Environment: REMOTEGEN_RETRY_BASE_MS (first retry delay, default 2000),\n"
+	"REMOTEGEN_LEASE_MS (claim lease, default 60000), REMOTEGEN_POLL_MS (service\n"
+	"mode poll interval, default 2000).\n";
+
+static long long env_ll(const char *name, long long def)
+{
+	const char *v = getenv(name);
+	return v && *v ? atoll(v) : def;
+}
+
+static int parse_pos(const char *flag, const char *v, int *out)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (!*v || *end || n < 1 || n > 1024)
+		return cli_error(EXIT_USAGE, "%s %s: expected a number from 1 to 1024", flag, v), -1;
+	*out = (int)n;
+	return 0;
+}
+
+int cmd_run(int argc, char **argv, struct config *cfg)
+{
+	static const struct option opts[] = {
+		{ "once", no_argument, NULL, 'o' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "store", required_argument, NULL, 's' },
+		{ "go-prefix", required_argument, NULL, 'g' },
+		{ "max-attempts", required_argument, NULL, 'a' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "database", required_argument, NULL, 'd' },
+		{ 0 },
+	};
+	struct run_opts o = {
+		.workers = (int)sysconf(_SC_NPROCESSORS_ONLN),
+		.lease_ms = env_ll("REMOTEGEN_LEASE_MS", 60000),
+		.max_attempts = 5,
+		.backoff_base_ms = env_ll("REMOTEGEN_RETRY_BASE_MS", 2000),
+		.poll_ms = env_ll("REMOTEGEN_POLL_MS", 2000),
+	};
+	struct run_stats st;
+	char err[ERR_SIZE];
+	int ch;
+
+	if (cli_wants_help(argc, argv))
+		return fputs(usage, stdout), EXIT_OK;
+	if (o.workers < 1)
+		o.workers = 1;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'o': o.once = 1; break;
+		case 'w': if (parse_pos("--workers", optarg, &o.workers) < 0) return EXIT_USAGE; break;
+		case 'a': if (parse_pos("--max-attempts", optarg, &o.max_attempts) < 0) return EXIT_USAGE; break;
+		case 's': cfg->store = optarg; break;
+		case 'g': cfg->go_prefix = optarg; break;
+		case 'd': cfg->database = optarg; break;
+		case 'l':
+			if (log_parse_level(optarg) < 0)
+				return cli_error(EXIT_USAGE, "--log-level %s: expected debug, info, warn or error", optarg);
+			log_set_level(log_parse_level(optarg));
+			break;
+		default:
+			return fputs(usage, stderr), EXIT_USAGE;
+		}
+	}
+	if (optind != argc)
+		return cli_error(EXIT_USAGE, "run takes no arguments (got \"%s\")", argv[optind]);
+	if (modpath_check_prefix(cfg->go_prefix, err) < 0)
+		return cli_error(EXIT_USAGE, "%s", err);
+	if (o.lease_ms < 1000 || o.backoff_base_ms < 0 || o.poll_ms < 10)
+		return cli_error(EXIT_USAGE, "REMOTEGEN_LEASE_MS must be >= 1000, REMOTEGEN_RETRY_BASE_MS >= 0, "
+				 "REMOTEGEN_POLL_MS >= 10");
+	o.conninfo = cfg->database;
+	o.store_url = cfg->store;
+	o.go_prefix = cfg->go_prefix;
+	if (run_pipeline(&o, &st, err) < 0)
+		return cli_error(EXIT_USAGE, "%s", err);
+	return st.failed ? EXIT_FAILED : EXIT_OK;
+}

@@ -1,0 +1,132 @@
+/*
+ * cmd_status: `remotegen status [--json]`: queue depth by state, oldest
+ * pending age, throughput, and recent failures with their errors.
+ */
+#include "cli.h"
+#include "db.h"
+#include "migrate.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+	"usage: remotegen status [--json] [--database URL]\n"
+	"\n"
+	"Shows generations by state, the age of the oldest pending one, how many\n"
+	"were published in the last hour, and the most recent failures.\n";
+
+static void json_str(struct buf *b, const char *s)
+{
+	buf_addc(b, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			buf_printf(b, "\\%c", c);
+		else if (c < 0x20)
+			buf_printf(b, "\\u%04x", c);
+		else
+			buf_addc(b, (char)c);
+	}
+	buf_addc(b, '"');
+}
+
+int cmd_status(int argc, char **argv, struct config *cfg)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "database", required_argument, NULL, 'd' },
+		{ 0 },
+	};
+	int ch, json = 0, rc = EXIT_USAGE;
+	char err[ERR_SIZE];
+	PGresult *counts = NULL, *fails = NULL;
+	struct buf out = BUF_INIT;
+
+	if (cli_wants_help(argc, argv))
+		return fputs(usage, stdout), EXIT_OK;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'j')
+			json = 1;
+		else if (ch == 'd')
+			cfg->database = optarg;
+		else
+			return fputs(usage, stderr), EXIT_USAGE;
+	}
+	if (optind != argc)
+		return cli_error(EXIT_USAGE, "status takes no arguments (got \"%s\")", argv[optind]);
+	PGconn *c = cli_connect(cfg);
+	if (!c)
+		return EXIT_USAGE;
+	if (migrate_check(c, err) < 0)
+		goto fail;
+	counts = db_exec(c, "status: count generations",
+		"SELECT count(*) FILTER (WHERE state = 'pending'),"
+		"  count(*) FILTER (WHERE state = 'running'),"
+		"  count(*) FILTER (WHERE state = 'published'),"
+		"  count(*) FILTER (WHERE state = 'failed'),"
+		"  coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE state = 'pending'))::bigint, 0),"
+		"  count(*) FILTER (WHERE state = 'published' AND finished_at > now() - interval '1 hour')"
+		" FROM generations", 0, NULL, err);
+	if (!counts)
+		goto fail;
+	fails = db_exec(c, "status: recent failures",
+		"SELECT g.id, m.owner || '/' || m.name, c.sequence, t.owner || '/' || t.name || ':v' || tv.number,"
+		"  g.version, g.attempts, coalesce(g.last_error, ''),"
+		"  to_char(g.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+		" FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules m ON m.id = c.module_id"
+		" JOIN template_versions tv ON tv.id = g.template_version_id"
+		" JOIN templates t ON t.id = tv.template_id"
+		" WHERE g.state = 'failed' ORDER BY g.finished_at DESC LIMIT 10", 0, NULL, err);
+	if (!fails)
+		goto fail;
+	static const char *states[] = { "pending", "running", "published", "failed" };
+	if (json) {
+		buf_adds(&out, "{\"generations\":{");
+		for (int i = 0; i < 4; i++)
+			buf_printf(&out, "%s\"%s\":%s", i ? "," : "", states[i], PQgetvalue(counts, 0, i));
+		buf_printf(&out, "},\"oldest_pending_seconds\":%s,\"published_last_hour\":%s,\"recent_failures\":[",
+			   PQgetvalue(counts, 0, 4), PQgetvalue(counts, 0, 5));
+		for (int i = 0; i < PQntuples(fails); i++) {
+			buf_printf(&out, "%s{\"generation\":%s,\"module\":", i ? "," : "", PQgetvalue(fails, i, 0));
+			json_str(&out, PQgetvalue(fails, i, 1));
+			buf_printf(&out, ",\"commit\":%s,\"template\":", PQgetvalue(fails, i, 2));
+			json_str(&out, PQgetvalue(fails, i, 3));
+			buf_adds(&out, ",\"version\":");
+			json_str(&out, PQgetvalue(fails, i, 4));
+			buf_printf(&out, ",\"attempts\":%s,\"error\":", PQgetvalue(fails, i, 5));
+			json_str(&out, PQgetvalue(fails, i, 6));
+			buf_adds(&out, ",\"failed_at\":");
+			json_str(&out, PQgetvalue(fails, i, 7));
+			buf_addc(&out, '}');
+		}
+		buf_adds(&out, "]}\n");
+	} else {
+		buf_adds(&out, "generations:");
+		for (int i = 0; i < 4; i++)
+			buf_printf(&out, " %s=%s", states[i], PQgetvalue(counts, 0, i));
+		buf_printf(&out, "\noldest pending: %ss\npublished in the last hour: %s\n",
+			   PQgetvalue(counts, 0, 4), PQgetvalue(counts, 0, 5));
+		if (PQntuples(fails)) {
+			buf_adds(&out, "recent failures:\n");
+			for (int i = 0; i < PQntuples(fails); i++)
+				buf_printf(&out, "  #%s %s commit %s with %s (%s, %s attempts, %s): %s\n",
+					   PQgetvalue(fails, i, 0), PQgetvalue(fails, i, 1), PQgetvalue(fails, i, 2),
+					   PQgetvalue(fails, i, 3), PQgetvalue(fails, i, 4), PQgetvalue(fails, i, 5),
+					   PQgetvalue(fails, i, 7), PQgetvalue(fails, i, 6));
+		}
+	}
+	fputs(out.data, stdout);
+	rc = EXIT_OK;
+	goto out;
+fail:
+	cli_error(EXIT_USAGE, "%s", err);
+out:
+	PQclear(counts);
+	PQclear(fails);
+	db_close(c);
+	buf_release(&out);
+	return rc;
+}

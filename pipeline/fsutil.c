@@ -1,0 +1,205 @@
+/*
+ * fsutil: file helpers. Owns the temp-file naming used for durable writes
+ * (".<name>.tmp.<pid>.<counter>" in the target directory).
+ */
+#include "fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int fs_read_file(const char *path, struct buf *out, char *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, "cannot open %s: %s", path, strerror(errno));
+	for (;;) {
+		buf_grow(out, 65536);
+		ssize_t n = read(fd, out->data + out->len, 65536);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			close(fd);
+			return err_set(err, "cannot read %s: %s", path, strerror(e));
+		}
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+		out->data[out->len] = '\0';
+	}
+	close(fd);
+	return 0;
+}
+
+int fs_mkdir_p(const char *path, mode_t mode, char *err)
+{
+	char *p = xstrdup(path);
+	int rc = 0;
+	for (char *s = p + 1;; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+			*s = '\0';
+			if (mkdir(p, mode) < 0 && errno != EEXIST) {
+				rc = err_set(err, "cannot create directory %s: %s", p, strerror(errno));
+				goto out;
+			}
+			*s = c;
+			if (!c)
+				break;
+		}
+	}
+out:
+	free(p);
+	return rc;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+static int fsync_dir(const char *path, char *err)
+{
+	char *dir = dir_of(path);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+	if (fd < 0 || fsync(fd) < 0)
+		rc = err_set(err, "cannot sync directory %s: %s", dir, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return rc;
+}
+
+/* Writes a synced temporary file next to path; returns its malloc'ed name. */
+static char *write_temp(const char *path, const void *data, size_t len, char *err)
+{
+	static atomic_uint counter;
+	char *dir = dir_of(path);
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char *tmp = xasprintf("%s/.%s.tmp.%d.%u", dir, base, (int)getpid(),
+			      atomic_fetch_add(&counter, 1));
+	free(dir);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		err_set(err, "cannot create %s: %s", tmp, strerror(errno));
+		free(tmp);
+		return NULL;
+	}
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		err_set(err, "cannot write %s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return NULL;
+	}
+	if (close(fd) < 0) {
+		err_set(err, "cannot write %s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return NULL;
+	}
+	return tmp;
+}
+
+int fs_write_replace(const char *path, const void *data, size_t len, char *err)
+{
+	char *tmp = write_temp(path, data, len, err);
+	if (!tmp)
+		return -1;
+	int rc = 0;
+	if (rename(tmp, path) < 0) {
+		rc = err_set(err, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	rc = fsync_dir(path, err);
+out:
+	free(tmp);
+	return rc;
+}
+
+int fs_write_once(const char *path, const void *data, size_t len, char *err)
+{
+	char *tmp = write_temp(path, data, len, err);
+	struct buf old = BUF_INIT;
+	if (!tmp)
+		return -1;
+	int rc = 0;
+	if (link(tmp, path) == 0) {
+		rc = fsync_dir(path, err);
+		goto out;
+	}
+	if (errno != EEXIST) {
+		rc = err_set(err, "cannot create %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (fs_read_file(path, &old, err) < 0) {
+		rc = -1;
+		goto out;
+	}
+	if (old.len == len && (len == 0 || !memcmp(old.data, data, len)))
+		rc = 1;
+	else
+		rc = err_set(err, "refusing to overwrite %s: it already exists with different content "
+			     "(%zu bytes stored, %zu bytes new); published files never change", path, old.len, len);
+out:
+	unlink(tmp);
+	free(tmp);
+	buf_release(&old);
+	return rc;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return (flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int fs_remove_tree(const char *path, char *err)
+{
+	if (nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
+		return err_set(err, "cannot remove %s: %s", path, strerror(errno));
+	return 0;
+}
+
+char *fs_mkdtemp(const char *prefix, char *err)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	char *tmpl = xasprintf("%s/%s.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp", prefix);
+	if (!mkdtemp(tmpl)) {
+		err_set(err, "cannot create temporary directory %s: %s", tmpl, strerror(errno));
+		free(tmpl);
+		return NULL;
+	}
+	return tmpl;
+}

@@ -1,0 +1,30 @@
+/*
+ * fsutil: whole-file reads, directory creation, and the two durable write
+ * disciplines the file store relies on: replace (temp file, fsync, rename) and
+ * write-once (temp file, fsync, link: never replaces an existing file).
+ */
+#ifndef REMOTEGEN_FSUTIL_H
+#define REMOTEGEN_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include "util.h"
+
+/* Appends the file's bytes to out. Returns 0, or -1 with err set. */
+int fs_read_file(const char *path, struct buf *out, char *err);
+/* mkdir -p. Returns 0, or -1 with err set. */
+int fs_mkdir_p(const char *path, mode_t mode, char *err);
+/* Writes path durably, replacing any previous content atomically. */
+int fs_write_replace(const char *path, const void *data, size_t len, char *err);
+/*
+ * Writes path durably only if it does not exist yet.
+ * Returns 0 when written, 1 when the file already existed with exactly these
+ * bytes, -1 on error or when it exists with other bytes (err says which).
+ */
+int fs_write_once(const char *path, const void *data, size_t len, char *err);
+/* Removes a directory tree. Returns 0, or -1 with err set. */
+int fs_remove_tree(const char *path, char *err);
+/* Makes a fresh private temporary directory; returns malloc'ed path or NULL. */
+char *fs_mkdtemp(const char *prefix, char *err);
+
+#endif

@@ -1,0 +1,207 @@
+/*
+ * image: protoc invocation and image inspection.
+ */
+#include "image.h"
+#include "fsutil.h"
+#include "gopkg.h"
+#include "subproc.h"
+#include "google/protobuf/descriptor.pb-c.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void image_init(struct image *img)
+{
+	memset(img, 0, sizeof(*img));
+}
+
+void image_release(struct image *img)
+{
+	buf_release(&img->data);
+	strvec_clear(&img->own_files);
+	strvec_clear(&img->all_files);
+	free(img->protoc_version);
+	memset(img, 0, sizeof(*img));
+}
+
+static const char *protoc_path(void)
+{
+	const char *p = getenv("REMOTEGEN_PROTOC");
+	return p && *p ? p : "/usr/bin/protoc";
+}
+
+static const char *const *child_env(void)
+{
+	static char path[4096];
+	static const char *env[] = { path, NULL };
+	snprintf(path, sizeof(path), "PATH=%s", getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	return env;
+}
+
+static int protoc_version(char **out, char *err)
+{
+	const char *argv[] = { protoc_path(), "--version", NULL };
+	struct subproc_opts o = { .argv = argv, .envp = child_env(), .timeout_ms = 30000 };
+	struct subproc_result res;
+	int rc = -1;
+	subproc_result_init(&res);
+	if (subproc_run(&o, NULL, 0, &res, err) < 0)
+		goto out;
+	/* "libprotoc 3.21.12" */
+	const char *v = res.out.data ? strrchr(res.out.data, ' ') : NULL;
+	if (!res.exited || res.exit_code || !v) {
+		err_set(err, "%s --version failed", protoc_path());
+		goto out;
+	}
+	*out = xstrdup(v + 1);
+	(*out)[strcspn(*out, "\r\n")] = '\0';
+	rc = 0;
+out:
+	subproc_result_release(&res);
+	return rc;
+}
+
+static int find_protos(const char *root, const char *rel, struct strvec *out, char *err)
+{
+	char *path = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
+	DIR *d = opendir(path);
+	int rc = 0;
+	if (!d) {
+		rc = err_set(err, "cannot read directory %s: %s", path, strerror(errno));
+		free(path);
+		return rc;
+	}
+	struct dirent *e;
+	while (rc == 0 && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *child_rel = *rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
+		char *child = xasprintf("%s/%s", root, child_rel);
+		struct stat st;
+		if (stat(child, &st) == 0 && S_ISDIR(st.st_mode))
+			rc = find_protos(root, child_rel, out, err);
+		else if (strlen(e->d_name) > 6 && !strcmp(e->d_name + strlen(e->d_name) - 6, ".proto"))
+			strvec_push(out, child_rel);
+		free(child);
+		free(child_rel);
+	}
+	closedir(d);
+	free(path);
+	return rc;
+}
+
+int image_list_files(const void *data, size_t len, struct strvec *files, char *err)
+{
+	Google__Protobuf__FileDescriptorSet *fds =
+		google__protobuf__file_descriptor_set__unpack(NULL, len, data);
+	if (!fds)
+		return err_set(err, "the image is not a valid FileDescriptorSet (%zu bytes)", len);
+	int rc = 0;
+	for (size_t i = 0; i < fds->n_file; i++) {
+		if (!fds->file[i]->name || !*fds->file[i]->name) {
+			rc = err_set(err, "file #%zu of the image has no name", i + 1);
+			break;
+		}
+		if (strvec_contains(files, fds->file[i]->name)) {
+			rc = err_set(err, "file %s appears twice in the image", fds->file[i]->name);
+			break;
+		}
+		strvec_push(files, fds->file[i]->name);
+	}
+	if (rc == 0 && fds->n_file == 0)
+		rc = err_set(err, "the image holds no files");
+	google__protobuf__file_descriptor_set__free_unpacked(fds, NULL);
+	return rc;
+}
+
+static void set_digest(struct image *img)
+{
+	char hex[65];
+	util_sha256_hex(img->data.data, img->data.len, hex);
+	snprintf(img->digest, sizeof(img->digest), "sha256:%s", hex);
+}
+
+int image_compile(const char *dir, struct image *img, char *err)
+{
+	struct strvec protos = STRVEC_INIT, argv = STRVEC_INIT;
+	struct subproc_result res;
+	char *tmp = NULL, *out = NULL;
+	int rc = -1;
+	struct stat st;
+
+	subproc_result_init(&res);
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		err_set(err, "%s is not a directory", dir);
+		goto out;
+	}
+	if (find_protos(dir, "", &protos, err) < 0)
+		goto out;
+	if (!protos.n) {
+		err_set(err, "directory %s holds no .proto files", dir);
+		goto out;
+	}
+	strvec_sort(&protos);
+	if (protoc_version(&img->protoc_version, err) < 0)
+		goto out;
+	if (!(tmp = fs_mkdtemp("remotegen-protoc", err)))
+		goto out;
+	out = xasprintf("%s/image.bin", tmp);
+	strvec_push(&argv, protoc_path());
+	strvec_push(&argv, "--include_imports");
+	strvec_push(&argv, "--include_source_info");
+	strvec_push_owned(&argv, xasprintf("--descriptor_set_out=%s", out));
+	strvec_push_owned(&argv, xasprintf("--proto_path=%s", dir));
+	for (size_t i = 0; i < protos.n; i++)
+		strvec_push(&argv, protos.v[i]);
+	struct subproc_opts o = { .argv = (const char *const *)argv.v, .envp = child_env(),
+				  .timeout_ms = 300000, .max_stderr = 8192 };
+	if (subproc_run(&o, NULL, 0, &res, err) < 0)
+		goto out;
+	if (!res.exited || res.exit_code) {
+		while (res.err.len && res.err.data[res.err.len - 1] == '\n')
+			res.err.data[--res.err.len] = '\0';
+		err_set(err, "protoc failed on %s: %s", dir, res.err.len ? res.err.data : "no message");
+		goto out;
+	}
+	if (fs_read_file(out, &img->data, err) < 0 ||
+	    image_list_files(img->data.data, img->data.len, &img->all_files, err) < 0)
+		goto out;
+	for (size_t i = 0; i < img->all_files.n; i++)
+		if (strvec_contains(&protos, img->all_files.v[i]))
+			strvec_push(&img->own_files, img->all_files.v[i]);
+	set_digest(img);
+	rc = 0;
+out:
+	if (tmp) {
+		fs_remove_tree(tmp, NULL);
+		free(tmp);
+	}
+	free(out);
+	subproc_result_release(&res);
+	strvec_clear(&protos);
+	strvec_clear(&argv);
+	return rc;
+}
+
+int image_load(const char *file, const struct strvec *dep_files, struct image *img, char *err)
+{
+	if (fs_read_file(file, &img->data, err) < 0 ||
+	    image_list_files(img->data.data, img->data.len, &img->all_files, err) < 0)
+		return -1;
+	for (size_t i = 0; i < img->all_files.n; i++) {
+		const char *f = img->all_files.v[i];
+		if (!gopkg_is_wkt(f) && !(dep_files && strvec_contains(dep_files, f)))
+			strvec_push(&img->own_files, f);
+	}
+	if (!img->own_files.n)
+		return err_set(err, "image %s holds no files of its own (only well-known types and "
+			       "dependency files)", file);
+	if (protoc_version(&img->protoc_version, err) < 0)
+		return -1;
+	set_digest(img);
+	return 0;
+}

@@ -1,0 +1,41 @@
+/*
+ * image: a commit's image (a serialized FileDescriptorSet with all imports,
+ * in topological order, with source info) and which of its files are the
+ * module's own. Made by compiling a directory with protoc (through subproc),
+ * or read from a prebuilt file.
+ */
+#ifndef REMOTEGEN_IMAGE_H
+#define REMOTEGEN_IMAGE_H
+
+#include "util.h"
+
+struct image {
+	struct buf data;            /* serialized FileDescriptorSet */
+	struct strvec own_files;    /* in image order */
+	struct strvec all_files;    /* every file of the image, in order */
+	char *protoc_version;       /* "3.21.12" */
+	char digest[72];            /* "sha256:<hex>" */
+};
+
+void image_init(struct image *img);
+void image_release(struct image *img);
+
+/*
+ * Compiles every *.proto under dir with protoc (--include_imports
+ * --include_source_info). Own files are those found under dir. Returns 0 or
+ * -1 with err holding protoc's message. protoc is found as $REMOTEGEN_PROTOC,
+ * else /usr/bin/protoc.
+ */
+int image_compile(const char *dir, struct image *img, char *err);
+
+/*
+ * Reads a prebuilt image. Own files are the files not provided by
+ * dependencies (dep_files) and not well-known types. protoc_version comes
+ * from `protoc --version` (images do not record it).
+ */
+int image_load(const char *file, const struct strvec *dep_files, struct image *img, char *err);
+
+/* Parses an image and lists its files in order into files. Returns 0 or -1. */
+int image_list_files(const void *data, size_t len, struct strvec *files, char *err);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * main: `remotegen COMMAND ...`: dispatches to the cmd_<name>() of each
+ * subcommand (pipeline/cmd_*.c) and prints the overall help.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+	"usage: remotegen COMMAND [ARGS]\n"
+	"\n"
+	"Remote code generation for a Protobuf schema registry: every new (module\n"
+	"commit, template version) pair becomes a Go module version, published to a\n"
+	"store that a static file server or CDN serves as a GOPROXY.\n"
+	"\n"
+	"commands:\n"
+	"  migrate                                  apply the database schema\n"
+	"  module push OWNER/NAME DIR|--image FILE  record a new commit of a module\n"
+	"  plugin add OWNER/NAME VERSION ...        register a plugin version\n"
+	"  template create OWNER/NAME --plugin ...  define a template\n"
+	"  template version OWNER/NAME --plugin ... pin plugin versions as the next vN\n"
+	"  run [--once]                             generate and publish\n"
+	"  status [--json]                          queue depth and recent failures\n"
+	"\n"
+	"Run 'remotegen COMMAND --help' for a command's options.\n"
+	"\n"
+	"configuration (flags override the environment):\n"
+	"  --database URL / REMOTEGEN_DATABASE_URL (or libpq's PGHOST, PGPORT, ...)\n"
+	"  --store URL / REMOTEGEN_STORE           file:///path (default ./remotegen-store)\n"
+	"  --go-prefix P / REMOTEGEN_GO_PREFIX     default " DEFAULT_GO_PREFIX "\n"
+	"\n"
+	"exit status: 0 success, 1 some generations failed, 2 usage, configuration\n"
+	"or input error.\n";
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **, struct config *);
+} commands[] = {
+	{ "migrate", cmd_migrate },
+	{ "module", cmd_module },
+	{ "plugin", cmd_plugin },
+	{ "template", cmd_template },
+	{ "run", cmd_run },
+	{ "status", cmd_status },
+};
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	if (argc < 2)
+		return fputs(usage, stderr), EXIT_USAGE;
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))
+		return fputs(usage, stdout), EXIT_OK;
+	cli_config_load(&cfg);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1, &cfg);
+	cli_error(EXIT_USAGE, "unknown command \"%s\"", argv[1]);
+	fputs(usage, stderr);
+	return EXIT_USAGE;
+}

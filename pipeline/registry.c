@@ -1,0 +1,355 @@
+/*
+ * registry: registry writes, one transaction each.
+ */
+#include "registry.h"
+#include "db.h"
+#include "image.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Finds the id of an OWNER/NAME row; 0 when absent, -1 on error. */
+static long long find_id(PGconn *c, const char *table_sql, const struct name_ref *n, char *err)
+{
+	const char *p[] = { n->owner, n->name };
+	PGresult *r = db_exec(c, "database: look up name", table_sql, 2, p, err);
+	if (!r)
+		return -1;
+	long long id = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
+	PQclear(r);
+	return id;
+}
+
+static const char *SQL_PLUGIN_ID =
+	"SELECT id FROM plugins WHERE lower(owner) = lower($1) AND lower(name) = lower($2)";
+
+/* Resolves a dependency to a commit id; 0 when absent (err set), -1 on error. */
+static long long dep_commit(PGconn *c, const struct registry_dep *d, char *err)
+{
+	char seq[16];
+	snprintf(seq, sizeof(seq), "%d", d->sequence);
+	const char *p[] = { d->module.owner, d->module.name, seq };
+	PGresult *r = db_exec(c, "database: resolve dependency",
+			      "SELECT c.id FROM commits c JOIN modules m ON m.id = c.module_id"
+			      " WHERE lower(m.owner) = lower($1) AND lower(m.name) = lower($2)"
+			      "   AND ($3::int = 0 OR c.sequence = $3::int)"
+			      " ORDER BY c.sequence DESC LIMIT 1", 3, p, err);
+	if (!r)
+		return -1;
+	long long id = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
+	PQclear(r);
+	if (!id) {
+		if (d->sequence)
+			err_set(err, "dependency %s/%s:%d: no such commit", d->module.owner, d->module.name,
+				d->sequence);
+		else
+			err_set(err, "dependency %s/%s: no such module (or it has no commits)",
+				d->module.owner, d->module.name);
+	}
+	return id;
+}
+
+int registry_dep_files(PGconn *c, const struct registry_dep *deps, size_t n_deps,
+		       struct strvec *files, char *err)
+{
+	for (size_t i = 0; i < n_deps; i++) {
+		long long id = dep_commit(c, &deps[i], err);
+		if (id <= 0)
+			return -1;
+		char ids[32];
+		snprintf(ids, sizeof(ids), "%lld", id);
+		const char *p[] = { ids };
+		PGresult *r = db_exec_bin(c, "database: read dependency image",
+					  "SELECT image FROM commits WHERE id = $1", 1, p, err);
+		if (!r)
+			return -1;
+		int rc = image_list_files(PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0), files, NULL);
+		PQclear(r);
+		(void)rc; /* duplicates across dependencies are fine */
+	}
+	return 0;
+}
+
+int registry_push(PGconn *c, const struct name_ref *m, const struct image *img,
+		  const struct registry_dep *deps, size_t n_deps, int *sequence, int *created,
+		  char *err)
+{
+	PGresult *r = NULL;
+	struct buf own = BUF_INIT;
+	char mid[32], seq[16], cid[32];
+	long long dep_ids[64];
+	int rc = -1;
+
+	*created = 0;
+	if (n_deps > 64)
+		return err_set(err, "module %s/%s: too many dependencies (%zu; at most 64)", m->owner,
+			       m->name, n_deps);
+	if (db_begin(c, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n_deps; i++)
+		if ((dep_ids[i] = dep_commit(c, &deps[i], err)) <= 0)
+			goto out;
+	const char *pm[] = { m->owner, m->name };
+	if (db_run(c, "database: create module",
+		   "INSERT INTO modules (owner, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", 2, pm, err) < 0)
+		goto out;
+	/* Lock the module row: pushes to one module are serialised. */
+	r = db_exec(c, "database: lock module",
+		    "SELECT id FROM modules WHERE lower(owner) = lower($1) AND lower(name) = lower($2)"
+		    " FOR UPDATE", 2, pm, err);
+	if (!r)
+		goto out;
+	snprintf(mid, sizeof(mid), "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	const char *pl[] = { mid };
+	r = db_exec(c, "database: read latest commit",
+		    "SELECT sequence, digest FROM commits WHERE module_id = $1"
+		    " ORDER BY sequence DESC LIMIT 1", 1, pl, err);
+	if (!r)
+		goto out;
+	int next = 1;
+	if (PQntuples(r)) {
+		next = atoi(PQgetvalue(r, 0, 0)) + 1;
+		if (!strcmp(PQgetvalue(r, 0, 1), img->digest)) {
+			*sequence = next - 1;
+			PQclear(r);
+			r = NULL;
+			rc = db_commit(c, err);
+			goto out;
+		}
+	}
+	PQclear(r);
+	r = NULL;
+	snprintf(seq, sizeof(seq), "%d", next);
+	db_text_array(&img->own_files, &own);
+	const char *pc[] = { mid, seq, img->digest, img->data.data, own.data, img->protoc_version };
+	int lens[] = { 0, 0, 0, (int)img->data.len, 0, 0 };
+	int fmts[] = { 0, 0, 0, 1, 0, 0 };
+	r = db_execb(c, "database: insert commit",
+		     "INSERT INTO commits (module_id, sequence, digest, image, own_files, protoc_version)"
+		     " VALUES ($1, $2, $3, $4, $5::text[], $6) RETURNING id", 6, pc, lens, fmts, err);
+	if (!r)
+		goto out;
+	snprintf(cid, sizeof(cid), "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	r = NULL;
+	for (size_t i = 0; i < n_deps; i++) {
+		char did[32];
+		snprintf(did, sizeof(did), "%lld", dep_ids[i]);
+		const char *pd[] = { cid, did };
+		if (db_run(c, "database: insert dependency",
+			   "INSERT INTO commit_deps (commit_id, dep_commit_id) VALUES ($1, $2)"
+			   " ON CONFLICT DO NOTHING", 2, pd, err) < 0)
+			goto out;
+	}
+	if (db_run(c, "database: notify", "SELECT pg_notify('remotegen_work', $1)", 1,
+		   (const char *[]){ cid }, err) < 0 || db_commit(c, err) < 0)
+		goto out;
+	*sequence = next;
+	*created = 1;
+	rc = 0;
+out:
+	PQclear(r);
+	if (rc < 0)
+		db_rollback(c);
+	buf_release(&own);
+	return rc;
+}
+
+int registry_plugin_add(PGconn *c, const struct registry_plugin_version *pv, char *err)
+{
+	struct buf deps = BUF_INIT;
+	PGresult *r = NULL;
+	int rc = -1;
+	char pid[32];
+
+	if (db_begin(c, err) < 0)
+		return -1;
+	const char *pp[] = { pv->plugin.owner, pv->plugin.name };
+	if (db_run(c, "database: create plugin",
+		   "INSERT INTO plugins (owner, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", 2, pp, err) < 0)
+		goto out;
+	long long id = find_id(c, SQL_PLUGIN_ID, &pv->plugin, err);
+	if (id <= 0)
+		goto out;
+	snprintf(pid, sizeof(pid), "%lld", id);
+	db_text_array(pv->go_deps, &deps);
+	const char *pi[] = { pid, pv->version, pv->runtime, pv->exec_path, pv->image_ref, deps.data,
+			     pv->go_min_version };
+	r = db_exec(c, "database: insert plugin version",
+		    "INSERT INTO plugin_versions (plugin_id, version, runtime, exec_path, image_ref,"
+		    " go_deps, go_min_version) VALUES ($1, $2, $3, $4, $5, $6::text[], $7)"
+		    " ON CONFLICT (plugin_id, version) DO NOTHING RETURNING id", 7, pi, err);
+	if (!r)
+		goto out;
+	if (!PQntuples(r)) {
+		err_set(err, "plugin %s/%s version %s already exists (plugin versions never change; "
+			"add a new version)", pv->plugin.owner, pv->plugin.name, pv->version);
+		goto out;
+	}
+	rc = db_commit(c, err);
+out:
+	PQclear(r);
+	if (rc < 0)
+		db_rollback(c);
+	buf_release(&deps);
+	return rc;
+}
+
+int registry_template_create(PGconn *c, const struct name_ref *t,
+			     const struct registry_template_plugin *plugins, size_t n, char *err)
+{
+	PGresult *r = NULL;
+	int rc = -1;
+	char tid[32];
+	if (db_begin(c, err) < 0)
+		return -1;
+	const char *pt[] = { t->owner, t->name };
+	r = db_exec(c, "database: insert template",
+		    "INSERT INTO templates (owner, name) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id",
+		    2, pt, err);
+	if (!r)
+		goto out;
+	if (!PQntuples(r)) {
+		err_set(err, "template %s/%s already exists", t->owner, t->name);
+		goto out;
+	}
+	snprintf(tid, sizeof(tid), "%s", PQgetvalue(r, 0, 0));
+	for (size_t i = 0; i < n; i++) {
+		long long pid = find_id(c, SQL_PLUGIN_ID, &plugins[i].plugin, err);
+		if (pid < 0)
+			goto out;
+		if (!pid) {
+			err_set(err, "template %s/%s: unknown plugin %s/%s (register it with 'remotegen "
+				"plugin add')", t->owner, t->name, plugins[i].plugin.owner, plugins[i].plugin.name);
+			goto out;
+		}
+		char pos[24], ps[32];
+		snprintf(pos, sizeof(pos), "%zu", i + 1);
+		snprintf(ps, sizeof(ps), "%lld", pid);
+		const char *pp[] = { tid, pos, ps, plugins[i].parameter };
+		if (db_run(c, "database: insert template plugin",
+			   "INSERT INTO template_plugins (template_id, position, plugin_id, parameter)"
+			   " VALUES ($1, $2, $3, $4)", 4, pp, err) < 0)
+			goto out;
+	}
+	rc = db_commit(c, err);
+out:
+	PQclear(r);
+	if (rc < 0)
+		db_rollback(c);
+	return rc;
+}
+
+int registry_template_version(PGconn *c, const struct name_ref *t, const struct registry_pin *pins,
+			      size_t n, int *number, char *err)
+{
+	PGresult *r = NULL, *tp = NULL;
+	int rc = -1;
+	char tid[32], num[16], tvid[32];
+	long long pv_ids[64];
+
+	if (db_begin(c, err) < 0)
+		return -1;
+	const char *pt[] = { t->owner, t->name };
+	r = db_exec(c, "database: lock template",
+		    "SELECT id FROM templates WHERE lower(owner) = lower($1) AND lower(name) = lower($2)"
+		    " FOR UPDATE", 2, pt, err);
+	if (!r)
+		goto out;
+	if (!PQntuples(r)) {
+		err_set(err, "unknown template %s/%s (create it with 'remotegen template create')",
+			t->owner, t->name);
+		goto out;
+	}
+	snprintf(tid, sizeof(tid), "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	r = NULL;
+	const char *pi[] = { tid };
+	tp = db_exec(c, "database: read template plugins",
+		     "SELECT tp.position, p.owner, p.name, p.id FROM template_plugins tp"
+		     " JOIN plugins p ON p.id = tp.plugin_id WHERE tp.template_id = $1"
+		     " ORDER BY tp.position", 1, pi, err);
+	if (!tp)
+		goto out;
+	int np = PQntuples(tp);
+	if (np > 64) {
+		err_set(err, "template %s/%s has more than 64 plugins", t->owner, t->name);
+		goto out;
+	}
+	for (size_t k = 0; k < n; k++) {
+		int found = 0;
+		for (int i = 0; i < np; i++)
+			if (!strcasecmp(PQgetvalue(tp, i, 1), pins[k].plugin.owner) &&
+			    !strcasecmp(PQgetvalue(tp, i, 2), pins[k].plugin.name))
+				found = 1;
+		if (!found) {
+			err_set(err, "template %s/%s does not use plugin %s/%s", t->owner, t->name,
+				pins[k].plugin.owner, pins[k].plugin.name);
+			goto out;
+		}
+	}
+	for (int i = 0; i < np; i++) {
+		const struct registry_pin *pin = NULL;
+		for (size_t k = 0; k < n; k++)
+			if (!strcasecmp(PQgetvalue(tp, i, 1), pins[k].plugin.owner) &&
+			    !strcasecmp(PQgetvalue(tp, i, 2), pins[k].plugin.name)) {
+				if (pin) {
+					err_set(err, "template %s/%s: plugin %s/%s is pinned twice", t->owner,
+						t->name, pins[k].plugin.owner, pins[k].plugin.name);
+					goto out;
+				}
+				pin = &pins[k];
+			}
+		if (!pin) {
+			err_set(err, "template %s/%s: no version given for plugin %s/%s (--plugin %s/%s:VERSION)",
+				t->owner, t->name, PQgetvalue(tp, i, 1), PQgetvalue(tp, i, 2),
+				PQgetvalue(tp, i, 1), PQgetvalue(tp, i, 2));
+			goto out;
+		}
+		const char *pv[] = { PQgetvalue(tp, i, 3), pin->version };
+		r = db_exec(c, "database: resolve plugin version",
+			    "SELECT id FROM plugin_versions WHERE plugin_id = $1 AND version = $2", 2, pv, err);
+		if (!r)
+			goto out;
+		if (!PQntuples(r)) {
+			err_set(err, "template %s/%s: unknown version %s of plugin %s/%s", t->owner, t->name,
+				pin->version, PQgetvalue(tp, i, 1), PQgetvalue(tp, i, 2));
+			goto out;
+		}
+		pv_ids[i] = atoll(PQgetvalue(r, 0, 0));
+		PQclear(r);
+		r = NULL;
+	}
+	r = db_exec(c, "database: insert template version",
+		    "INSERT INTO template_versions (template_id, number)"
+		    " SELECT $1, coalesce(max(number), 0) + 1 FROM template_versions WHERE template_id = $1"
+		    " RETURNING id, number", 1, pi, err);
+	if (!r)
+		goto out;
+	snprintf(tvid, sizeof(tvid), "%s", PQgetvalue(r, 0, 0));
+	snprintf(num, sizeof(num), "%s", PQgetvalue(r, 0, 1));
+	PQclear(r);
+	r = NULL;
+	for (int i = 0; i < np; i++) {
+		char ps[32];
+		snprintf(ps, sizeof(ps), "%lld", pv_ids[i]);
+		const char *pp[] = { tvid, PQgetvalue(tp, i, 0), ps };
+		if (db_run(c, "database: insert template version plugin",
+			   "INSERT INTO template_version_plugins (template_version_id, position, plugin_version_id)"
+			   " VALUES ($1, $2, $3)", 3, pp, err) < 0)
+			goto out;
+	}
+	if (db_run(c, "database: notify", "SELECT pg_notify('remotegen_work', $1)", 1,
+		   (const char *[]){ tvid }, err) < 0 || db_commit(c, err) < 0)
+		goto out;
+	*number = atoi(num);
+	rc = 0;
+out:
+	PQclear(r);
+	PQclear(tp);
+	if (rc < 0)
+		db_rollback(c);
+	return rc;
+}

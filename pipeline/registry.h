@@ -1,0 +1,62 @@
+/*
+ * registry: what admins and the registry write: module commits, plugins and
+ * plugin versions, templates and template versions. Each call is one
+ * transaction; on any error nothing is written and err names the object.
+ */
+#ifndef REMOTEGEN_REGISTRY_H
+#define REMOTEGEN_REGISTRY_H
+
+#include <libpq-fe.h>
+#include "image.h"
+#include "names.h"
+
+/* A dependency of a push: module and sequence (0 = its latest commit). */
+struct registry_dep {
+	struct name_ref module;
+	int sequence;
+};
+
+/*
+ * Records img as the next commit of module m. When the module's latest
+ * commit has the same digest, nothing is written and *created is 0.
+ * *sequence receives the commit's sequence. deps are resolved to commits;
+ * an unknown dependency is an error.
+ */
+int registry_push(PGconn *c, const struct name_ref *m, const struct image *img,
+		  const struct registry_dep *deps, size_t n_deps, int *sequence, int *created,
+		  char *err);
+
+/* Collects the files of the images of deps' commits (for image_load). */
+int registry_dep_files(PGconn *c, const struct registry_dep *deps, size_t n_deps,
+		       struct strvec *files, char *err);
+
+struct registry_plugin_version {
+	struct name_ref plugin;
+	const char *version;
+	const char *runtime;        /* exec | bwrap | oci */
+	const char *exec_path;      /* exec, bwrap: absolute path of an executable */
+	const char *image_ref;      /* oci */
+	const struct strvec *go_deps; /* "module@version" */
+	const char *go_min_version; /* NULL for none */
+};
+
+int registry_plugin_add(PGconn *c, const struct registry_plugin_version *pv, char *err);
+
+struct registry_template_plugin {
+	struct name_ref plugin;
+	const char *parameter;      /* "" for none */
+};
+
+int registry_template_create(PGconn *c, const struct name_ref *t,
+			     const struct registry_template_plugin *plugins, size_t n, char *err);
+
+struct registry_pin {
+	struct name_ref plugin;
+	const char *version;
+};
+
+/* Creates the next version of template t; *number receives N of vN. */
+int registry_template_version(PGconn *c, const struct name_ref *t, const struct registry_pin *pins,
+			      size_t n, int *number, char *err);
+
+#endif

@@ -1,0 +1,392 @@
+/*
+ * run: scheduler loop, worker and publisher stage functions. Owns the
+ * stop flag set by SIGTERM/SIGINT.
+ */
+#include "run.h"
+#include "db.h"
+#include "generate.h"
+#include "gomod.h"
+#include "log.h"
+#include "migrate.h"
+#include "modpath.h"
+#include "pool.h"
+#include "publish.h"
+#include "request.h"
+#include "scheduler.h"
+#include "store.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+struct run_ctx {
+	const struct run_opts *o;
+	struct store *store;
+	PGconn *pub_db;          /* the publisher thread's own connection */
+	char lease_owner[128];
+};
+
+static void log_job(const char *level, const char *event, const struct sched_job *j)
+{
+	struct logline l;
+	log_start(&l, level, event);
+	log_int(&l, "generation", j->id);
+	char m[160], t[160];
+	snprintf(m, sizeof(m), "%s/%s", j->module_owner, j->module_name);
+	snprintf(t, sizeof(t), "%s/%s:v%d", j->template_owner, j->template_name, j->template_version);
+	log_str(&l, "module", m);
+	log_int(&l, "commit", j->sequence);
+	log_str(&l, "template", t);
+	log_str(&l, "version", j->version);
+	log_int(&l, "attempt", j->attempts);
+	if (j->failed) {
+		log_str(&l, "failure", j->failure == GENERATE_PERMANENT ? "permanent" : "transient");
+		log_str(&l, "reason", j->error);
+	}
+	if (!strcmp(event, "published")) {
+		log_int(&l, "plugin_ms", j->plugin_ms);
+		log_int(&l, "publish_ms", j->publish_ms);
+		log_int(&l, "files", (long long)j->files.n);
+		log_str(&l, "h1", j->zip_hash);
+	}
+	log_end(&l);
+}
+
+static void job_fail(struct sched_job *j, enum generate_failure f, const char *msg)
+{
+	j->failed = 1;
+	j->failure = f;
+	if (msg != j->error)
+		snprintf(j->error, sizeof(j->error), "%s", msg);
+}
+
+/* Worker stage: plugins, then the module build (CPU work stays off the publisher). */
+static void work_generate(void *v, void *arg, int thread_index)
+{
+	struct sched_job *j = v;
+	struct run_ctx *ctx = arg;
+	struct request req;
+	struct generate_plugin *gp = NULL;
+	struct strvec requires = STRVEC_INIT;
+	char **params = NULL;
+	const char *go_version = NULL;
+	int prepared = 0;
+	(void)thread_index;
+
+	j->modpath = modpath_module(ctx->o->go_prefix, j->template_owner, j->template_name,
+				    j->module_owner, j->module_name);
+	if (modpath_check_module(j->modpath, j->error) < 0) {
+		job_fail(j, GENERATE_PERMANENT, j->error);
+		goto out;
+	}
+	struct request_input in = {
+		.image = j->image.data,
+		.image_len = j->image.len,
+		.own_files = &j->own_files,
+		.modpath = j->modpath,
+		.protoc_version = j->protoc_version,
+	};
+	if (request_prepare(&req, &in, j->error) < 0) {
+		job_fail(j, GENERATE_PERMANENT, j->error);
+		goto out;
+	}
+	prepared = 1;
+	gp = xcalloc(j->n_plugins + 1, sizeof(*gp));
+	params = xcalloc(j->n_plugins + 1, sizeof(*params));
+	for (size_t i = 0; i < j->n_plugins; i++) {
+		const struct sched_plugin *sp = &j->plugins[i];
+		/* A plugin with Go runtime libraries or a Go version generates Go code. */
+		int is_go = sp->go_deps.n > 0 || sp->go_min_version;
+		params[i] = is_go ? request_go_parameter(sp->parameter) : xstrdup(sp->parameter ? sp->parameter : "");
+		gp[i] = (struct generate_plugin){
+			.label = sp->label, .runtime = sp->runtime, .exec_path = sp->exec_path,
+			.image_ref = sp->image_ref, .parameter = params[i], .timeout_ms = sp->timeout_ms,
+			.memory_bytes = sp->memory_bytes, .output_bytes = sp->output_bytes,
+		};
+		for (size_t k = 0; k < sp->go_deps.n; k++)
+			strvec_push(&requires, sp->go_deps.v[k]);
+		if (sp->go_min_version && (!go_version || gomod_go_version_cmp(sp->go_min_version, go_version) > 0))
+			go_version = sp->go_min_version;
+	}
+	if (generate_run(&req, gp, j->n_plugins, &j->files, &j->failure, &j->plugin_ms, j->error) < 0) {
+		job_fail(j, j->failure, j->error);
+		goto out;
+	}
+	if (publish_build(&j->built, j->modpath, j->version, j->time, go_version, &requires, &j->files,
+			  j->error) < 0) {
+		job_fail(j, GENERATE_PERMANENT, j->error);
+		goto out;
+	}
+	memcpy(j->zip_hash, j->built.zip_hash, sizeof(j->zip_hash));
+	memcpy(j->mod_hash, j->built.mod_hash, sizeof(j->mod_hash));
+out:
+	if (prepared)
+		request_release(&req);
+	for (size_t i = 0; params && i < j->n_plugins; i++)
+		free(params[i]);
+	free(params);
+	free(gp);
+	strvec_clear(&requires);
+}
+
+static int ensure_db(PGconn **c, const char *conninfo, char *err)
+{
+	if (!db_broken(*c))
+		return 0;
+	db_close(*c);
+	*c = db_connect(conninfo, err);
+	return *c ? 0 : -1;
+}
+
+/* Publisher stage: upload, then record and rewrite the index under the module lock. */
+static void work_publish(void *v, void *arg, int thread_index)
+{
+	struct sched_job *j = v;
+	struct run_ctx *ctx = arg;
+	PGresult *vr = NULL;
+	struct publish_version *vers = NULL;
+	size_t nv = 0;
+	char err[ERR_SIZE];
+	(void)thread_index;
+
+	if (j->failed)
+		return;
+	long long t0 = util_now_ms();
+	if (publish_upload(ctx->store, &j->built, err) < 0) {
+		/* A different object at a published path never heals: fail for good. */
+		job_fail(j, strstr(err, "refusing to overwrite") ? GENERATE_PERMANENT : GENERATE_TRANSIENT, err);
+		return;
+	}
+	j->publish_ms = util_now_ms() - t0;
+	if (ensure_db(&ctx->pub_db, ctx->o->conninfo, err) < 0 || db_begin(ctx->pub_db, err) < 0 ||
+	    sched_lock_module(ctx->pub_db, j->modpath, err) < 0)
+		goto fail;
+	int marked = sched_mark_published(ctx->pub_db, ctx->lease_owner, j, err);
+	if (marked < 0)
+		goto fail;
+	if (marked == 0) {
+		db_rollback(ctx->pub_db);
+		job_fail(j, GENERATE_TRANSIENT, "lease lost before publishing (another process took the "
+			 "generation over); its files are identical, nothing was overwritten");
+		return;
+	}
+	if (sched_published_versions(ctx->pub_db, j->template_id, j->module_id, &vers, &nv, &vr, err) < 0 ||
+	    publish_index(ctx->store, j->modpath, vers, nv, err) < 0 || db_commit(ctx->pub_db, err) < 0)
+		goto fail;
+	j->publish_ms = util_now_ms() - t0;
+	PQclear(vr);
+	free(vers);
+	return;
+fail:
+	if (ctx->pub_db)
+		db_rollback(ctx->pub_db);
+	PQclear(vr);
+	free(vers);
+	job_fail(j, GENERATE_TRANSIENT, err);
+}
+
+static void log_error(const char *event, const char *msg)
+{
+	struct logline l;
+	log_start(&l, "error", event);
+	log_str(&l, "reason", msg);
+	log_end(&l);
+}
+
+/* Records the outcome of a job that went through both stages; frees it. */
+static int finish_job(struct run_ctx *ctx, struct sched_job *j, struct run_stats *st, char *err)
+{
+	int rc = 0;
+	if (!j->failed) {
+		st->published++;
+		log_job("info", "published", j);
+	} else if (!strncmp(j->error, "lease lost", 10)) {
+		log_job("warn", "abandoned", j);
+	} else {
+		int final = 0;
+		if (ensure_db(&ctx->pub_db, ctx->o->conninfo, err) < 0 ||
+		    sched_fail(ctx->pub_db, ctx->lease_owner, j, ctx->o->max_attempts,
+			       ctx->o->backoff_base_ms, &final, err) < 0) {
+			rc = -1; /* the lease will expire and the work will be retried */
+		} else if (final) {
+			st->failed++;
+			log_job("error", "failed", j);
+		} else {
+			st->retried++;
+			log_job("warn", "retry_scheduled", j);
+		}
+	}
+	sched_job_free(j);
+	return rc;
+}
+
+struct inflight {
+	struct sched_job **jobs;
+	long long *ids;      /* the same jobs' ids, for lease extension */
+	size_t n;
+};
+
+/*
+ * Moves generated jobs to the publisher and finishes published ones. Waits
+ * up to wait_ms for the first generated job.
+ */
+static void advance(struct run_ctx *ctx, struct pool *workers, struct pool *publisher,
+		    struct inflight *f, int wait_ms, struct run_stats *st)
+{
+	char e[ERR_SIZE];
+	struct sched_job *j;
+	while ((j = pool_collect(workers, wait_ms))) {
+		wait_ms = 0;
+		pool_submit(publisher, j);
+	}
+	while ((j = pool_collect(publisher, 0))) {
+		for (size_t i = 0; i < f->n; i++)
+			if (f->jobs[i] == j) {
+				f->jobs[i] = f->jobs[f->n - 1];
+				f->ids[i] = f->ids[f->n - 1];
+				f->n--;
+				break;
+			}
+		if (finish_job(ctx, j, st, e) < 0)
+			log_error("record_outcome_failed", e);
+	}
+}
+
+int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
+{
+	struct run_ctx ctx = { .o = o };
+	struct pool workers, publisher;
+	int have_workers = 0, have_publisher = 0, rc = -1;
+	PGconn *db = NULL;
+	struct inflight f = { 0 };
+	long long last_extend = util_now_ms();
+
+	memset(st, 0, sizeof(*st));
+	char host[64] = "host";
+	gethostname(host, sizeof(host) - 1);
+	srand48((long)time(NULL) ^ (long)getpid());
+	snprintf(ctx.lease_owner, sizeof(ctx.lease_owner), "%s:%d:%ld", host, (int)getpid(), lrand48());
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	stop_requested = 0;
+
+	if (!(db = db_connect(o->conninfo, err)) || migrate_check(db, err) < 0)
+		goto out;
+	if (!(ctx.pub_db = db_connect(o->conninfo, err)))
+		goto out;
+	if (store_open(o->store_url, &ctx.store, err) < 0)
+		goto out;
+	unsigned capacity = (unsigned)o->workers * 2;
+	if (pool_init(&workers, o->workers, capacity, work_generate, &ctx, err) < 0)
+		goto out;
+	have_workers = 1;
+	/* The publisher ring is as large as everything that may be in flight. */
+	if (pool_init(&publisher, 1, workers.capacity, work_publish, &ctx, err) < 0)
+		goto out;
+	have_publisher = 1;
+	f.ids = xcalloc(workers.capacity + 1, sizeof(*f.ids));
+	f.jobs = xcalloc(workers.capacity + 1, sizeof(*f.jobs));
+
+	struct logline l;
+	log_start(&l, "info", "run_started");
+	log_str(&l, "store", ctx.store->url);
+	log_str(&l, "go_prefix", o->go_prefix);
+	log_int(&l, "workers", o->workers);
+	log_str(&l, "mode", o->once ? "once" : "service");
+	log_end(&l);
+
+	for (;;) {
+		char e[ERR_SIZE];
+		int claimed = 0;
+		if (!stop_requested && f.n < workers.capacity) {
+			int created = 0, reaped = 0;
+			struct sched_job **jobs = NULL;
+			size_t n = 0;
+			if (ensure_db(&db, o->conninfo, e) < 0 || sched_reap(db, &reaped, e) < 0 ||
+			    sched_enqueue(db, &created, e) < 0 ||
+			    sched_claim(db, ctx.lease_owner, (int)(workers.capacity - f.n), o->lease_ms,
+					&jobs, &n, e) < 0) {
+				log_error("scheduler_error", e);
+				if (o->once && db_broken(db)) {
+					err_set(err, "%s", e);
+					goto drain;
+				}
+				sleep(1);
+				continue;
+			}
+			if (created) {
+				log_start(&l, "info", "enqueued");
+				log_int(&l, "generations", created);
+				log_end(&l);
+			}
+			for (size_t i = 0; i < n; i++) {
+				log_job("info", "claimed", jobs[i]);
+				f.jobs[f.n] = jobs[i];
+				f.ids[f.n++] = jobs[i]->id;
+				pool_submit(&workers, jobs[i]);
+			}
+			free(jobs);
+			claimed = (int)n;
+		}
+		advance(&ctx, &workers, &publisher, &f, f.n ? 100 : 0, st);
+		if (f.n && util_now_ms() - last_extend > o->lease_ms / 3) {
+			if (ensure_db(&db, o->conninfo, e) < 0 ||
+			    sched_extend(db, ctx.lease_owner, f.ids, f.n, o->lease_ms, e) < 0)
+				log_error("lease_extend_failed", e);
+			last_extend = util_now_ms();
+		}
+		if (f.n || claimed)
+			continue;
+		if (stop_requested)
+			break;
+		if (o->once) {
+			long long pending = 0, running = 0, next_ms = 0;
+			if (sched_outstanding(db, &pending, &running, &next_ms, e) < 0) {
+				err_set(err, "%s", e);
+				goto drain;
+			}
+			if (!pending)
+				break;
+			/* Retries waiting for their backoff: wait for them, but not longer than a second at a time. */
+			usleep((useconds_t)(next_ms > 1000 ? 1000000 : next_ms * 1000 + 10000));
+		} else {
+			usleep((useconds_t)(o->poll_ms * 1000));
+		}
+	}
+	rc = 0;
+drain:
+	/* Finish what was claimed: never leave half a generation behind. */
+	while (f.n)
+		advance(&ctx, &workers, &publisher, &f, 100, st);
+	log_start(&l, "info", "run_finished");
+	log_int(&l, "published", st->published);
+	log_int(&l, "failed", st->failed);
+	log_int(&l, "retried", st->retried);
+	log_end(&l);
+out:
+	if (have_workers)
+		pool_release(&workers);
+	if (have_publisher)
+		pool_release(&publisher);
+	free(f.ids);
+	free(f.jobs);
+	store_free(ctx.store);
+	db_close(ctx.pub_db);
+	db_close(db);
+	return rc;
+}

@@ -1,0 +1,36 @@
+/*
+ * run: the pipeline of `remotegen run`: the scheduler (this thread) claims
+ * generations and feeds the worker pool; workers run the template's plugins
+ * and build the Go module; the publisher thread uploads it, records it in
+ * PostgreSQL and rewrites the module's index files. Stages are connected by
+ * lock-free rings (workers/pool.h).
+ */
+#ifndef REMOTEGEN_RUN_H
+#define REMOTEGEN_RUN_H
+
+struct run_opts {
+	const char *conninfo;
+	const char *store_url;
+	const char *go_prefix;
+	int workers;
+	int once;
+	long long lease_ms;
+	int max_attempts;
+	long long backoff_base_ms;
+	long long poll_ms;
+};
+
+struct run_stats {
+	int published;
+	int failed;     /* failed for good in this run */
+	int retried;    /* transient failures put back for a retry */
+};
+
+/*
+ * Runs until the queue is drained (once) or until SIGTERM/SIGINT. Returns 0
+ * when the run itself worked (inspect stats for failed generations), -1 on
+ * a configuration or infrastructure error (err set).
+ */
+int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err);
+
+#endif

@@ -1,0 +1,370 @@
+/*
+ * scheduler: queue SQL. The synthetic version is computed in SQL on insertion as
+ * 'v1.' || template version number || '.' || commit sequence, the same
+ * formula as modpath_version().
+ */
+#include "scheduler.h"
+#include "db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void plugin_release(struct sched_plugin *p)
+{
+	free(p->label);
+	free(p->runtime);
+	free(p->exec_path);
+	free(p->image_ref);
+	free(p->parameter);
+	free(p->go_min_version);
+	strvec_clear(&p->go_deps);
+}
+
+void sched_job_free(struct sched_job *j)
+{
+	if (!j)
+		return;
+	free(j->version);
+	buf_release(&j->image);
+	strvec_clear(&j->own_files);
+	free(j->protoc_version);
+	free(j->time);
+	free(j->module_owner);
+	free(j->module_name);
+	free(j->template_owner);
+	free(j->template_name);
+	for (size_t i = 0; i < j->n_plugins; i++)
+		plugin_release(&j->plugins[i]);
+	free(j->plugins);
+	free(j->modpath);
+	fileset_release(&j->files);
+	publish_module_release(&j->built);
+	free(j);
+}
+
+static int count_result(PGresult *r)
+{
+	int n = r ? atoi(PQgetvalue(r, 0, 0)) : 0;
+	PQclear(r);
+	return n;
+}
+
+int sched_enqueue(PGconn *c, int *created, char *err)
+{
+	*created = 0;
+	if (db_begin(c, err) < 0)
+		return -1;
+	/* New commits: the latest version of every template. */
+	PGresult *r = db_exec(c, "scheduler: enqueue new commits",
+		"WITH new AS ("
+		"  SELECT id FROM commits WHERE NOT scheduled ORDER BY id LIMIT 1000"
+		"  FOR UPDATE SKIP LOCKED),"
+		" latest_tv AS ("
+		"  SELECT (SELECT tv.id FROM template_versions tv WHERE tv.template_id = t.id"
+		"          ORDER BY tv.number DESC LIMIT 1) AS id FROM templates t),"
+		" ins AS ("
+		"  INSERT INTO generations (commit_id, template_version_id, version)"
+		"  SELECT c.id, tv.id, 'v1.' || tv.number || '.' || c.sequence"
+		"    FROM new JOIN commits c ON c.id = new.id"
+		"    CROSS JOIN latest_tv JOIN template_versions tv ON tv.id = latest_tv.id"
+		"  ON CONFLICT DO NOTHING RETURNING 1),"
+		" upd AS (UPDATE commits SET scheduled = true WHERE id IN (SELECT id FROM new))"
+		" SELECT count(*) FROM ins", 0, NULL, err);
+	if (!r)
+		goto fail;
+	*created += count_result(r);
+	/* New template versions: the latest commit of every module. */
+	r = db_exec(c, "scheduler: enqueue new template versions",
+		"WITH new AS ("
+		"  SELECT id, number FROM template_versions WHERE NOT scheduled ORDER BY id LIMIT 1000"
+		"  FOR UPDATE SKIP LOCKED),"
+		" latest_c AS ("
+		"  SELECT (SELECT c.id FROM commits c WHERE c.module_id = m.id"
+		"          ORDER BY c.sequence DESC LIMIT 1) AS id FROM modules m),"
+		" ins AS ("
+		"  INSERT INTO generations (commit_id, template_version_id, version)"
+		"  SELECT c.id, new.id, 'v1.' || new.number || '.' || c.sequence"
+		"    FROM new CROSS JOIN latest_c JOIN commits c ON c.id = latest_c.id"
+		"  ON CONFLICT DO NOTHING RETURNING 1),"
+		" upd AS (UPDATE template_versions SET scheduled = true WHERE id IN (SELECT id FROM new))"
+		" SELECT count(*) FROM ins", 0, NULL, err);
+	if (!r)
+		goto fail;
+	*created += count_result(r);
+	if (db_commit(c, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(c);
+	return -1;
+}
+
+int sched_reap(PGconn *c, int *reaped, char *err)
+{
+	PGresult *r = db_exec(c, "scheduler: reap expired leases",
+		"WITH x AS (UPDATE generations SET state = 'pending', lease_owner = NULL, lease_until = NULL,"
+		"  last_error = 'lease expired (the process that claimed it stopped)'"
+		"  WHERE state = 'running' AND lease_until < now() RETURNING 1)"
+		" SELECT count(*) FROM x", 0, NULL, err);
+	if (!r)
+		return -1;
+	*reaped = count_result(r);
+	return 0;
+}
+
+static char *dupval(PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? NULL : xstrdup(PQgetvalue(r, row, col));
+}
+
+static void split_words(const char *s, struct strvec *out)
+{
+	while (s && *s) {
+		size_t n = strcspn(s, " ");
+		if (n)
+			strvec_push_owned(out, xstrndup(s, n));
+		s += n;
+		while (*s == ' ')
+			s++;
+	}
+}
+
+static int load_job(PGconn *c, struct sched_job *j, char *err)
+{
+	char id[32];
+	snprintf(id, sizeof(id), "%lld", j->id);
+	const char *p[] = { id };
+	PGresult *r = db_exec(c, "scheduler: load generation",
+		"SELECT g.version, g.attempts, c.id, c.sequence, c.protoc_version,"
+		"  to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+		"  m.id, m.owner, m.name, t.id, t.owner, t.name, tv.number, tv.id"
+		" FROM generations g JOIN commits c ON c.id = g.commit_id"
+		" JOIN modules m ON m.id = c.module_id"
+		" JOIN template_versions tv ON tv.id = g.template_version_id"
+		" JOIN templates t ON t.id = tv.template_id WHERE g.id = $1", 1, p, err);
+	if (!r)
+		return -1;
+	j->version = dupval(r, 0, 0);
+	j->attempts = atoi(PQgetvalue(r, 0, 1));
+	j->commit_id = atoll(PQgetvalue(r, 0, 2));
+	j->sequence = atoi(PQgetvalue(r, 0, 3));
+	j->protoc_version = dupval(r, 0, 4);
+	j->time = dupval(r, 0, 5);
+	j->module_id = atoll(PQgetvalue(r, 0, 6));
+	j->module_owner = dupval(r, 0, 7);
+	j->module_name = dupval(r, 0, 8);
+	j->template_id = atoll(PQgetvalue(r, 0, 9));
+	j->template_owner = dupval(r, 0, 10);
+	j->template_name = dupval(r, 0, 11);
+	j->template_version = atoi(PQgetvalue(r, 0, 12));
+	char tvid[32], cid[32];
+	snprintf(tvid, sizeof(tvid), "%s", PQgetvalue(r, 0, 13));
+	snprintf(cid, sizeof(cid), "%lld", j->commit_id);
+	PQclear(r);
+
+	const char *pc[] = { cid };
+	r = db_exec_bin(c, "scheduler: load image", "SELECT image FROM commits WHERE id = $1", 1, pc, err);
+	if (!r)
+		return -1;
+	buf_add(&j->image, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
+	PQclear(r);
+	r = db_exec(c, "scheduler: load own files",
+		    "SELECT u.f FROM commits c, unnest(c.own_files) WITH ORDINALITY AS u(f, i)"
+		    " WHERE c.id = $1 ORDER BY u.i", 1, pc, err);
+	if (!r)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++)
+		strvec_push(&j->own_files, PQgetvalue(r, i, 0));
+	PQclear(r);
+	const char *pt[] = { tvid };
+	r = db_exec(c, "scheduler: load plugins",
+		"SELECT p.owner || '/' || p.name || ':' || pv.version, pv.runtime, pv.exec_path,"
+		"  pv.image_ref, tp.parameter, pv.go_min_version, array_to_string(pv.go_deps, ' '),"
+		"  pv.timeout_ms, pv.memory_bytes, pv.output_bytes"
+		" FROM template_version_plugins tvp"
+		" JOIN template_versions tv ON tv.id = tvp.template_version_id"
+		" JOIN template_plugins tp ON tp.template_id = tv.template_id AND tp.position = tvp.position"
+		" JOIN plugin_versions pv ON pv.id = tvp.plugin_version_id"
+		" JOIN plugins p ON p.id = pv.plugin_id"
+		" WHERE tvp.template_version_id = $1 ORDER BY tvp.position", 1, pt, err);
+	if (!r)
+		return -1;
+	j->n_plugins = (size_t)PQntuples(r);
+	j->plugins = xcalloc(j->n_plugins + 1, sizeof(*j->plugins));
+	for (size_t i = 0; i < j->n_plugins; i++) {
+		struct sched_plugin *sp = &j->plugins[i];
+		int row = (int)i;
+		sp->label = dupval(r, row, 0);
+		sp->runtime = dupval(r, row, 1);
+		sp->exec_path = dupval(r, row, 2);
+		sp->image_ref = dupval(r, row, 3);
+		sp->parameter = dupval(r, row, 4);
+		sp->go_min_version = dupval(r, row, 5);
+		split_words(PQgetvalue(r, row, 6), &sp->go_deps);
+		sp->timeout_ms = atoll(PQgetvalue(r, row, 7));
+		sp->memory_bytes = strtoull(PQgetvalue(r, row, 8), NULL, 10);
+		sp->output_bytes = strtoull(PQgetvalue(r, row, 9), NULL, 10);
+	}
+	PQclear(r);
+	return 0;
+}
+
+int sched_claim(PGconn *c, const char *lease_owner, int max, long long lease_ms,
+		struct sched_job ***jobs, size_t *n, char *err)
+{
+	char smax[16], slease[32];
+	*jobs = NULL;
+	*n = 0;
+	snprintf(smax, sizeof(smax), "%d", max);
+	snprintf(slease, sizeof(slease), "%lld", lease_ms);
+	const char *p[] = { smax, slease, lease_owner };
+	PGresult *r = db_exec(c, "scheduler: claim",
+		"WITH ready AS ("
+		"  SELECT id FROM generations"
+		"  WHERE state = 'pending' AND next_attempt_at <= now()"
+		"  ORDER BY priority DESC, next_attempt_at, id"
+		"  LIMIT $1 FOR UPDATE SKIP LOCKED)"
+		" UPDATE generations g SET state = 'running', attempts = g.attempts + 1,"
+		"  lease_until = now() + $2::bigint * interval '1 millisecond', lease_owner = $3,"
+		"  started_at = now()"
+		" FROM ready WHERE g.id = ready.id RETURNING g.id", 3, p, err);
+	if (!r)
+		return -1;
+	int rows = PQntuples(r);
+	struct sched_job **v = xcalloc((size_t)rows + 1, sizeof(*v));
+	for (int i = 0; i < rows; i++) {
+		v[i] = xcalloc(1, sizeof(**v));
+		v[i]->id = atoll(PQgetvalue(r, i, 0));
+	}
+	PQclear(r);
+	for (int i = 0; i < rows; i++)
+		if (load_job(c, v[i], err) < 0) {
+			for (int k = 0; k < rows; k++)
+				sched_job_free(v[k]);
+			free(v);
+			return -1;
+		}
+	*jobs = v;
+	*n = (size_t)rows;
+	return 0;
+}
+
+static void id_array(const long long *ids, size_t n, struct buf *out)
+{
+	buf_addc(out, '{');
+	for (size_t i = 0; i < n; i++)
+		buf_printf(out, "%s%lld", i ? "," : "", ids[i]);
+	buf_addc(out, '}');
+}
+
+int sched_extend(PGconn *c, const char *lease_owner, const long long *ids, size_t n,
+		 long long lease_ms, char *err)
+{
+	struct buf a = BUF_INIT;
+	char slease[32];
+	if (!n)
+		return 0;
+	id_array(ids, n, &a);
+	snprintf(slease, sizeof(slease), "%lld", lease_ms);
+	const char *p[] = { a.data, slease, lease_owner };
+	int rc = db_run(c, "scheduler: extend leases",
+			"UPDATE generations SET lease_until = now() + $2::bigint * interval '1 millisecond'"
+			" WHERE id = ANY($1::bigint[]) AND state = 'running' AND lease_owner = $3",
+			3, p, err);
+	buf_release(&a);
+	return rc;
+}
+
+int sched_lock_module(PGconn *c, const char *modpath, char *err)
+{
+	const char *p[] = { modpath };
+	return db_run(c, "publisher: lock module path",
+		      "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", 1, p, err);
+}
+
+int sched_mark_published(PGconn *c, const char *lease_owner, const struct sched_job *j, char *err)
+{
+	char id[32], pms[32], ums[32];
+	snprintf(id, sizeof(id), "%lld", j->id);
+	snprintf(pms, sizeof(pms), "%lld", j->plugin_ms);
+	snprintf(ums, sizeof(ums), "%lld", j->publish_ms);
+	const char *p[] = { id, lease_owner, j->zip_hash, j->mod_hash, pms, ums };
+	PGresult *r = db_exec(c, "publisher: mark published",
+		"UPDATE generations SET state = 'published', zip_hash = $3, mod_hash = $4,"
+		"  plugin_ms = $5, publish_ms = $6, finished_at = now(), lease_until = NULL,"
+		"  last_error = NULL"
+		" WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING id", 6, p, err);
+	if (!r)
+		return -1;
+	int n = PQntuples(r);
+	PQclear(r);
+	return n;
+}
+
+int sched_published_versions(PGconn *c, long long template_id, long long module_id,
+			     struct publish_version **v, size_t *n, PGresult **res, char *err)
+{
+	char t[32], m[32];
+	snprintf(t, sizeof(t), "%lld", template_id);
+	snprintf(m, sizeof(m), "%lld", module_id);
+	const char *p[] = { t, m };
+	PGresult *r = db_exec(c, "publisher: list published versions",
+		"SELECT g.version, to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+		" FROM generations g JOIN commits c ON c.id = g.commit_id"
+		" JOIN template_versions tv ON tv.id = g.template_version_id"
+		" WHERE tv.template_id = $1 AND c.module_id = $2 AND g.state = 'published'", 2, p, err);
+	if (!r)
+		return -1;
+	*n = (size_t)PQntuples(r);
+	*v = xcalloc(*n + 1, sizeof(**v));
+	for (size_t i = 0; i < *n; i++) {
+		(*v)[i].version = PQgetvalue(r, (int)i, 0);
+		(*v)[i].time = PQgetvalue(r, (int)i, 1);
+	}
+	*res = r;
+	return 0;
+}
+
+long long sched_backoff_ms(int attempts, long long base_ms)
+{
+	int shift = attempts > 1 ? attempts - 1 : 0;
+	if (shift > 20)
+		shift = 20;
+	return base_ms << shift;
+}
+
+int sched_fail(PGconn *c, const char *lease_owner, const struct sched_job *j, int max_attempts,
+	       long long base_ms, int *final, char *err)
+{
+	char id[32], delay[32];
+	*final = j->failure == GENERATE_PERMANENT || j->attempts >= max_attempts;
+	long long d = sched_backoff_ms(j->attempts, base_ms);
+	d = d / 2 + (long long)(drand48() * (double)d); /* jitter: 50% to 150% */
+	snprintf(id, sizeof(id), "%lld", j->id);
+	snprintf(delay, sizeof(delay), "%lld", d);
+	const char *p[] = { id, lease_owner, j->error, *final ? "failed" : "pending", delay };
+	return db_run(c, "scheduler: record failure",
+		"UPDATE generations SET state = $4, last_error = $3, lease_until = NULL, lease_owner = NULL,"
+		"  finished_at = CASE WHEN $4 = 'failed' THEN now() END,"
+		"  next_attempt_at = now() + $5::bigint * interval '1 millisecond'"
+		" WHERE id = $1 AND state = 'running' AND lease_owner = $2", 5, p, err);
+}
+
+int sched_outstanding(PGconn *c, long long *pending, long long *running, long long *next_ready_ms,
+		      char *err)
+{
+	PGresult *r = db_exec(c, "scheduler: count outstanding",
+		"SELECT count(*) FILTER (WHERE state = 'pending'),"
+		"  count(*) FILTER (WHERE state = 'running'),"
+		"  coalesce(greatest(0, extract(epoch FROM min(next_attempt_at) FILTER (WHERE state = 'pending')"
+		"    - now()) * 1000)::bigint, 0)"
+		" FROM generations WHERE state IN ('pending', 'running')", 0, NULL, err);
+	if (!r)
+		return -1;
+	*pending = atoll(PQgetvalue(r, 0, 0));
+	*running = atoll(PQgetvalue(r, 0, 1));
+	*next_ready_ms = atoll(PQgetvalue(r, 0, 2));
+	PQclear(r);
+	return 0;
+}

@@ -1,0 +1,107 @@
+/*
+ * scheduler: the generation queue in PostgreSQL. Enqueues new (commit, template
+ * version) pairs, claims ready generations with short transactions
+ * (FOR UPDATE SKIP LOCKED in a CTE), extends and reaps leases, records
+ * outcomes (published, retry with backoff, failed) and lists the published
+ * versions of a module path for its index files. Never holds a transaction
+ * open while work runs.
+ */
+#ifndef REMOTEGEN_SCHEDULER_H
+#define REMOTEGEN_SCHEDULER_H
+
+#include <libpq-fe.h>
+#include "dirhash.h"
+#include "fileset.h"
+#include "generate.h"
+#include "publish.h"
+
+struct sched_plugin {
+	char *label;          /* owner/name:version */
+	char *runtime, *exec_path, *image_ref, *parameter, *go_min_version;
+	struct strvec go_deps;
+	long long timeout_ms;
+	unsigned long long memory_bytes, output_bytes;
+};
+
+/* One claimed generation: what a worker needs, and what it and the publisher produce. */
+struct sched_job {
+	long long id;
+	int attempts;
+	char *version;                  /* synthetic version */
+	long long commit_id;
+	int sequence;
+	struct buf image;
+	struct strvec own_files;
+	char *protoc_version;
+	char *time;                     /* commit time, RFC 3339 UTC */
+	long long module_id;
+	char *module_owner, *module_name;
+	long long template_id;
+	char *template_owner, *template_name;
+	int template_version;
+	struct sched_plugin *plugins;
+	size_t n_plugins;
+
+	/* filled by the pipeline */
+	char *modpath;
+	struct fileset files;
+	int failed;
+	enum generate_failure failure;
+	char error[ERR_SIZE];
+	long long plugin_ms, publish_ms;
+	struct publish_module built;    /* the module, built by the worker */
+	char zip_hash[DIRHASH_SIZE], mod_hash[DIRHASH_SIZE];
+};
+
+void sched_job_free(struct sched_job *j);
+
+/* Creates generations for new commits and new template versions; *created counts them. */
+int sched_enqueue(PGconn *c, int *created, char *err);
+
+/* Returns expired leases to the queue; *reaped counts them. */
+int sched_reap(PGconn *c, int *reaped, char *err);
+
+/*
+ * Claims up to max ready generations for lease_owner and loads them. *jobs is
+ * a malloc'ed array of jobs (each freed with sched_job_free; the array with
+ * free()). Returns 0 or -1.
+ */
+int sched_claim(PGconn *c, const char *lease_owner, int max, long long lease_ms,
+		struct sched_job ***jobs, size_t *n, char *err);
+
+/* Extends the leases of these generations. */
+int sched_extend(PGconn *c, const char *lease_owner, const long long *ids, size_t n,
+		 long long lease_ms, char *err);
+
+/*
+ * Marks job published (inside the caller's transaction); returns 1 when this
+ * process still held the lease and the row changed, 0 when it did not.
+ */
+int sched_mark_published(PGconn *c, const char *lease_owner, const struct sched_job *j, char *err);
+
+/* Serialises index rewrites of one module path within the current transaction. */
+int sched_lock_module(PGconn *c, const char *modpath, char *err);
+
+/*
+ * Lists the published versions of (template, module): *v is malloc'ed, its
+ * strings live in *res (PQclear it after use).
+ */
+int sched_published_versions(PGconn *c, long long template_id, long long module_id,
+			     struct publish_version **v, size_t *n, PGresult **res, char *err);
+
+/*
+ * Records a failure: permanent failures and the last allowed attempt become
+ * 'failed'; others go back to 'pending' after an exponential backoff with
+ * jitter (base_ms * 2^(attempts-1), +-50%). *final is 1 when failed for good.
+ */
+int sched_fail(PGconn *c, const char *lease_owner, const struct sched_job *j, int max_attempts,
+	       long long base_ms, int *final, char *err);
+
+/* The backoff before attempt attempts+1 (without jitter). */
+long long sched_backoff_ms(int attempts, long long base_ms);
+
+/* Counts generations that may still run: pending (also those waiting for a retry) or running. */
+int sched_outstanding(PGconn *c, long long *pending, long long *running,
+		      long long *next_ready_ms, char *err);
+
+#endif

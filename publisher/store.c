@@ -1,0 +1,45 @@
+/*
+ * store: URL dispatch and the calls every store shares.
+ */
+#include "store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int store_open(const char *url, struct store **out, char *err)
+{
+	*out = NULL;
+	if (!strncmp(url, "file://", 7)) {
+		if (url[7] != '/')
+			return err_set(err, "store %s: a file:// URL needs an absolute path (file:///path)", url);
+		return store_file_open(url + 7, out, err);
+	}
+	if (url[0] == '/' || url[0] == '.')
+		return store_file_open(url, out, err);
+	if (!strncmp(url, "s3://", 5))
+		return err_set(err, "store %s: the s3:// store is not available in this build yet", url);
+	return err_set(err, "store %s: unknown scheme (expected file:///path or s3://bucket/prefix)", url);
+}
+
+void store_free(struct store *s)
+{
+	if (s)
+		s->ops->free(s);
+}
+
+int store_put_immutable(struct store *s, const char *key, const void *data, size_t len,
+			const char *content_type, char *err)
+{
+	return s->ops->put_immutable(s, key, data, len, content_type, err);
+}
+
+int store_put_mutable(struct store *s, const char *key, const void *data, size_t len,
+		      const char *content_type, char *err)
+{
+	return s->ops->put_mutable(s, key, data, len, content_type, err);
+}
+
+int store_get(struct store *s, const char *key, struct buf *out, char *err)
+{
+	return s->ops->get(s, key, out, err);
+}

@@ -1,0 +1,204 @@
+/*
+ * generate: plugin runs, response validation and merging.
+ */
+#include "generate.h"
+#include "subproc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int generate_check_name(const char *name, char *why, size_t whysz)
+{
+	if (!*name)
+		return snprintf(why, whysz, "the file name is empty"), -1;
+	if (name[0] == '/')
+		return snprintf(why, whysz, "the file name is absolute"), -1;
+	if (strchr(name, '\\'))
+		return snprintf(why, whysz, "the file name holds a backslash"), -1;
+	const char *p = name;
+	while (1) {
+		const char *e = strchr(p, '/');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (n == 2 && !strncmp(p, "..", 2))
+			return snprintf(why, whysz, "the file name holds a '..' element"), -1;
+		if (n == 0 || (n == 1 && p[0] == '.'))
+			return snprintf(why, whysz, "the file name is not normalized"), -1;
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return 0;
+}
+
+int generate_insert(struct buf *target, const char *point, const char *content, size_t len)
+{
+	char *marker = xasprintf("@@protoc_insertion_point(%s)", point);
+	char *hit = target->data ? strstr(target->data, marker) : NULL;
+	free(marker);
+	if (!hit)
+		return -1;
+	size_t pos = (size_t)(hit - target->data);
+	if (pos > 3 && !strncmp(target->data + pos - 3, "/* ", 3)) {
+		pos -= 3;
+	} else {
+		while (pos > 0 && target->data[pos - 1] != '\n')
+			pos--;
+	}
+	size_t ind = 0;
+	while (pos + ind < target->len && (target->data[pos + ind] == ' ' || target->data[pos + ind] == '\t'))
+		ind++;
+	struct buf ins = BUF_INIT;
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(content + i, '\n', len - i);
+		size_t line = nl ? (size_t)(nl - (content + i)) + 1 : len - i;
+		buf_add(&ins, target->data + pos, ind);
+		buf_add(&ins, content + i, line);
+		i += line;
+	}
+	struct buf res = BUF_INIT;
+	buf_grow(&res, target->len + ins.len);
+	buf_add(&res, target->data, pos);
+	buf_add(&res, ins.data, ins.len);
+	buf_add(&res, target->data + pos, target->len - pos);
+	buf_release(&ins);
+	buf_release(target);
+	*target = res;
+	return 0;
+}
+
+/* Builds argv for a plugin's runtime. Strings in argv are owned by sv. */
+static int plugin_argv(const struct generate_plugin *p, struct strvec *sv, char *err)
+{
+	if (!strcmp(p->runtime, "exec")) {
+		strvec_push(sv, p->exec_path);
+		return 0;
+	}
+	return err_set(err, "plugin %s: runtime %s is not supported by this build", p->label, p->runtime);
+}
+
+static int run_one(const struct request *req, const struct generate_plugin *p, struct fileset *out,
+		   enum generate_failure *failure, long long *ms, char *err)
+{
+	struct buf in = BUF_INIT;
+	struct strvec argv = STRVEC_INIT;
+	struct subproc_result res;
+	Google__Protobuf__Compiler__CodeGeneratorResponse *resp = NULL;
+	char why[512];
+	int rc = -1;
+	size_t added_from = out->n;
+
+	subproc_result_init(&res);
+	*failure = GENERATE_TRANSIENT;
+	if (plugin_argv(p, &argv, err) < 0) {
+		*failure = GENERATE_PERMANENT;
+		goto out;
+	}
+	request_pack(req, p->parameter, &in);
+	struct subproc_opts o = {
+		.argv = (const char *const *)argv.v,
+		.timeout_ms = p->timeout_ms,
+		.mem_bytes = p->memory_bytes,
+		.max_stdout = (size_t)p->output_bytes,
+		.max_files = 1024,
+	};
+	if (subproc_run(&o, in.data, in.len, &res, err) < 0) {
+		char tmp[ERR_SIZE];
+		snprintf(tmp, sizeof(tmp), "plugin %s: %s", p->label, err);
+		memcpy(err, tmp, ERR_SIZE);
+		goto out;
+	}
+	*ms += res.ms;
+	if (!res.exited || res.exit_code) {
+		subproc_describe(&res, &o, why, sizeof(why));
+		/* The plugin's own stderr says why; keep its last line short. */
+		while (res.err.len && (res.err.data[res.err.len - 1] == '\n'))
+			res.err.data[--res.err.len] = '\0';
+		err_set(err, "plugin %s: %s%s%.300s", p->label, why, res.err.len ? ": " : "",
+			res.err.len ? res.err.data : "");
+		/* A crash or a timeout may pass; an output flood is the plugin's nature. */
+		if (res.out_exceeded)
+			*failure = GENERATE_PERMANENT;
+		goto out;
+	}
+	resp = google__protobuf__compiler__code_generator_response__unpack(NULL, res.out.len,
+									   (const uint8_t *)res.out.data);
+	*failure = GENERATE_PERMANENT;
+	if (!resp) {
+		err_set(err, "plugin %s: its output is not a valid CodeGeneratorResponse (%zu bytes)",
+			p->label, res.out.len);
+		goto out;
+	}
+	if (resp->error && *resp->error) {
+		err_set(err, "plugin %s: %s", p->label, resp->error);
+		goto out;
+	}
+	if (request_uses_proto3_optional(req) &&
+	    !(resp->has_supported_features &&
+	      (resp->supported_features & GOOGLE__PROTOBUF__COMPILER__CODE_GENERATOR_RESPONSE__FEATURE__FEATURE_PROTO3_OPTIONAL))) {
+		err_set(err, "plugin %s: the input uses proto3 optional fields but the plugin does not "
+			"declare FEATURE_PROTO3_OPTIONAL", p->label);
+		goto out;
+	}
+	struct fileset_entry *last = NULL;
+	for (size_t i = 0; i < resp->n_file; i++) {
+		Google__Protobuf__Compiler__CodeGeneratorResponse__File *f = resp->file[i];
+		const char *content = f->content ? f->content : "";
+		size_t clen = strlen(content);
+		const char *name = f->name ? f->name : "";
+		if (!*name && !(f->insertion_point && *f->insertion_point)) {
+			/* protoc: a nameless file continues the previous one. */
+			if (!last) {
+				err_set(err, "plugin %s: file #%zu: the file name is empty", p->label, i + 1);
+				goto out;
+			}
+			buf_add(&last->content, content, clen);
+			continue;
+		}
+		if (generate_check_name(name, why, sizeof(why)) < 0) {
+			err_set(err, "plugin %s: file \"%s\": %s", p->label, name, why);
+			goto out;
+		}
+		if (f->insertion_point && *f->insertion_point) {
+			struct fileset_entry *t = fileset_find(out, name);
+			if (!t) {
+				err_set(err, "plugin %s: file %s: insertion point %s targets a file that no "
+					"earlier plugin or file produced", p->label, name, f->insertion_point);
+				goto out;
+			}
+			if (generate_insert(&t->content, f->insertion_point, content, clen) < 0) {
+				err_set(err, "plugin %s: file %s: insertion point %s not found in the file",
+					p->label, name, f->insertion_point);
+				goto out;
+			}
+			last = NULL;
+			continue;
+		}
+		if (fileset_find(out, name)) {
+			err_set(err, "plugin %s: file %s: %s", p->label, name,
+				out->n > added_from && fileset_find(out, name) >= out->v + added_from
+					? "the plugin produced the file twice"
+					: "an earlier plugin of the template already produced this file");
+			goto out;
+		}
+		last = fileset_add(out, name, content, clen);
+	}
+	rc = 0;
+out:
+	if (resp)
+		google__protobuf__compiler__code_generator_response__free_unpacked(resp, NULL);
+	subproc_result_release(&res);
+	strvec_clear(&argv);
+	buf_release(&in);
+	return rc;
+}
+
+int generate_run(const struct request *req, const struct generate_plugin *plugins, size_t n,
+		 struct fileset *out, enum generate_failure *failure, long long *plugin_ms, char *err)
+{
+	*plugin_ms = 0;
+	for (size_t i = 0; i < n; i++)
+		if (run_one(req, &plugins[i], out, failure, plugin_ms, err) < 0)
+			return -1;
+	return 0;
+}

@@ -1,0 +1,48 @@
+/*
+ * generate: runs a template version on a prepared request: each plugin in
+ * template order (through subproc), validates its CodeGeneratorResponse and
+ * merges the files, applying insertion points the way protoc does.
+ */
+#ifndef REMOTEGEN_GENERATE_H
+#define REMOTEGEN_GENERATE_H
+
+#include "fileset.h"
+#include "request.h"
+
+struct generate_plugin {
+	const char *label;       /* "owner/name:version", for messages */
+	const char *runtime;     /* "exec" | "bwrap" | "oci" */
+	const char *exec_path;   /* exec, bwrap */
+	const char *image_ref;   /* oci */
+	const char *parameter;   /* as sent (Go plugins already have paths=source_relative) */
+	long long timeout_ms;
+	unsigned long long memory_bytes;
+	unsigned long long output_bytes;
+};
+
+/* Outcome of a failed generation. */
+enum generate_failure {
+	GENERATE_TRANSIENT = 1,  /* crash, timeout, could not start: worth a retry */
+	GENERATE_PERMANENT = 2,  /* the plugin's own error or invalid output */
+};
+
+/*
+ * Runs the plugins and fills out (caller-initialised, caller-released).
+ * Returns 0, or a negative value with *failure set and err naming the plugin,
+ * the file and the rule. plugin_ms receives the time spent in plugins.
+ */
+int generate_run(const struct request *req, const struct generate_plugin *plugins, size_t n,
+		 struct fileset *out, enum generate_failure *failure, long long *plugin_ms, char *err);
+
+/*
+ * Applies protoc's insertion-point rule: content goes above the line holding
+ * "@@protoc_insertion_point(point)" (or just before an inline "/ * @@..."),
+ * each line prefixed with that line's indentation. Returns 0, or -1 when the
+ * point is not in target.
+ */
+int generate_insert(struct buf *target, const char *point, const char *content, size_t len);
+
+/* Checks a generated file name: relative, normalized, no "..", no backslash. */
+int generate_check_name(const char *name, char *why, size_t whysz);
+
+#endif

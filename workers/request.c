@@ -1,0 +1,157 @@
+/*
+ * request: image parsing, managed mode and CodeGeneratorRequest packing.
+ * Strings placed into protobuf-c messages are malloc'ed so that
+ * protobuf-c's default allocator frees them with the message.
+ */
+#include "request.h"
+#include "gopkg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int request_parse_compiler_version(const char *s, Google__Protobuf__Compiler__Version *v,
+				   char *suffix, size_t suffix_size)
+{
+	int major, minor, patch, n = 0;
+	if (sscanf(s, "%d.%d.%d%n", &major, &minor, &patch, &n) != 3)
+		return -1;
+	google__protobuf__compiler__version__init(v);
+	v->has_major = v->has_minor = v->has_patch = 1;
+	v->major = major;
+	v->minor = minor;
+	v->patch = patch;
+	snprintf(suffix, suffix_size, "%s", s[n] == '-' ? s + n + 1 : s + n);
+	if (*suffix)
+		v->suffix = suffix;
+	return 0;
+}
+
+static void set_go_package(Google__Protobuf__FileDescriptorProto *f, const char *modpath)
+{
+	if (!f->options) {
+		f->options = xmalloc(sizeof(*f->options));
+		google__protobuf__file_options__init(f->options);
+	}
+	free(f->options->go_package);
+	f->options->go_package = gopkg_option(modpath, f->name, f->package);
+}
+
+int request_prepare(struct request *r, const struct request_input *in, char *err)
+{
+	memset(r, 0, sizeof(*r));
+	r->fds = google__protobuf__file_descriptor_set__unpack(NULL, in->image_len, in->image);
+	if (!r->fds)
+		return err_set(err, "the image is not a valid FileDescriptorSet (%zu bytes)", in->image_len);
+	for (size_t i = 0; i < in->own_files->n; i++) {
+		const char *name = in->own_files->v[i];
+		size_t j;
+		for (j = 0; j < r->fds->n_file; j++)
+			if (r->fds->file[j]->name && !strcmp(r->fds->file[j]->name, name))
+				break;
+		if (j == r->fds->n_file) {
+			request_release(r);
+			return err_set(err, "file %s is listed as the module's own but is not in the image", name);
+		}
+	}
+	for (size_t j = 0; j < r->fds->n_file; j++) {
+		Google__Protobuf__FileDescriptorProto *f = r->fds->file[j];
+		if (!f->name) {
+			request_release(r);
+			return err_set(err, "file #%zu of the image has no name", j + 1);
+		}
+		if (gopkg_is_wkt(f->name))
+			continue;
+		if (strvec_contains(in->own_files, f->name)) {
+			set_go_package(f, in->modpath);
+			continue;
+		}
+		for (size_t k = 0; k < in->n_deps; k++)
+			if (!strcmp(in->deps[k].file, f->name)) {
+				set_go_package(f, in->deps[k].modpath);
+				break;
+			}
+	}
+	r->files = in->own_files->v;
+	r->n_files = in->own_files->n;
+	if (in->protoc_version &&
+	    request_parse_compiler_version(in->protoc_version, &r->version, r->suffix, sizeof(r->suffix)) == 0)
+		r->has_version = 1;
+	return 0;
+}
+
+void request_pack(const struct request *r, const char *parameter, struct buf *out)
+{
+	Google__Protobuf__Compiler__CodeGeneratorRequest req;
+	Google__Protobuf__Compiler__Version v = r->version;
+	google__protobuf__compiler__code_generator_request__init(&req);
+	req.n_file_to_generate = r->n_files;
+	req.file_to_generate = r->files;
+	req.parameter = parameter && *parameter ? (char *)parameter : NULL;
+	req.n_proto_file = r->fds->n_file;
+	req.proto_file = r->fds->file;
+	if (r->has_version)
+		req.compiler_version = &v;
+	size_t n = google__protobuf__compiler__code_generator_request__get_packed_size(&req);
+	buf_grow(out, n);
+	google__protobuf__compiler__code_generator_request__pack(&req, (uint8_t *)out->data + out->len);
+	out->len += n;
+	out->data[out->len] = '\0';
+}
+
+static int message_uses_optional(const Google__Protobuf__DescriptorProto *m)
+{
+	for (size_t i = 0; i < m->n_field; i++)
+		if (m->field[i]->has_proto3_optional && m->field[i]->proto3_optional)
+			return 1;
+	for (size_t i = 0; i < m->n_nested_type; i++)
+		if (message_uses_optional(m->nested_type[i]))
+			return 1;
+	return 0;
+}
+
+int request_uses_proto3_optional(const struct request *r)
+{
+	for (size_t j = 0; j < r->fds->n_file; j++) {
+		const Google__Protobuf__FileDescriptorProto *f = r->fds->file[j];
+		int gen = 0;
+		for (size_t i = 0; i < r->n_files; i++)
+			if (!strcmp(r->files[i], f->name))
+				gen = 1;
+		if (!gen)
+			continue;
+		for (size_t i = 0; i < f->n_message_type; i++)
+			if (message_uses_optional(f->message_type[i]))
+				return 1;
+	}
+	return 0;
+}
+
+void request_release(struct request *r)
+{
+	if (r->fds)
+		google__protobuf__file_descriptor_set__free_unpacked(r->fds, NULL);
+	memset(r, 0, sizeof(*r));
+}
+
+char *request_go_parameter(const char *parameter)
+{
+	struct buf b = BUF_INIT;
+	const char *p = parameter ? parameter : "";
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		if (!(n >= 6 && !strncmp(p, "paths=", 6)) && n > 0) {
+			if (b.len)
+				buf_addc(&b, ',');
+			buf_add(&b, p, n);
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	if (b.len)
+		buf_addc(&b, ',');
+	buf_adds(&b, "paths=source_relative");
+	return buf_detach(&b, NULL);
+}

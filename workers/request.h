@@ -1,0 +1,55 @@
+/*
+ * request: builds CodeGeneratorRequests from a commit's image with
+ * protobuf-c. request_prepare parses the image once and applies managed mode
+ * (go_package of the module's own files and of dependency files, well-known
+ * types untouched, unknown fields kept); request_pack then serialises one
+ * request per plugin parameter.
+ */
+#ifndef REMOTEGEN_REQUEST_H
+#define REMOTEGEN_REQUEST_H
+
+#include <stddef.h>
+#include "google/protobuf/compiler/plugin.pb-c.h"
+#include "util.h"
+
+/* A file of a dependency module and the Go module path generated for it. */
+struct request_dep_file {
+	const char *file;
+	const char *modpath;
+};
+
+struct request_input {
+	const void *image;              /* serialized FileDescriptorSet */
+	size_t image_len;
+	const struct strvec *own_files; /* file_to_generate, in image order */
+	const char *modpath;            /* Go module path of the own files */
+	const struct request_dep_file *deps; /* may be NULL */
+	size_t n_deps;
+	const char *protoc_version;     /* "3.21.12" or "3.21.0-rc1"; NULL: not sent */
+};
+
+struct request {
+	Google__Protobuf__FileDescriptorSet *fds;   /* owned (protobuf-c allocator) */
+	char **files;                               /* file_to_generate, borrowed from own_files */
+	size_t n_files;
+	Google__Protobuf__Compiler__Version version;
+	int has_version;
+	char suffix[32];
+};
+
+/* Parses and rewrites; returns 0 or -1 (err names the file). Release with request_release. */
+int request_prepare(struct request *r, const struct request_input *in, char *err);
+/* Serialises the request with this parameter (NULL or "" omits it) into out. */
+void request_pack(const struct request *r, const char *parameter, struct buf *out);
+/* 1 when a file to generate declares a proto3 optional field. */
+int request_uses_proto3_optional(const struct request *r);
+void request_release(struct request *r);
+
+/* Adds paths=source_relative to a Go plugin's parameter (replacing any paths=). malloc'ed. */
+char *request_go_parameter(const char *parameter);
+
+/* Parses "3.21.12" / "3.21.0-rc1" into v; returns 0 or -1. */
+int request_parse_compiler_version(const char *s, Google__Protobuf__Compiler__Version *v,
+				   char *suffix, size_t suffix_size);
+
+#endif
