@@ -38,8 +38,8 @@ MAIN_OBJ := $(B)/pipeline/main.o
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
-HELPER_SRC := $(wildcard tests/plugins/*.c)
-HELPER_BIN := $(patsubst tests/plugins/%.c,$(B)/tests/plugins/%,$(HELPER_SRC))
+HELPER_SRC := $(wildcard tests/tools/*.c)
+HELPER_BIN := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(HELPER_SRC))
 
 ifeq ($(SAN),1)
 all: $(B)/remotegen $(UNIT_BIN) $(HELPER_BIN)
@@ -81,7 +81,7 @@ $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libremotegen.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(B)/libremotegen.a $(LDLIBS)
 
-$(B)/tests/plugins/%: tests/plugins/%.c $(B)/libremotegen.a
+$(B)/tests/tools/%: tests/tools/%.c $(B)/libremotegen.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libremotegen.a $(LDLIBS)
 
