@@ -1,0 +1,128 @@
+# Command-line validation: bad input gets a clear message naming the object,
+# exit status 2, and nothing is written.
+
+rows() {
+  sql "SELECT (SELECT count(*) FROM modules) || '/' || (SELECT count(*) FROM commits) || '/' ||
+              (SELECT count(*) FROM plugins) || '/' || (SELECT count(*) FROM plugin_versions) || '/' ||
+              (SELECT count(*) FROM templates) || '/' || (SELECT count(*) FROM template_versions)"
+}
+
+test_help_everywhere() {
+  for c in "" migrate module plugin template run status; do
+    rg $c --help
+    assert_rc 0
+    assert_out_has "usage: remotegen"
+  done
+  rg nosuchcommand
+  assert_rc 2
+  assert_err_has 'unknown command "nosuchcommand"'
+  rg run --workers 0
+  assert_rc 2
+  assert_err_has "--workers 0"
+}
+
+test_invalid_names() {
+  rg migrate
+  before=$(rows)
+  for bad in "acme" "acme/weather/extra" "ac me/weather" "acme/-weather" "acme/v2" "acme/wea..ther" "/weather"; do
+    rg module push "$bad" "$ROOT/ops/example"
+    assert_rc 2
+    assert_err_has "invalid module name \"$bad\""
+  done
+  rg plugin add "bad name/go" v1 --exec /usr/bin/protoc-gen-go
+  assert_rc 2
+  assert_err_has 'invalid plugin name "bad name/go"'
+  rg plugin add protocolbuffers/go "v1 beta" --exec /usr/bin/protoc-gen-go
+  assert_rc 2
+  assert_err_has 'invalid plugin version "v1 beta"'
+  rg template create "x/y/z" --plugin a/b
+  assert_rc 2
+  assert_err_has 'invalid template name "x/y/z"'
+  assert_eq "$before" "$(rows)" "rows after bad names"
+}
+
+test_directory_without_protos() {
+  rg migrate
+  mkdir -p "$TMP/empty/sub"
+  echo "not a proto" >"$TMP/empty/sub/README"
+  rg module push acme/empty "$TMP/empty"
+  assert_rc 2
+  assert_err_has "module acme/empty"
+  assert_err_has "holds no .proto files"
+  rg module push acme/empty "$TMP/does-not-exist"
+  assert_rc 2
+  assert_err_has "is not a directory"
+  assert_eq "0/0/0/0/0/0" "$(rows)" "rows"
+}
+
+test_proto_that_does_not_compile() {
+  rg migrate
+  mkdir -p "$TMP/bad/acme"
+  printf 'syntax = "proto3";\npackage acme;\nmessage X { strin name = 1; }\n' >"$TMP/bad/acme/x.proto"
+  rg module push acme/bad "$TMP/bad"
+  assert_rc 2
+  assert_err_has "module acme/bad"
+  assert_err_has "protoc failed"
+  assert_err_has "acme/x.proto:3"
+  printf 'syntax = "proto3";\nimport "missing/dep.proto";\n' >"$TMP/bad/acme/x.proto"
+  rg module push acme/bad "$TMP/bad"
+  assert_rc 2
+  assert_err_has "missing/dep.proto"
+  assert_eq "0/0/0/0/0/0" "$(rows)" "rows"
+}
+
+test_unknown_plugin_and_versions() {
+  rg migrate
+  rg template create acme/tmpl --plugin nobody/nothing
+  assert_rc 2
+  assert_err_has "unknown plugin nobody/nothing"
+  assert_eq "0/0/0/0/0/0" "$(rows)" "rows"
+  rg plugin add protocolbuffers/go v1.28.1 --exec /usr/bin/protoc-gen-go
+  assert_rc 0
+  rg plugin add protocolbuffers/go v1.28.1 --exec /usr/bin/protoc-gen-go
+  assert_rc 2
+  assert_err_has "plugin protocolbuffers/go version v1.28.1 already exists"
+  rg plugin add acme/missing v1 --exec "$TMP/no-such-binary"
+  assert_rc 2
+  assert_err_has "is not an executable file"
+  rg plugin add acme/both v1 --exec /usr/bin/protoc-gen-go --image docker.io/x
+  assert_rc 2
+  assert_err_has "exactly one of --exec PATH or --image REF"
+  rg plugin add acme/rt v1 --exec /usr/bin/protoc-gen-go --runtime wasm
+  assert_rc 2
+  assert_err_has "unknown runtime wasm"
+  rg plugin add acme/gomin v1 --exec /usr/bin/protoc-gen-go --go-min-version go1.19
+  assert_rc 2
+  assert_err_has "invalid Go version go1.19"
+  rg template create acme/tmpl --plugin protocolbuffers/go
+  assert_rc 0
+  rg template create acme/tmpl --plugin protocolbuffers/go
+  assert_rc 2
+  assert_err_has "template acme/tmpl already exists"
+  rg template version acme/tmpl --plugin protocolbuffers/go:v9.9.9
+  assert_rc 2
+  assert_err_has "unknown version v9.9.9 of plugin protocolbuffers/go"
+  rg template version acme/nothere --plugin protocolbuffers/go:v1.28.1
+  assert_rc 2
+  assert_err_has "unknown template acme/nothere"
+  rg template version acme/tmpl --plugin other/plugin:v1
+  assert_rc 2
+  assert_err_has "does not use plugin other/plugin"
+  assert_eq "0/0/1/1/1/0" "$(rows)" "rows"
+  rg template version acme/tmpl --plugin protocolbuffers/go:v1.28.1
+  assert_rc 0
+  assert_eq "v1" "$(cat "$OUT")" "printed version"
+  rg template version acme/tmpl --plugin protocolbuffers/go:v1.28.1
+  assert_eq "v2" "$(cat "$OUT")" "printed version"
+}
+
+test_bad_dependency() {
+  rg migrate
+  rg module push acme/weather "$ROOT/ops/example" --dep acme/nothing
+  assert_rc 2
+  assert_err_has "dependency acme/nothing: no such module"
+  rg module push acme/weather "$ROOT/ops/example" --dep acme/weather:x
+  assert_rc 2
+  assert_err_has "the sequence must be a positive number"
+  assert_eq "0/0/0/0/0/0" "$(rows)" "rows"
+}

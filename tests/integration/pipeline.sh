@@ -1,0 +1,171 @@
+# The pipeline against a real PostgreSQL, with real protoc and protoc-gen-go,
+# publishing into a file:// store.
+
+MOD=gen.example.com/go/protocolbuffers/go/acme/weather
+
+test_push_template_run_status() {
+  rg migrate
+  setup_go_template
+  rg module push acme/weather "$ROOT/ops/example"
+  assert_rc 0
+  assert_out_has "acme/weather commit 1"
+  assert_eq "acme/weather/v1/weather.proto" "$(sql "SELECT array_to_string(own_files, ',') FROM commits")" "own files"
+  assert_eq "3.21.12" "$(sql "SELECT protoc_version FROM commits")" "protoc version"
+  rg run --once --workers 2
+  assert_rc 0
+  assert_err_has "event=published"
+  d="$STORE_DIR/$MOD"
+  for f in "@v/v1.1.1.zip" "@v/v1.1.1.mod" "@v/v1.1.1.info" "@v/list" "@latest"; do assert_file "$d/$f"; done
+  assert_eq "v1.1.1" "$(cat "$d/@v/list")" "list"
+  assert_eq '{"Version":"v1.1.1","Time":"'"$(sql "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM commits")"'"}' "$(cat "$d/@latest")" "@latest"
+  cmp "$d/@v/v1.1.1.info" "$d/@latest" || fail ".info and @latest differ"
+  printf 'module %s\n\ngo 1.19\n\nrequire google.golang.org/protobuf v1.28.1\n' "$MOD" >"$TMP/want.mod"
+  cmp "$TMP/want.mod" "$d/@v/v1.1.1.mod" || fail "go.mod differs: $(cat "$d/@v/v1.1.1.mod")"
+  unzip -Z1 "$d/@v/v1.1.1.zip" | sort >"$TMP/entries"
+  printf '%s\n' "$MOD@v1.1.1/acme/weather/v1/weather.pb.go" "$MOD@v1.1.1/go.mod" >"$TMP/want.entries"
+  cmp "$TMP/want.entries" "$TMP/entries" || fail "zip entries: $(cat "$TMP/entries")"
+  unzip -p "$d/@v/v1.1.1.zip" "$MOD@v1.1.1/acme/weather/v1/weather.pb.go" >"$TMP/weather.pb.go"
+  grep -q '^package weatherv1$' "$TMP/weather.pb.go" || fail "generated package name"
+  unzip -p "$d/@v/v1.1.1.zip" "$MOD@v1.1.1/go.mod" | cmp - "$d/@v/v1.1.1.mod" || fail "zip go.mod differs from .mod"
+  assert_eq "published|1" "$(sql "SELECT state || '|' || attempts FROM generations")" "generation"
+  rg status
+  assert_rc 0
+  assert_out_has "pending=0 running=0 published=1 failed=0"
+  rg status --json
+  assert_rc 0
+  assert_out_has '"generations":{"pending":0,"running":0,"published":1,"failed":0}'
+}
+
+test_second_run_with_nothing_new_does_nothing() {
+  rg migrate
+  setup_go_template
+  rg module push acme/weather "$ROOT/ops/example"
+  rg run --once
+  assert_rc 0
+  find "$STORE_DIR" -type f -printf '%P %s %T@\n' | sort >"$TMP/before"
+  gens=$(sql "SELECT count(*) || ':' || max(finished_at) FROM generations")
+  sleep 1
+  rg run --once
+  assert_rc 0
+  if grep -q "event=published\|event=claimed\|event=enqueued" "$ERR"; then fail "second run did work: $(cat "$ERR")"; fi
+  find "$STORE_DIR" -type f -printf '%P %s %T@\n' | sort >"$TMP/after"
+  cmp "$TMP/before" "$TMP/after" || fail "the store changed"
+  assert_eq "$gens" "$(sql "SELECT count(*) || ':' || max(finished_at) FROM generations")" "generations"
+  # Pushing identical content records no new commit and so generates nothing.
+  rg module push acme/weather "$ROOT/ops/example"
+  assert_rc 0
+  assert_out_has "commit 1 unchanged"
+  rg run --once
+  assert_rc 0
+  assert_eq 1 "$(sql "SELECT count(*) FROM generations")" "generations"
+}
+
+test_new_commit_and_new_template_version() {
+  rg migrate
+  setup_go_template
+  rg module push acme/weather "$ROOT/ops/example"
+  cp -r "$ROOT/ops/example" "$TMP/src"
+  printf 'message Extra { string note = 1; }\n' >>"$TMP/src/acme/weather/v1/weather.proto"
+  rg module push acme/weather "$TMP/src"
+  assert_out_has "acme/weather commit 2"
+  rg run --once
+  assert_rc 0
+  # A new commit is generated with the latest template version; commit 1 stays ungenerated
+  # only if it was pushed after... both were pushed before the first run: both are new commits.
+  assert_eq "v1.1.1
+v1.1.2" "$(cat "$STORE_DIR/$MOD/@v/list")" "list"
+  # A new template version: generated for the latest commit only.
+  rg template version protocolbuffers/go --plugin "protocolbuffers/go:$GO_PLUGIN_VERSION"
+  assert_eq v2 "$(cat "$OUT")"
+  rg run --once
+  assert_rc 0
+  assert_eq "v1.1.1
+v1.1.2
+v1.2.2" "$(cat "$STORE_DIR/$MOD/@v/list")" "list"
+  grep -q '"Version":"v1.2.2"' "$STORE_DIR/$MOD/@latest" || fail "@latest: $(cat "$STORE_DIR/$MOD/@latest")"
+  assert_eq 3 "$(sql "SELECT count(*) FROM generations WHERE state = 'published'")" "published"
+}
+
+test_plugin_error_fails_generation() {
+  rg migrate
+  setup_go_template
+  rg plugin add acme/failer v1 --exec "$TOOLS/testplugin"
+  rg template create acme/broken --plugin "acme/failer=error"
+  rg template version acme/broken --plugin acme/failer:v1
+  rg module push acme/weather "$ROOT/ops/example"
+  rg run --once --max-attempts 3
+  assert_rc 1
+  assert_err_has "event=failed"
+  assert_err_has "testplugin: failing as asked"
+  # The plugin's own error is permanent: one attempt, no retry.
+  assert_eq "failed|1" "$(sql "SELECT g.state || '|' || g.attempts FROM generations g JOIN template_versions tv ON tv.id = g.template_version_id JOIN templates t ON t.id = tv.template_id WHERE t.name = 'broken'")" "broken generation"
+  # The healthy template in the same run still published.
+  assert_file "$STORE_DIR/$MOD/@v/v1.1.1.zip"
+  assert_no_file "$STORE_DIR/gen.example.com/go/acme/broken/acme/weather"
+  rg status
+  assert_out_has "failed=1"
+  assert_out_has "plugin acme/failer:v1: testplugin: failing as asked"
+  rg status --json
+  assert_out_has '"error":"plugin acme/failer:v1: testplugin: failing as asked (parameter error)"'
+}
+
+test_crashing_plugin_is_retried_then_fails() {
+  rg migrate
+  rg plugin add acme/crasher v1 --exec "$TOOLS/testplugin"
+  rg template create acme/crash --plugin "acme/crasher=crash"
+  rg template version acme/crash --plugin acme/crasher:v1
+  rg module push acme/weather "$ROOT/ops/example"
+  REMOTEGEN_RETRY_BASE_MS=50 rg run --once --max-attempts 3
+  assert_rc 1
+  assert_err_has "event=retry_scheduled"
+  assert_err_has "killed by signal 6"
+  assert_eq "failed|3" "$(sql "SELECT state || '|' || attempts FROM generations")" "generation"
+  assert_eq 2 "$(grep -c 'event=retry_scheduled' "$ERR")" "retries"
+}
+
+test_invalid_plugin_output_fails() {
+  rg migrate
+  rg plugin add acme/garbage v1 --exec "$TOOLS/testplugin"
+  rg template create acme/garbage --plugin "acme/garbage=garbage"
+  rg template version acme/garbage --plugin acme/garbage:v1
+  rg module push acme/weather "$ROOT/ops/example"
+  rg run --once
+  assert_rc 1
+  assert_err_has "not a valid CodeGeneratorResponse"
+  assert_no_file "$STORE_DIR/gen.example.com/go/acme/garbage/acme/weather/@v/list"
+}
+
+test_push_prebuilt_image() {
+  rg migrate
+  setup_go_template
+  (cd "$ROOT/ops/example" && protoc --include_imports --include_source_info \
+    --descriptor_set_out="$TMP/image.bin" acme/weather/v1/weather.proto)
+  rg module push acme/weather --image "$TMP/image.bin"
+  assert_rc 0
+  assert_out_has "commit 1"
+  # Own files exclude the well-known types the image carries.
+  assert_eq "acme/weather/v1/weather.proto" "$(sql "SELECT array_to_string(own_files, ',') FROM commits")" "own files"
+  rg run --once
+  assert_rc 0
+  assert_file "$STORE_DIR/$MOD/@v/v1.1.1.zip"
+  printf 'not an image' >"$TMP/bad.bin"
+  rg module push acme/other --image "$TMP/bad.bin"
+  assert_rc 2
+  assert_err_has "module acme/other: the image is not a valid FileDescriptorSet"
+  assert_eq 1 "$(sql "SELECT count(*) FROM commits")" "commits"
+}
+
+test_refuses_to_overwrite_published_files() {
+  rg migrate
+  setup_go_template
+  rg module push acme/weather "$ROOT/ops/example"
+  # Someone left different bytes where v1.1.1's zip goes.
+  mkdir -p "$STORE_DIR/$MOD/@v"
+  printf 'tampered' >"$STORE_DIR/$MOD/@v/v1.1.1.zip"
+  rg run --once
+  assert_rc 1
+  assert_err_has "refusing to overwrite"
+  assert_eq tampered "$(cat "$STORE_DIR/$MOD/@v/v1.1.1.zip")" "zip"
+  assert_no_file "$STORE_DIR/$MOD/@v/list"
+  assert_eq failed "$(sql "SELECT state FROM generations")" "state"
+}

@@ -1,0 +1,49 @@
+/*
+ * modtool: publishes a module version built from command-line files into a
+ * file store, the way the publisher does, and prints its h1: hashes, so a
+ * test can compare them with what the go command computes.
+ *   modtool STORE_DIR MODPATH VERSION NAME=CONTENT...
+ * prints "zip <h1>" and "mod <h1>".
+ */
+#include "publish.h"
+#include "store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int main(int argc, char **argv)
+{
+	char err[ERR_SIZE];
+	struct fileset files = FILESET_INIT;
+	struct strvec req = STRVEC_INIT;
+	struct publish_module m;
+	struct store *s = NULL;
+	if (argc < 4) {
+		fprintf(stderr, "usage: modtool STORE_DIR MODPATH VERSION NAME=CONTENT...\n");
+		return 2;
+	}
+	for (int i = 4; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		if (!eq)
+			return fprintf(stderr, "modtool: %s: expected NAME=CONTENT\n", argv[i]), 2;
+		*eq = '\0';
+		fileset_add(&files, argv[i], eq + 1, strlen(eq + 1));
+	}
+	int rc = publish_build(&m, argv[2], argv[3], "2026-01-02T03:04:05Z", NULL, &req, &files, err);
+	if (rc == 0)
+		rc = store_file_open(argv[1], &s, err);
+	if (rc == 0)
+		rc = publish_upload(s, &m, err);
+	if (rc == 0) {
+		struct publish_version v = { argv[3], "2026-01-02T03:04:05Z" };
+		rc = publish_index(s, argv[2], &v, 1, err);
+	}
+	if (rc == 0)
+		printf("zip %s\nmod %s\n", m.zip_hash, m.mod_hash);
+	else
+		fprintf(stderr, "modtool: %s\n", err);
+	publish_module_release(&m);
+	store_free(s);
+	fileset_release(&files);
+	return rc ? 1 : 0;
+}
