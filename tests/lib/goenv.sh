@@ -1,0 +1,103 @@
+# The go command as a GOPROXY client, offline: serve a directory with nginx
+# (using ops/nginx/goproxy-locations.conf), point GOPROXY at it, and take
+# google.golang.org/protobuf from Debian's source through a replace directive.
+#   nginx_start DIR      serves DIR on a free loopback port; sets NGINX_PORT, NGINX_PID
+#   nginx_stop           stops it by its pid
+#   go_env PROXY_URL     exports GOPROXY (PROXY_URL, then the stub proxy), GOSUMDB=off, ...
+#   make_consumer DIR IMPORT  writes a program importing the generated package IMPORT
+
+nginx_start() {
+  local root=$1 conf="$TMP/nginx"
+  mkdir -p "$conf"
+  NGINX_PORT=$(pg_free_port)
+  cat >"$conf/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+error_log $conf/error.log;
+pid $conf/nginx.pid;
+events { worker_connections 64; }
+http {
+  access_log $conf/access.log;
+  client_body_temp_path $conf;
+  proxy_temp_path $conf;
+  fastcgi_temp_path $conf;
+  uwsgi_temp_path $conf;
+  scgi_temp_path $conf;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    root $root;
+    include $ROOT/ops/nginx/goproxy-locations.conf;
+  }
+}
+CONF
+  nginx -c "$conf/nginx.conf" -p "$conf" 2>"$conf/start.log" &
+  NGINX_PID=$!
+  for _ in $(seq 1 50); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$NGINX_PORT") 2>/dev/null; then return 0; fi
+    kill -0 "$NGINX_PID" 2>/dev/null || { cat "$conf/start.log" >&2; return 1; }
+    sleep 0.1
+  done
+  return 1
+}
+
+nginx_stop() {
+  [ -n "${NGINX_PID:-}" ] || return 0
+  kill "$NGINX_PID" 2>/dev/null || true
+  wait "$NGINX_PID" 2>/dev/null || true
+  NGINX_PID=
+}
+
+# Modules google.golang.org/protobuf's go.mod names: the go command reads
+# only their go.mod files, so one-line stubs are enough.
+GO_STUB_MODULES="github.com/golang/protobuf@v1.5.0 github.com/google/go-cmp@v0.5.5"
+
+go_env() {
+  local stubs="$TMP/gostubs" mv m v
+  for mv in $GO_STUB_MODULES; do
+    m=${mv%@*}
+    v=${mv#*@}
+    mkdir -p "$stubs/$m/@v"
+    echo "module $m" >"$stubs/$m/@v/$v.mod"
+    echo "{\"Version\":\"$v\"}" >"$stubs/$m/@v/$v.info"
+  done
+  export GOPROXY="$1,file://$stubs"
+  export GOSUMDB=off GOFLAGS=-mod=mod GONOSUMDB= GOPRIVATE= GOTOOLCHAIN=local
+  export GOPATH="$TMP/gopath" GOCACHE="$RUN_TMP/gocache" GOENV=off
+  export HOME="$TMP"
+}
+
+make_consumer() {
+  local dir=$1 import=$2
+  mkdir -p "$dir"
+  cat >"$dir/go.mod" <<MOD
+module example.com/consumer
+
+go 1.19
+
+replace google.golang.org/protobuf => /usr/share/gocode/src/google.golang.org/protobuf
+MOD
+  cat >"$dir/main.go" <<GO
+package main
+
+import (
+	"fmt"
+
+	weatherv1 "$import"
+	"google.golang.org/protobuf/proto"
+)
+
+func main() {
+	f := &weatherv1.Forecast{City: "Oslo", Celsius: -3.5, Sky: weatherv1.Sky_SKY_CLOUDY}
+	b, err := proto.Marshal(f)
+	if err != nil {
+		panic(err)
+	}
+	var g weatherv1.Forecast
+	if err := proto.Unmarshal(b, &g); err != nil {
+		panic(err)
+	}
+	fmt.Printf("city=%s celsius=%.1f sky=%s bytes=%d\n", g.GetCity(), g.GetCelsius(), g.GetSky(), len(b))
+}
+GO
+}
