@@ -5,6 +5,7 @@
 #   make check        everything: style, unit tests and integration/e2e tests
 #                     against real services, all under ASan + UBSan
 #   make check-style  banned functions and file headers
+#   (make check also builds with clang into build/clang: both compilers, -Werror)
 #   make clean
 
 CC      ?= cc
@@ -20,7 +21,7 @@ VARIANT  := rel
 OPTFLAGS := -O2 -g
 endif
 
-B       := build/$(VARIANT)
+B       ?= build/$(VARIANT)
 GEN     := build/gen
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 DEFS    := -D_GNU_SOURCE
@@ -39,14 +40,17 @@ MAIN_OBJ := $(B)/pipeline/main.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 HELPER_SRC := $(wildcard tests/tools/*.c)
-HELPER_BIN := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(HELPER_SRC))
+# Test tools (test plugins, modtool) are always built without sanitizers: they
+# run as plugins under memory limits that ASan's shadow memory cannot live with.
+HELPER_BIN := $(patsubst tests/tools/%.c,build/rel/tests/tools/%,$(HELPER_SRC))
 
 ifeq ($(SAN),1)
-all: $(B)/remotegen $(UNIT_BIN) $(HELPER_BIN)
+all: $(B)/remotegen $(UNIT_BIN)
 else
 all: remotegen
 remotegen: $(B)/remotegen
 	cp $< $@
+tools: $(HELPER_BIN)
 endif
 
 $(B)/remotegen: $(MAIN_OBJ) $(B)/libremotegen.a
@@ -81,9 +85,9 @@ $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libremotegen.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(B)/libremotegen.a $(LDLIBS)
 
-$(B)/tests/tools/%: tests/tools/%.c $(B)/libremotegen.a
+build/rel/tests/tools/%: tests/tools/%.c build/rel/libremotegen.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libremotegen.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< build/rel/libremotegen.a $(LDLIBS)
 
 unit: $(UNIT_BIN) $(HELPER_BIN)
 	@sh tests/unit/run.sh $(UNIT_BIN)
@@ -93,10 +97,11 @@ check-style:
 
 # make check: style, a clean gcc and clang build, then every test under ASan+UBSan.
 check: check-style
-	$(MAKE) remotegen
+	$(MAKE) remotegen tools
+	$(MAKE) CC=clang B=build/clang build/clang/remotegen
 	$(MAKE) SAN=1 all
 	REMOTEGEN_BUILD=build/san bash tests/run-all.sh
 
-.PHONY: all unit check check-style clean
+.PHONY: all tools unit check check-style clean
 clean:
 	rm -rf build remotegen

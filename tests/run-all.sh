@@ -10,12 +10,13 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${REMOTEGEN_BUILD:-build/rel}
 export REMOTEGEN="$ROOT/$BUILD/remotegen"
-export TOOLS="$ROOT/$BUILD/tests/tools"
+export TOOLS="$ROOT/build/rel/tests/tools"   # never sanitized (see Makefile)
 export ROOT
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-[ -x "$REMOTEGEN" ] || { echo "missing $REMOTEGEN: build first (make, or make SAN=1)" >&2; exit 2; }
+[ -x "$REMOTEGEN" ] || { echo "missing $REMOTEGEN: build first (make check does)" >&2; exit 2; }
+[ -x "$TOOLS/testplugin" ] || { echo "missing $TOOLS: run 'make tools'" >&2; exit 2; }
 
 RUN_TMP=$(mktemp -d /tmp/remotegen-tests.XXXXXX)
 chmod 755 "$RUN_TMP"

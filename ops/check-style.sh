@@ -1,0 +1,33 @@
+#!/bin/sh
+# make check-style: banned functions and file headers in remotegen's C code.
+#  - unsafe or locale/thread-unsafe string and time functions are banned
+#    (use snprintf, struct buf, gmtime_r, strtol...);
+#  - string-built SQL is banned: PQexec only in pipeline/migrate.c (fixed,
+#    embedded migration scripts) and pipeline/db.c (a fixed SET at connect);
+#  - every .c/.h file starts with a comment saying what it is for.
+cd "$(dirname "$0")/.." || exit 2
+status=0
+files=$(ls pipeline/*.[ch] workers/*.[ch] publisher/*.[ch] tests/unit/*.[ch] tests/tools/*.c 2>/dev/null)
+banned='\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|strncpy|strncat|atoi_r|gmtime|localtime|ctime|asctime|tmpnam|mktemp|system|popen|rand|srand)\s*\('
+for f in $files; do
+  case "$f" in tests/tools/*) continue ;; esac  # test helpers may be quick and dirty
+  if grep -nE "$banned" "$f" | grep -v 'check-style: allow'; then
+    echo "check-style: $f uses a banned function (see ops/check-style.sh)"
+    status=1
+  fi
+done
+for f in $files; do
+  case "$f" in pipeline/migrate.c|pipeline/db.c) continue ;; esac
+  if grep -n 'PQexec(' "$f"; then
+    echo "check-style: $f calls PQexec: use db_exec (PQexecParams) with parameters"
+    status=1
+  fi
+done
+for f in $files; do
+  if ! head -n 1 "$f" | grep -q '^/\*'; then
+    echo "check-style: $f does not start with a comment saying what it is for"
+    status=1
+  fi
+done
+[ $status = 0 ] && echo "check-style: ok ($(echo "$files" | wc -w) files)"
+exit $status
