@@ -67,3 +67,22 @@ const X = 1
   assert_eq "$(awk '$1 == "zip" {print $2}' "$TMP/ours")" "$(sed -n 's/.*"Sum": "\(.*\)".*/\1/p' "$TMP/dl.json")" "zip h1"
   assert_eq "$(awk '$1 == "mod" {print $2}' "$TMP/ours")" "$(sed -n 's/.*"GoModSum": "\(.*\)".*/\1/p' "$TMP/dl.json")" "go.mod h1"
 }
+
+test_go_resolves_case_encoded_paths() {
+  trap nginx_stop EXIT
+  rg migrate
+  setup_go_template
+  rg module push Acme/WeatherAPI "$ROOT/ops/example"
+  rg run --once
+  assert_rc 0
+  nginx_start "$STORE_DIR"
+  go_env "http://127.0.0.1:$NGINX_PORT"
+  cd "$TMP"
+  M=gen.example.com/go/protocolbuffers/go/Acme/WeatherAPI
+  assert_eq "$M v1.1.1" "$(go list -m -versions "$M")" "go list -m -versions"
+  make_consumer "$TMP/consumer" "$M/acme/weather/v1"
+  cd "$TMP/consumer"
+  go get "$M@latest" >"$TMP/get.log" 2>&1 || fail "go get: $(cat "$TMP/get.log")"
+  go run . >"$TMP/run.log" 2>&1 || fail "go run: $(cat "$TMP/run.log")"
+  assert_eq "city=Oslo celsius=-3.5 sky=SKY_CLOUDY bytes=17" "$(cat "$TMP/run.log")" "program output"
+}

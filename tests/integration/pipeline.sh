@@ -169,3 +169,42 @@ test_refuses_to_overwrite_published_files() {
   assert_no_file "$STORE_DIR/$MOD/@v/list"
   assert_eq failed "$(sql "SELECT state FROM generations")" "state"
 }
+
+test_large_output_before_input_does_not_deadlock() {
+  rg migrate
+  # The request (a googleapis-sized image) exceeds the pipe buffer, and the plugin writes
+  # 24 MiB before reading it: only a driver that pumps both pipes at once finishes.
+  mkdir -p "$TMP/src/acme/big/v1"
+  for i in $(seq 1 300); do
+    printf 'message M%d { string field_with_a_long_name_%d = 1; int64 other_%d = 2; repeated string list_%d = 3; }\n' $i $i $i $i
+  done | { printf 'syntax = "proto3";\npackage acme.big.v1;\n'; cat; } >"$TMP/src/acme/big/v1/big.proto"
+  cp "$TOOLS/testplugin" "$TMP/testplugin-bigfirst"
+  rg plugin add acme/bigfirst v1 --exec "$TMP/testplugin-bigfirst"
+  rg template create acme/big --plugin acme/bigfirst
+  rg template version acme/big --plugin acme/bigfirst:v1
+  rg module push acme/big "$TMP/src"
+  [ "$(sql "SELECT length(image) FROM commits")" -gt 70000 ] || fail "image too small to fill a pipe"
+  rg run --once
+  assert_rc 0
+  z="$STORE_DIR/gen.example.com/go/acme/big/acme/big/@v/v1.1.1.zip"
+  assert_file "$z"
+  assert_eq 25165824 "$(unzip -p "$z" gen.example.com/go/acme/big/acme/big@v1.1.1/big.txt | wc -c)" "big.txt size"
+}
+
+test_upper_case_names_are_case_encoded() {
+  rg migrate
+  setup_go_template
+  rg module push Acme/WeatherAPI "$ROOT/ops/example"
+  assert_rc 0
+  rg run --once
+  assert_rc 0
+  d="$STORE_DIR/gen.example.com/go/protocolbuffers/go/!acme/!weather!a!p!i"
+  assert_file "$d/@v/v1.1.1.zip"
+  assert_file "$d/@v/list"
+  unzip -Z1 "$d/@v/v1.1.1.zip" | grep -q '^gen.example.com/go/protocolbuffers/go/Acme/WeatherAPI@v1.1.1/go.mod$' \
+    || fail "zip entries keep the real case: $(unzip -Z1 "$d/@v/v1.1.1.zip")"
+  # Names are unique without regard to case.
+  rg module push acme/weatherapi "$ROOT/ops/example"
+  assert_out_has "unchanged"
+  assert_eq 1 "$(sql "SELECT count(*) FROM modules")" "modules"
+}

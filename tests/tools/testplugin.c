@@ -6,6 +6,9 @@
  *   "crash"           aborts (SIGABRT) without answering
  *   "exit3"           exits with status 3 after printing to stderr
  *   "garbage"         writes bytes that are not a CodeGeneratorResponse
+ * Installed under a name ending in "-bigfirst", it ignores its parameter and
+ * answers with one 24 MiB file "big.txt" *before* reading its input (a driver
+ * that writes all of stdin before reading stdout deadlocks on it).
  * Extra comma-separated parts are ignored (e.g. paths=source_relative).
  */
 #include "google/protobuf/compiler/plugin.pb-c.h"
@@ -28,9 +31,43 @@ static int has(const char *param, const char *word)
 	return 0;
 }
 
-int main(void)
+/* The "big" response: one 24 MiB file, built without looking at the request. */
+static void write_big(void)
+{
+	size_t n = 24u << 20;
+	char *content = malloc(n + 1);
+	for (size_t i = 0; i < n; i++)
+		content[i] = (i % 64 == 63) ? '\n' : (char)('a' + (i * 7) % 26);
+	content[n] = '\0';
+	Google__Protobuf__Compiler__CodeGeneratorResponse resp;
+	Google__Protobuf__Compiler__CodeGeneratorResponse__File f, *fp = &f;
+	google__protobuf__compiler__code_generator_response__init(&resp);
+	google__protobuf__compiler__code_generator_response__file__init(&f);
+	f.name = "big.txt";
+	f.content = content;
+	resp.n_file = 1;
+	resp.file = &fp;
+	size_t olen = google__protobuf__compiler__code_generator_response__get_packed_size(&resp);
+	unsigned char *out = malloc(olen);
+	google__protobuf__compiler__code_generator_response__pack(&resp, out);
+	fwrite(out, 1, olen, stdout);
+	fflush(stdout);
+	free(out);
+	free(content);
+}
+
+int main(int argc, char **argv)
 {
 	size_t cap = 1 << 16, len = 0;
+	size_t an = strlen(argv[0]);
+	if (argc > 0 && an >= 9 && !strcmp(argv[0] + an - 9, "-bigfirst")) {
+		/* Output first, then drain stdin: exercises the driver's poll loop. */
+		write_big();
+		unsigned char sink[65536];
+		while (read(0, sink, sizeof(sink)) > 0)
+			;
+		return 0;
+	}
 	unsigned char *in = malloc(cap);
 	ssize_t r;
 	while ((r = read(0, in + len, cap - len)) > 0) {
