@@ -130,7 +130,7 @@ static int run_one(const struct request *req, const struct generate_plugin *p, s
 		goto out;
 	}
 	if (resp->error && *resp->error) {
-		err_set(err, "plugin %s: %s", p->label, resp->error);
+		err_set(err, "plugin %s: %.700s%s", p->label, resp->error, strlen(resp->error) > 700 ? "..." : "");
 		goto out;
 	}
 	if (request_uses_proto3_optional(req) &&

@@ -46,6 +46,18 @@ static void add_ident(struct buf *b, const char *s, size_t n)
 	}
 }
 
+/* Go keywords cannot be package names: "google.type" would give "type". */
+static int is_go_keyword(const char *s)
+{
+	static const char *kw[] = { "break", "case", "chan", "const", "continue", "default", "defer",
+		"else", "fallthrough", "for", "func", "go", "goto", "if", "import", "interface", "map",
+		"package", "range", "return", "select", "struct", "switch", "type", "var" };
+	for (size_t i = 0; i < sizeof(kw) / sizeof(kw[0]); i++)
+		if (!strcmp(s, kw[i]))
+			return 1;
+	return 0;
+}
+
 char *gopkg_name(const char *proto_package, const char *file_name)
 {
 	struct buf b = BUF_INIT;
@@ -71,6 +83,8 @@ char *gopkg_name(const char *proto_package, const char *file_name)
 		buf_release(&b);
 		b = p;
 	}
+	if (is_go_keyword(b.data))
+		buf_adds(&b, "pb");
 	return buf_detach(&b, NULL);
 }
 

@@ -1,7 +1,8 @@
 /*
  * gopkg: managed-mode Go package naming. A proto package "acme.weather.v1"
  * becomes the Go package "weatherv1" (the last element, joined with the one
- * before it when the last is a version such as v1 or v1beta1); a file's
+ * before it when the last is a version such as v1 or v1beta1; a Go keyword
+ * gets "pb" appended: google.type -> typepb); a file's
  * go_package is "<module path>/<dir of the file>;<package name>".
  * Well-known types (google/protobuf/...) keep the go_package they carry.
  */

@@ -10,7 +10,9 @@ int main(void)
 	char *s;
 	CHECK_STR(s = gopkg_name("acme.weather.v1", "acme/weather/v1/w.proto"), "weatherv1"); free(s);
 	CHECK_STR(s = gopkg_name("acme.weather", "acme/weather/w.proto"), "weather"); free(s);
-	CHECK_STR(s = gopkg_name("google.type", "google/type/date.proto"), "type"); free(s);
+	CHECK_STR(s = gopkg_name("google.type", "google/type/date.proto"), "typepb"); free(s);
+	CHECK_STR(s = gopkg_name("acme.go", "x.proto"), "gopb"); free(s);
+	CHECK_STR(s = gopkg_name("acme.types", "x.proto"), "types"); free(s);
 	CHECK_STR(s = gopkg_name("acme.pay.v1beta1", "x.proto"), "payv1beta1"); free(s);
 	CHECK_STR(s = gopkg_name("acme.v2", "x.proto"), "acmev2"); free(s);
 	CHECK_STR(s = gopkg_name("v1", "x.proto"), "v1"); free(s);
