@@ -19,7 +19,8 @@
 static const char usage[] =
 	"usage: remotegen plugin add OWNER/NAME VERSION (--exec PATH | --image REF)\n"
 	"                            [--runtime exec|bwrap|oci] [--go-dep MODULE@VERSION]...\n"
-	"                            [--go-min-version X.Y]\n"
+	"                            [--go-min-version X.Y] [--timeout T] [--memory SIZE]\n"
+	"                            [--max-output SIZE]\n"
 	"\n"
 	"Registers a version of a protoc plugin. Plugin versions never change.\n"
 	"A plugin with --go-dep or --go-min-version generates Go code: it is sent\n"
@@ -27,11 +28,47 @@ static const char usage[] =
 	"\n"
 	"  --exec PATH            the plugin executable (runtimes exec and bwrap)\n"
 	"  --image REF            a container image (runtime oci)\n"
-	"  --runtime R            exec (default with --exec), bwrap, oci (default with --image)\n"
+	"  --runtime R            bwrap (default with --exec: a sandbox without network, with a\n"
+	"                         read-only view of /usr and the plugin), exec (no sandbox),\n"
+	"                         oci (default with --image: podman run --network=none --read-only)\n"
 	"  --go-dep MOD@VER       a Go module the generated code imports, e.g.\n"
 	"                         google.golang.org/protobuf@v1.28.1 (repeatable)\n"
 	"  --go-min-version X.Y   the lowest Go version the generated code needs\n"
+	"  --timeout T            wall-clock limit of one run: 90s, 500ms, 2m (default 2m)\n"
+	"  --memory SIZE          memory limit: 512M, 2G (default 2G)\n"
+	"  --max-output SIZE      largest response accepted (default 256M)\n"
+	"  On any limit the plugin's whole process tree is killed and the generation fails.\n"
 	"  --database URL         PostgreSQL connection string\n";
+
+/* "90s", "500ms", "2m", "1h", or plain seconds. */
+static int parse_duration_ms(const char *s, long long *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || v <= 0)
+		return -1;
+	double mult = !strcmp(end, "ms") ? 1 : (!*end || !strcmp(end, "s")) ? 1000 :
+		      !strcmp(end, "m") ? 60000 : !strcmp(end, "h") ? 3600000 : -1;
+	if (mult < 0 || v * mult > 86400000.0)
+		return -1;
+	*out = (long long)(v * mult);
+	return *out > 0 ? 0 : -1;
+}
+
+/* "512M", "2G", "64K", or plain bytes. */
+static int parse_size(const char *s, unsigned long long *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || v <= 0)
+		return -1;
+	double mult = !*end ? 1 : (!strcmp(end, "K") || !strcmp(end, "k")) ? 1024.0 :
+		      !strcmp(end, "M") ? 1048576.0 : !strcmp(end, "G") ? 1073741824.0 : -1;
+	if (mult < 0 || v * mult > 1e15)
+		return -1;
+	*out = (unsigned long long)(v * mult);
+	return 0;
+}
 
 int cmd_plugin(int argc, char **argv, struct config *cfg)
 {
@@ -42,9 +79,16 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 		{ "go-dep", required_argument, NULL, 'g' },
 		{ "go-min-version", required_argument, NULL, 'm' },
 		{ "database", required_argument, NULL, 'd' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "memory", required_argument, NULL, 'M' },
+		{ "max-output", required_argument, NULL, 'O' },
 		{ 0 },
 	};
-	struct registry_plugin_version pv = { 0 };
+	struct registry_plugin_version pv = {
+		.timeout_ms = PLUGIN_DEFAULT_TIMEOUT_MS,
+		.memory_bytes = PLUGIN_DEFAULT_MEMORY_BYTES,
+		.output_bytes = PLUGIN_DEFAULT_OUTPUT_BYTES,
+	};
 	struct strvec go_deps = STRVEC_INIT;
 	char err[ERR_SIZE], abs[PATH_MAX];
 	int ch, rc = EXIT_USAGE;
@@ -64,6 +108,18 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 		case 'r': pv.runtime = optarg; break;
 		case 'm': pv.go_min_version = optarg; break;
 		case 'd': cfg->database = optarg; break;
+		case 't':
+			if (parse_duration_ms(optarg, &pv.timeout_ms) < 0)
+				return cli_error(EXIT_USAGE, "--timeout %s: expected a duration like 90s, 500ms or 2m", optarg);
+			break;
+		case 'M':
+			if (parse_size(optarg, &pv.memory_bytes) < 0 || pv.memory_bytes < (16ULL << 20))
+				return cli_error(EXIT_USAGE, "--memory %s: expected a size of at least 16M, like 512M or 2G", optarg);
+			break;
+		case 'O':
+			if (parse_size(optarg, &pv.output_bytes) < 0 || pv.output_bytes < 1024)
+				return cli_error(EXIT_USAGE, "--max-output %s: expected a size of at least 1K, like 64M", optarg);
+			break;
 		case 'g': {
 			const char *at = strrchr(optarg, '@');
 			if (!at || at == optarg || at[1] != 'v' || strchr(optarg, ' ')) {
@@ -96,7 +152,7 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 		goto out;
 	}
 	if (!pv.runtime)
-		pv.runtime = pv.exec_path ? "exec" : "oci";
+		pv.runtime = pv.exec_path ? "bwrap" : "oci";
 	if (strcmp(pv.runtime, "exec") && strcmp(pv.runtime, "bwrap") && strcmp(pv.runtime, "oci")) {
 		cli_error(EXIT_USAGE, "plugin %s/%s: unknown runtime %s (exec, bwrap or oci)",
 			  pv.plugin.owner, pv.plugin.name, pv.runtime);
@@ -127,7 +183,9 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 		cli_error(EXIT_USAGE, "%s", err);
 		goto out;
 	}
-	printf("plugin %s/%s %s added (runtime %s)\n", pv.plugin.owner, pv.plugin.name, pv.version, pv.runtime);
+	printf("plugin %s/%s %s added (runtime %s, timeout %lldms, memory %lluM, output %lluM)\n",
+	       pv.plugin.owner, pv.plugin.name, pv.version, pv.runtime, pv.timeout_ms,
+	       pv.memory_bytes >> 20, pv.output_bytes >> 20);
 	rc = EXIT_OK;
 out:
 	db_close(c);

@@ -175,12 +175,17 @@ int registry_plugin_add(PGconn *c, const struct registry_plugin_version *pv, cha
 		goto out;
 	snprintf(pid, sizeof(pid), "%lld", id);
 	db_text_array(pv->go_deps, &deps);
+	char tmo[32], mem[32], outb[32];
+	snprintf(tmo, sizeof(tmo), "%lld", pv->timeout_ms);
+	snprintf(mem, sizeof(mem), "%llu", pv->memory_bytes);
+	snprintf(outb, sizeof(outb), "%llu", pv->output_bytes);
 	const char *pi[] = { pid, pv->version, pv->runtime, pv->exec_path, pv->image_ref, deps.data,
-			     pv->go_min_version };
+			     pv->go_min_version, tmo, mem, outb };
 	r = db_exec(c, "database: insert plugin version",
 		    "INSERT INTO plugin_versions (plugin_id, version, runtime, exec_path, image_ref,"
-		    " go_deps, go_min_version) VALUES ($1, $2, $3, $4, $5, $6::text[], $7)"
-		    " ON CONFLICT (plugin_id, version) DO NOTHING RETURNING id", 7, pi, err);
+		    " go_deps, go_min_version, timeout_ms, memory_bytes, output_bytes)"
+		    " VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9, $10)"
+		    " ON CONFLICT (plugin_id, version) DO NOTHING RETURNING id", 10, pi, err);
 	if (!r)
 		goto out;
 	if (!PQntuples(r)) {

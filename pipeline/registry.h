@@ -38,7 +38,15 @@ struct registry_plugin_version {
 	const char *image_ref;      /* oci */
 	const struct strvec *go_deps; /* "module@version" */
 	const char *go_min_version; /* NULL for none */
+	long long timeout_ms;       /* wall clock per run */
+	unsigned long long memory_bytes;  /* RLIMIT_AS (exec, bwrap) or --memory (oci) */
+	unsigned long long output_bytes;  /* largest response accepted */
 };
+
+/* Limits of a plugin version when none are given. */
+#define PLUGIN_DEFAULT_TIMEOUT_MS 120000LL
+#define PLUGIN_DEFAULT_MEMORY_BYTES (2ULL << 30)
+#define PLUGIN_DEFAULT_OUTPUT_BYTES (256ULL << 20)
 
 int registry_plugin_add(PGconn *c, const struct registry_plugin_version *pv, char *err);
 

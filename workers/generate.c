@@ -2,6 +2,7 @@
  * generate: plugin runs, response validation and merging.
  */
 #include "generate.h"
+#include "runtime.h"
 #include "subproc.h"
 
 #include <stdio.h>
@@ -67,21 +68,11 @@ int generate_insert(struct buf *target, const char *point, const char *content, 
 	return 0;
 }
 
-/* Builds argv for a plugin's runtime. Strings in argv are owned by sv. */
-static int plugin_argv(const struct generate_plugin *p, struct strvec *sv, char *err)
-{
-	if (!strcmp(p->runtime, "exec")) {
-		strvec_push(sv, p->exec_path);
-		return 0;
-	}
-	return err_set(err, "plugin %s: runtime %s is not supported by this build", p->label, p->runtime);
-}
-
 static int run_one(const struct request *req, const struct generate_plugin *p, struct fileset *out,
 		   enum generate_failure *failure, long long *ms, char *err)
 {
 	struct buf in = BUF_INIT;
-	struct strvec argv = STRVEC_INIT;
+	struct runtime_cmd cmd = { 0 };
 	struct subproc_result res;
 	Google__Protobuf__Compiler__CodeGeneratorResponse *resp = NULL;
 	char why[512];
@@ -90,15 +81,17 @@ static int run_one(const struct request *req, const struct generate_plugin *p, s
 
 	subproc_result_init(&res);
 	*failure = GENERATE_TRANSIENT;
-	if (plugin_argv(p, &argv, err) < 0) {
+	struct runtime_spec spec = { .label = p->label, .runtime = p->runtime, .exec_path = p->exec_path,
+				     .image_ref = p->image_ref, .memory_bytes = p->memory_bytes };
+	if (runtime_prepare(&spec, &cmd, err) < 0) {
 		*failure = GENERATE_PERMANENT;
 		goto out;
 	}
 	request_pack(req, p->parameter, &in);
 	struct subproc_opts o = {
-		.argv = (const char *const *)argv.v,
+		.argv = (const char *const *)cmd.argv.v,
 		.timeout_ms = p->timeout_ms,
-		.mem_bytes = p->memory_bytes,
+		.mem_bytes = cmd.set_rlimit_as ? p->memory_bytes : 0,
 		.max_stdout = (size_t)p->output_bytes,
 		.max_files = 1024,
 	};
@@ -109,6 +102,13 @@ static int run_one(const struct request *req, const struct generate_plugin *p, s
 		goto out;
 	}
 	*ms += res.ms;
+	/* bwrap and podman report a plugin killed by signal N as exit status 128+N. */
+	if (strcmp(p->runtime, "exec") && res.exited && res.exit_code > 128 && res.exit_code < 128 + 65) {
+		res.exited = 0;
+		res.signal = res.exit_code - 128;
+	}
+	if (!res.exited || res.exit_code)
+		runtime_cleanup(&cmd);
 	if (!res.exited || res.exit_code) {
 		subproc_describe(&res, &o, why, sizeof(why));
 		/* The plugin's own stderr says why; keep its last line short. */
@@ -188,7 +188,7 @@ out:
 	if (resp)
 		google__protobuf__compiler__code_generator_response__free_unpacked(resp, NULL);
 	subproc_result_release(&res);
-	strvec_clear(&argv);
+	runtime_cmd_release(&cmd);
 	buf_release(&in);
 	return rc;
 }

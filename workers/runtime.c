@@ -1,0 +1,150 @@
+/*
+ * runtime: argv construction for exec, bwrap and oci plugin runs, and the
+ * removal of oci containers left behind.
+ */
+#include "runtime.h"
+#include "subproc.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int runtime_known(const char *name)
+{
+	return !strcmp(name, "exec") || !strcmp(name, "bwrap") || !strcmp(name, "oci");
+}
+
+static const char *env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : def;
+}
+
+/* /bin, /lib, ...: a symlink (merged /usr) is recreated, a directory bound read-only. */
+static void bind_root_entry(struct strvec *a, const char *path)
+{
+	struct stat st;
+	char target[4096];
+	if (lstat(path, &st) < 0)
+		return;
+	if (S_ISLNK(st.st_mode)) {
+		ssize_t n = readlink(path, target, sizeof(target) - 1);
+		if (n <= 0)
+			return;
+		target[n] = '\0';
+		strvec_push(a, "--symlink");
+		strvec_push(a, target);
+		strvec_push(a, path);
+	} else if (S_ISDIR(st.st_mode)) {
+		strvec_push(a, "--ro-bind");
+		strvec_push(a, path);
+		strvec_push(a, path);
+	}
+}
+
+static int prepare_bwrap(const struct runtime_spec *s, struct runtime_cmd *cmd, char *err)
+{
+	struct strvec *a = &cmd->argv;
+	static const char *const roots[] = { "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32" };
+	strvec_push(a, env_or("REMOTEGEN_BWRAP", "/usr/bin/bwrap"));
+	if (access(a->v[0], X_OK) < 0)
+		return err_set(err, "plugin %s: runtime bwrap needs %s (install bubblewrap)", s->label, a->v[0]);
+	const char *fixed[] = { "--unshare-all", "--die-with-parent", "--new-session",
+		"--ro-bind", "/usr", "/usr", NULL };
+	for (int i = 0; fixed[i]; i++)
+		strvec_push(a, fixed[i]);
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
+		bind_root_entry(a, roots[i]);
+	const char *tail[] = { "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
+		"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chdir", "/tmp",
+		"--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp", NULL };
+	for (int i = 0; tail[i]; i++)
+		strvec_push(a, tail[i]);
+	if (strncmp(s->exec_path, "/usr/", 5)) {
+		strvec_push(a, "--ro-bind");
+		strvec_push(a, s->exec_path);
+		strvec_push(a, s->exec_path);
+	}
+	strvec_push(a, "--");
+	strvec_push(a, s->exec_path);
+	cmd->set_rlimit_as = 1;
+	return 0;
+}
+
+static void split_args(struct strvec *a, const char *s)
+{
+	while (s && *s) {
+		size_t n = strcspn(s, " ");
+		if (n)
+			strvec_push_owned(a, xstrndup(s, n));
+		s += n;
+		while (*s == ' ')
+			s++;
+	}
+}
+
+static int prepare_oci(const struct runtime_spec *s, struct runtime_cmd *cmd, char *err)
+{
+	static atomic_uint counter;
+	struct strvec *a = &cmd->argv;
+	strvec_push(a, env_or("REMOTEGEN_OCI_ENGINE", "/usr/bin/podman"));
+	if (access(a->v[0], X_OK) < 0)
+		return err_set(err, "plugin %s: runtime oci needs %s (install podman, or set "
+			       "REMOTEGEN_OCI_ENGINE)", s->label, a->v[0]);
+	split_args(a, getenv("REMOTEGEN_OCI_ARGS"));
+	snprintf(cmd->container, sizeof(cmd->container), "remotegen-%d-%u-%ld", (int)getpid(),
+		 atomic_fetch_add(&counter, 1), (long)util_now_ms() % 100000);
+	const char *run[] = { "run", "--rm", "-i", "--network=none", "--read-only",
+		"--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--log-driver=none", NULL };
+	for (int i = 0; run[i]; i++)
+		strvec_push(a, run[i]);
+	strvec_push(a, "--name");
+	strvec_push(a, cmd->container);
+	if (s->memory_bytes) {
+		strvec_push(a, "--memory");
+		strvec_push_owned(a, xasprintf("%llu", s->memory_bytes));
+	}
+	strvec_push(a, s->image_ref);
+	return 0;
+}
+
+int runtime_prepare(const struct runtime_spec *s, struct runtime_cmd *cmd, char *err)
+{
+	if (!strcmp(s->runtime, "exec")) {
+		strvec_push(&cmd->argv, s->exec_path);
+		cmd->set_rlimit_as = 1;
+		return 0;
+	}
+	if (!strcmp(s->runtime, "bwrap"))
+		return prepare_bwrap(s, cmd, err);
+	if (!strcmp(s->runtime, "oci"))
+		return prepare_oci(s, cmd, err);
+	return err_set(err, "plugin %s: unknown runtime %s", s->label, s->runtime);
+}
+
+void runtime_cleanup(const struct runtime_cmd *cmd)
+{
+	if (!cmd->container[0])
+		return;
+	struct strvec a = STRVEC_INIT;
+	struct subproc_result res;
+	strvec_push(&a, cmd->argv.v[0]);
+	split_args(&a, getenv("REMOTEGEN_OCI_ARGS"));
+	strvec_push(&a, "rm");
+	strvec_push(&a, "-f");
+	strvec_push(&a, "--ignore");
+	strvec_push(&a, cmd->container);
+	struct subproc_opts o = { .argv = (const char *const *)a.v, .timeout_ms = 60000 };
+	subproc_result_init(&res);
+	subproc_run(&o, NULL, 0, &res, NULL);
+	subproc_result_release(&res);
+	strvec_clear(&a);
+}
+
+void runtime_cmd_release(struct runtime_cmd *cmd)
+{
+	strvec_clear(&cmd->argv);
+}

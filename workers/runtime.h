@@ -1,0 +1,46 @@
+/*
+ * runtime: how a plugin version runs. Builds the command line for each
+ * runtime, to be run by subproc:
+ *   exec   the executable itself;
+ *   bwrap  the executable inside bubblewrap: new user, pid, network, IPC, UTS
+ *          and cgroup namespaces (no network at all), a read-only view of /usr
+ *          (and the /bin, /lib... links or directories) and of the plugin
+ *          file, a fresh /tmp, an empty environment, a new session, and death
+ *          with its parent; killing bwrap ends every process of the plugin;
+ *   oci    a container image through podman (or docker): --rm -i,
+ *          --network=none, --read-only, memory and ulimit limits, a unique
+ *          container name so that a container left behind by a killed run can
+ *          be removed (runtime_cleanup).
+ * The engine for oci is $REMOTEGEN_OCI_ENGINE (default /usr/bin/podman), with
+ * $REMOTEGEN_OCI_ARGS (space-separated global flags, e.g. "--runtime runc
+ * --cgroup-manager=cgroupfs") placed before "run".
+ */
+#ifndef REMOTEGEN_RUNTIME_H
+#define REMOTEGEN_RUNTIME_H
+
+#include "util.h"
+
+struct runtime_spec {
+	const char *label;           /* for messages */
+	const char *runtime;         /* exec | bwrap | oci */
+	const char *exec_path;
+	const char *image_ref;
+	unsigned long long memory_bytes;
+};
+
+struct runtime_cmd {
+	struct strvec argv;          /* owned */
+	int set_rlimit_as;           /* apply RLIMIT_AS to the process (not for oci: podman is Go) */
+	char container[96];          /* oci: the container name, "" otherwise */
+};
+
+/* Fills cmd (caller-initialised with {0}; release with runtime_cmd_release). Returns 0 or -1. */
+int runtime_prepare(const struct runtime_spec *s, struct runtime_cmd *cmd, char *err);
+/* After a run that did not end cleanly: removes a container left behind (oci). */
+void runtime_cleanup(const struct runtime_cmd *cmd);
+void runtime_cmd_release(struct runtime_cmd *cmd);
+
+/* 1 when the runtime name is known. */
+int runtime_known(const char *name);
+
+#endif
