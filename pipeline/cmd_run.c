@@ -17,7 +17,7 @@ static const char usage[] =
 	"Generates and publishes every new (commit, template version) pair. With\n"
 	"--once, drains the queue (including retries that become due) and exits:\n"
 	"0 when every generation published, 1 when some failed. Without it, runs as\n"
-	"a service until SIGTERM or SIGINT, finishing the work it claimed.\n"
+	"a service until SIGTERM or SIGINT, finishing the work it claimed, and exits 0.\n"
 	"\n"
 	"  --once               drain the queue and exit (cron, systemd timer)\n"
 	"  --workers N          plugin worker threads (default: number of CPUs)\n"
@@ -105,5 +105,6 @@ int cmd_run(int argc, char **argv, struct config *cfg)
 	o.go_prefix = cfg->go_prefix;
 	if (run_pipeline(&o, &st, err) < 0)
 		return cli_error(EXIT_USAGE, "%s", err);
-	return st.failed ? EXIT_FAILED : EXIT_OK;
+	/* A service stopped on purpose exits 0; failures are in status and the logs. */
+	return o.once && st.failed ? EXIT_FAILED : EXIT_OK;
 }

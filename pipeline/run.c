@@ -204,8 +204,13 @@ static void log_error(const char *event, const char *msg)
 	log_end(&l);
 }
 
-/* Records the outcome of a job that went through both stages; frees it. */
-static int finish_job(struct run_ctx *ctx, struct sched_job *j, struct run_stats *st, char *err)
+/*
+ * Records the outcome of a job that went through both stages, on the
+ * scheduler thread's own connection db (a PGconn is never shared between
+ * threads); frees the job.
+ */
+static int finish_job(struct run_ctx *ctx, PGconn **db, struct sched_job *j, struct run_stats *st,
+		      char *err)
 {
 	int rc = 0;
 	if (!j->failed) {
@@ -215,8 +220,8 @@ static int finish_job(struct run_ctx *ctx, struct sched_job *j, struct run_stats
 		log_job("warn", "abandoned", j);
 	} else {
 		int final = 0;
-		if (ensure_db(&ctx->pub_db, ctx->o->conninfo, err) < 0 ||
-		    sched_fail(ctx->pub_db, ctx->lease_owner, j, ctx->o->max_attempts,
+		if (ensure_db(db, ctx->o->conninfo, err) < 0 ||
+		    sched_fail(*db, ctx->lease_owner, j, ctx->o->max_attempts,
 			       ctx->o->backoff_base_ms, &final, err) < 0) {
 			rc = -1; /* the lease will expire and the work will be retried */
 		} else if (final) {
@@ -241,7 +246,7 @@ struct inflight {
  * Moves generated jobs to the publisher and finishes published ones. Waits
  * up to wait_ms for the first generated job.
  */
-static void advance(struct run_ctx *ctx, struct pool *workers, struct pool *publisher,
+static void advance(struct run_ctx *ctx, PGconn **db, struct pool *workers, struct pool *publisher,
 		    struct inflight *f, int wait_ms, struct run_stats *st)
 {
 	char e[ERR_SIZE];
@@ -258,7 +263,7 @@ static void advance(struct run_ctx *ctx, struct pool *workers, struct pool *publ
 				f->n--;
 				break;
 			}
-		if (finish_job(ctx, j, st, e) < 0)
+		if (finish_job(ctx, db, j, st, e) < 0)
 			log_error("record_outcome_failed", e);
 	}
 }
@@ -343,7 +348,7 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 			free(jobs);
 			claimed = (int)n;
 		}
-		advance(&ctx, &workers, &publisher, &f, f.n ? 100 : 0, st);
+		advance(&ctx, &db, &workers, &publisher, &f, f.n ? 100 : 0, st);
 		if (f.n && util_now_ms() - last_extend > o->lease_ms / 3) {
 			if (ensure_db(&db, o->conninfo, e) < 0 ||
 			    sched_extend(db, ctx.lease_owner, f.ids, f.n, o->lease_ms, e) < 0)
@@ -372,7 +377,7 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 drain:
 	/* Finish what was claimed: never leave half a generation behind. */
 	while (f.n)
-		advance(&ctx, &workers, &publisher, &f, 100, st);
+		advance(&ctx, &db, &workers, &publisher, &f, 100, st);
 	log_start(&l, "info", "run_finished");
 	log_int(&l, "published", st->published);
 	log_int(&l, "failed", st->failed);

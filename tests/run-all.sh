@@ -85,15 +85,17 @@ for file in "${files[@]}"; do
     export REMOTEGEN_STORE="file://$STORE_DIR"
     export REMOTEGEN_GO_PREFIX="gen.example.com/go"
     start=$(date +%s)
-    (
+    # Each test runs in its own bash, stopped after TEST_TIMEOUT seconds (default 600).
+    timeout --kill-after=10 "${TEST_TIMEOUT:-600}" bash -c '
       set -eE -o pipefail
-      trap 'echo "    FAIL: command failed at $(basename "$file"):$LINENO: $BASH_COMMAND" >&2' ERR
+      trap "echo \"    FAIL: command failed at $(basename "$1"):\$LINENO: \$BASH_COMMAND\" >&2" ERR
       cd "$TMP"
       . "$ROOT/tests/lib/harness.sh"
-      . "$file"
-      "$t"
-    ) >"$TMP/test.log" 2>&1
+      . "$1"
+      "$2"
+    ' test "$file" "$t" >"$TMP/test.log" 2>&1
     rc=$?
+    [ $rc = 124 ] && echo "    FAIL: timed out after ${TEST_TIMEOUT:-600}s" >>"$TMP/test.log"
     secs=$(( $(date +%s) - start ))
     if [ $rc = 0 ]; then
       echo "ok - $(basename "$file" .sh):$t (${secs}s)"

@@ -57,6 +57,9 @@ int generate_insert(struct buf *target, const char *point, const char *content, 
 		buf_add(&ins, content + i, line);
 		i += line;
 	}
+	/* protoc ends inserted content with a newline when it has none. */
+	if (len && content[len - 1] != '\n')
+		buf_addc(&ins, '\n');
 	struct buf res = BUF_INIT;
 	buf_grow(&res, target->len + ins.len);
 	buf_add(&res, target->data, pos);

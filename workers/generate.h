@@ -37,7 +37,8 @@ int generate_run(const struct request *req, const struct generate_plugin *plugin
 /*
  * Applies protoc's insertion-point rule: content goes above the line holding
  * "@@protoc_insertion_point(point)" (or just before an inline "/ * @@..."),
- * each line prefixed with that line's indentation. Returns 0, or -1 when the
+ * each line prefixed with that line's indentation, and a newline added when
+ * the content does not end with one. Returns 0, or -1 when the
  * point is not in target.
  */
 int generate_insert(struct buf *target, const char *point, const char *content, size_t len);

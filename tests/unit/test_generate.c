@@ -27,7 +27,7 @@ int main(void)
 	/* inline marker: inserted just before the comment */
 	set(&t, "int a; /* @@protoc_insertion_point(inline) */\n");
 	CHECK(generate_insert(&t, "inline", "b", 1) == 0);
-	CHECK_STR(t.data, "int a; b/* @@protoc_insertion_point(inline) */\n");
+	CHECK_STR(t.data, "int a; b\n/* @@protoc_insertion_point(inline) */\n");
 	/* a missing point */
 	set(&t, "nothing here\n");
 	CHECK(generate_insert(&t, "body", "x\n", 2) < 0);

@@ -1,0 +1,153 @@
+# Plugin execution: several plugins with insertion points (against protoc),
+# hostile plugins, sandboxes, the oci runtime and clean shutdown.
+
+# add_plugin_template NAME PARAMETER [plugin add flags...]: plugin acme/NAME v1 (testplugin)
+# and a one-plugin template acme/NAME v1 with that parameter.
+add_plugin_template() {
+  local name=$1 param=$2
+  shift 2
+  rg plugin add "acme/$name" v1 --exec "$TOOLS/testplugin" "$@"
+  assert_rc 0
+  rg template create "acme/$name" --plugin "acme/$name=$param"
+  assert_rc 0
+  rg template version "acme/$name" --plugin "acme/$name:v1"
+  assert_rc 0
+}
+
+# The last error of the generation of template acme/NAME.
+error_of() {
+  sql "SELECT g.state || ': ' || coalesce(g.last_error, '') FROM generations g
+       JOIN template_versions tv ON tv.id = g.template_version_id JOIN templates t ON t.id = tv.template_id
+       WHERE t.name = '$1' ORDER BY g.id LIMIT 1"
+}
+
+test_insertion_points_across_plugins_match_protoc() {
+  rg migrate
+  rg plugin add acme/points v1 --exec "$TOOLS/testplugin"
+  rg plugin add acme/insert v1 --exec "$TOOLS/testplugin"
+  rg template create acme/two --plugin acme/points=points --plugin acme/insert=insert
+  rg template version acme/two --plugin acme/points:v1 --plugin acme/insert:v1
+  rg module push acme/weather "$ROOT/ops/example"
+  rg run --once
+  assert_rc 0
+  local mod=gen.example.com/go/acme/two/acme/weather
+  mkdir -p "$TMP/ours" "$TMP/theirs"
+  (cd "$TMP/ours" && unzip -q "$STORE_DIR/$mod/@v/v1.1.1.zip")
+  (cd "$ROOT/ops/example" && protoc --plugin=protoc-gen-points="$TOOLS/testplugin" --points_out=points:"$TMP/theirs" \
+     --plugin=protoc-gen-insert="$TOOLS/testplugin" --insert_out=insert:"$TMP/theirs" acme/weather/v1/weather.proto)
+  diff -r "$TMP/theirs" "$TMP/ours/$mod@v1.1.1" -x go.mod >"$TMP/diff" || fail "differs from protoc: $(cat "$TMP/diff")"
+  grep -q '^  int inserted_a;$' "$TMP/ours/$mod@v1.1.1/acme/weather/v1/weather.proto.gen.txt" || fail "insertion missing"
+}
+
+test_hostile_plugins_are_stopped_and_healthy_work_publishes() {
+  rg migrate
+  add_plugin_template healthy ""
+  add_plugin_template hang hang --timeout 2s
+  add_plugin_template flood flood --max-output 1M
+  add_plugin_template floodstderr flood-stderr --timeout 2s
+  add_plugin_template forker "fork,pidfile=$TMP/child.pid" --runtime exec
+  add_plugin_template forkbwrap fork
+  add_plugin_template eatmem eatmem --memory 64M
+  add_plugin_template crash crash
+  add_plugin_template garbage garbage
+  add_plugin_template failing error
+  add_plugin_template dotdot "badpath=../escape.go"
+  add_plugin_template absolute "badpath=/etc/evil.go"
+  add_plugin_template backslash 'badpath=a\b.go'
+  add_plugin_template dup dup
+  add_plugin_template nowhere insert-missing
+  add_plugin_template closestdin closestdin
+  rg module push acme/weather "$ROOT/ops/example"
+
+  REMOTEGEN_RETRY_BASE_MS=100 REMOTEGEN_POLL_MS=100 "$REMOTEGEN" run --workers 4 --max-attempts 2 \
+    >"$TMP/svc.out" 2>"$TMP/svc.err" &
+  local pid=$!
+  trap "kill -9 $pid 2>/dev/null || true" EXIT
+  for _ in $(seq 1 100); do grep -q event=run_started "$TMP/svc.err" && break; sleep 0.1; done
+  wait_idle() {
+    for _ in $(seq 1 300); do
+      [ "$(sql "SELECT count(*) FROM generations WHERE state IN ('pending', 'running')")" = 0 ] && \
+        [ "$(sql "SELECT count(*) FROM generations")" -ge "$1" ] && return 0
+      sleep 0.2
+    done
+    fail "the service did not finish its work"
+  }
+  wait_idle 16
+  local fds_first fds_second
+  fds_first=$(ls /proc/$pid/fd | wc -l)
+  # A second round of the same hostile work leaks no file descriptor.
+  cp -r "$ROOT/ops/example" "$TMP/src2"
+  printf 'message Again { string x = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
+  rg module push acme/weather "$TMP/src2"
+  wait_idle 32
+  fds_second=$(ls /proc/$pid/fd | wc -l)
+  kill -TERM $pid
+  wait $pid || fail "service exited $?"
+  cat "$TMP/svc.err" >>"$TMP/all.err"
+  assert_eq "$fds_first" "$fds_second" "open file descriptors of remotegen after a second round"
+
+  assert_eq "published: " "$(error_of healthy)" "healthy"
+  assert_file "$STORE_DIR/gen.example.com/go/acme/healthy/acme/weather/@v/v1.1.1.zip"
+  case "$(error_of hang)" in *"killed after the 2000 ms time limit"*) ;; *) fail "hang: $(error_of hang)" ;; esac
+  case "$(error_of flood)" in "failed: "*"killed for writing more than 1048576 bytes to stdout"*) ;; *) fail "flood: $(error_of flood)" ;; esac
+  case "$(error_of floodstderr)" in *"killed after the 2000 ms time limit"*) ;; *) fail "flood-stderr: $(error_of floodstderr)" ;; esac
+  case "$(error_of eatmem)" in *"killed by signal 6"*"out of memory"*) ;; *) fail "eatmem: $(error_of eatmem)" ;; esac
+  case "$(error_of crash)" in *"killed by signal 6 (Aborted)"*) ;; *) fail "crash: $(error_of crash)" ;; esac
+  case "$(error_of garbage)" in "failed: plugin acme/garbage:v1: its output is not a valid CodeGeneratorResponse"*) ;; *) fail "garbage: $(error_of garbage)" ;; esac
+  case "$(error_of failing)" in "failed: plugin acme/failing:v1: testplugin: failing as asked"*) ;; *) fail "error: $(error_of failing)" ;; esac
+  assert_eq 'failed: plugin acme/dotdot:v1: file "../escape.go": the file name holds a '"'..'"' element' "$(error_of dotdot)" "dotdot"
+  assert_eq 'failed: plugin acme/absolute:v1: file "/etc/evil.go": the file name is absolute' "$(error_of absolute)" "absolute"
+  assert_eq 'failed: plugin acme/backslash:v1: file "a\b.go": the file name holds a backslash' "$(error_of backslash)" "backslash"
+  assert_eq 'failed: plugin acme/dup:v1: file same.txt: the plugin produced the file twice' "$(error_of dup)" "dup"
+  assert_eq 'failed: plugin acme/nowhere:v1: file nobody/made/this.go: insertion point imports targets a file that no earlier plugin or file produced' "$(error_of nowhere)" "insert-missing"
+  assert_eq "published: " "$(error_of closestdin)" "closestdin"
+  # The forked children died with their plugin.
+  assert_eq "published: " "$(error_of forker)" "forker"
+  assert_eq "published: " "$(error_of forkbwrap)" "forkbwrap"
+  local child
+  child=$(cat "$TMP/child.pid")
+  [ -n "$child" ] && ! kill -0 "$child" 2>/dev/null || fail "the plugin's child $child is still alive"
+  if ps -eo args | grep -v grep | grep -q "^$TOOLS/testplugin"; then fail "plugin processes left: $(ps -eo pid,args | grep testplugin)"; fi
+  # Nothing of a failed generation was published.
+  for t in hang flood floodstderr eatmem crash garbage failing dotdot absolute backslash dup nowhere; do
+    assert_no_file "$STORE_DIR/gen.example.com/go/acme/$t"
+  done
+}
+
+test_sandbox_denies_files_network_and_writes() {
+  rg migrate
+  add_plugin_template probebwrap "probe,connect=$PGPORT,write=$TMP/escaped-bwrap"
+  add_plugin_template probeexec "probe,connect=$PGPORT,write=$TMP/escaped-exec" --runtime exec
+  rg module push acme/weather "$ROOT/ops/example"
+  rg run --once
+  assert_rc 0
+  local z=gen.example.com/go/acme/probebwrap/acme/weather
+  unzip -p "$STORE_DIR/$z/@v/v1.1.1.zip" "$z@v1.1.1/probe.txt" >"$TMP/bwrap.txt"
+  grep -q '^shadow: denied' "$TMP/bwrap.txt" || fail "bwrap: $(cat "$TMP/bwrap.txt")"
+  grep -q '^connect: denied' "$TMP/bwrap.txt" || fail "bwrap: $(cat "$TMP/bwrap.txt")"
+  grep -q '^write: denied' "$TMP/bwrap.txt" || fail "bwrap: $(cat "$TMP/bwrap.txt")"
+  assert_no_file "$TMP/escaped-bwrap"
+  # The same probe without a sandbox gets through: the probe itself works.
+  z=gen.example.com/go/acme/probeexec/acme/weather
+  unzip -p "$STORE_DIR/$z/@v/v1.1.1.zip" "$z@v1.1.1/probe.txt" >"$TMP/exec.txt"
+  grep -q '^connect: CONNECTED' "$TMP/exec.txt" || fail "exec: $(cat "$TMP/exec.txt")"
+  grep -q '^write: WROTE' "$TMP/exec.txt" || fail "exec: $(cat "$TMP/exec.txt")"
+  if [ "$(id -u)" = 0 ]; then grep -q '^shadow: READ' "$TMP/exec.txt" || fail "exec: $(cat "$TMP/exec.txt")"; fi
+}
+
+test_sigterm_finishes_claimed_work() {
+  rg migrate
+  add_plugin_template slow "sleep=1500"
+  rg module push acme/weather "$ROOT/ops/example"
+  "$REMOTEGEN" run >"$TMP/svc.out" 2>"$TMP/svc.err" &
+  local pid=$!
+  trap "kill -9 $pid 2>/dev/null || true" EXIT
+  for _ in $(seq 1 100); do grep -q event=claimed "$TMP/svc.err" && break; sleep 0.1; done
+  grep -q event=claimed "$TMP/svc.err" || fail "nothing claimed: $(cat "$TMP/svc.err")"
+  kill -TERM $pid
+  wait $pid || fail "remotegen exited $? after SIGTERM"
+  cat "$TMP/svc.err" >>"$TMP/all.err"
+  grep -q event=published "$TMP/svc.err" || fail "claimed work was not finished: $(cat "$TMP/svc.err")"
+  assert_eq published "$(sql "SELECT state FROM generations")" "state"
+  assert_file "$STORE_DIR/gen.example.com/go/acme/slow/acme/weather/@v/list"
+}
