@@ -42,7 +42,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 HELPER_SRC := $(wildcard tests/tools/*.c)
 # Test tools (test plugins, modtool) are always built without sanitizers: they
 # run as plugins under memory limits that ASan's shadow memory cannot live with.
-HELPER_BIN := $(patsubst tests/tools/%.c,build/rel/tests/tools/%,$(HELPER_SRC))
+HELPER_BIN := $(patsubst tests/tools/%.c,build/rel/tests/tools/%,$(HELPER_SRC)) build/rel/tests/tools/testplugin-static
 
 ifeq ($(SAN),1)
 all: $(B)/remotegen $(UNIT_BIN)
@@ -88,6 +88,11 @@ $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libremotegen.a
 build/rel/tests/tools/%: tests/tools/%.c build/rel/libremotegen.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< build/rel/libremotegen.a $(LDLIBS)
+
+# A static build of the test plugin, to be packed into a container image (oci runtime tests).
+build/rel/tests/tools/testplugin-static: tests/tools/testplugin.c $(PROTO_H)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(DEFS) -O2 $(INCS) -static -o $@ $< $(PROTO_C) -lprotobuf-c
 
 unit: $(UNIT_BIN) $(HELPER_BIN)
 	@sh tests/unit/run.sh $(UNIT_BIN)

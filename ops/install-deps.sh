@@ -15,6 +15,8 @@ PACKAGES=(
   postgresql postgresql-client nginx-light
   golang-go golang-google-protobuf-dev golang-google-grpc-dev
   bubblewrap
+  # the oci plugin runtime (tests run containers as root with runc)
+  podman runc
   # test tools
   unzip zip curl ca-certificates procps
 )

@@ -32,6 +32,7 @@ trap 'exit 130' INT TERM
 
 passed=0
 failed=0
+skipped=0
 failed_names=()
 
 # Unit tests.
@@ -97,8 +98,12 @@ for file in "${files[@]}"; do
     rc=$?
     [ $rc = 124 ] && echo "    FAIL: timed out after ${TEST_TIMEOUT:-600}s" >>"$TMP/test.log"
     secs=$(( $(date +%s) - start ))
-    if [ $rc = 0 ]; then
+    if [ $rc = 0 ] && [ -f "$TMP/skipped" ]; then
+      echo "ok - $(basename "$file" .sh):$t # SKIP $(cat "$TMP/skipped")"
+      skipped=$((skipped + 1))
+    elif [ $rc = 0 ]; then
       echo "ok - $(basename "$file" .sh):$t (${secs}s)"
+      grep '^note: ' "$TMP/test.log" | sed 's/^/    /' || true
       passed=$((passed + 1))
     else
       echo "not ok - $(basename "$file" .sh):$t (${secs}s)"
@@ -115,5 +120,5 @@ echo
 if [ $failed -gt 0 ]; then
   echo "failed: ${failed_names[*]}"
 fi
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ $failed = 0 ]

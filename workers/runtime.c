@@ -135,6 +135,8 @@ void runtime_cleanup(const struct runtime_cmd *cmd)
 	split_args(&a, getenv("REMOTEGEN_OCI_ARGS"));
 	strvec_push(&a, "rm");
 	strvec_push(&a, "-f");
+	strvec_push(&a, "--time");
+	strvec_push(&a, "0");
 	strvec_push(&a, "--ignore");
 	strvec_push(&a, cmd->container);
 	struct subproc_opts o = { .argv = (const char *const *)a.v, .timeout_ms = 60000 };

@@ -63,7 +63,7 @@ test_parity_protoc_gen_go_and_grpc_on_googleapis() {
   managed_corpus "$TMP/src" "$mod"
   n=$(find "$TMP/src" -name '*.proto' | wc -l)
   [ "$n" -ge 250 ] || fail "corpus has only $n files"
-  echo "corpus: $n files"
+  echo "note: corpus: $n files"
   rg plugin add protocolbuffers/go v1.28.1 --exec /usr/bin/protoc-gen-go --go-dep google.golang.org/protobuf@v1.28.1
   rg plugin add grpc/go v1.2.0 --exec /usr/bin/protoc-gen-go-grpc --go-dep google.golang.org/grpc@v1.33.3
   rg template create parity/go --plugin protocolbuffers/go --plugin grpc/go
@@ -81,7 +81,7 @@ test_parity_protoc_gen_go_and_grpc_on_googleapis() {
   grpc_files=$(find "$TMP/ours" -name '*_grpc.pb.go' | wc -l)
   [ "$go_files" = "$n" ] || fail "expected $n .pb.go files, got $go_files"
   [ "$grpc_files" -ge 30 ] || fail "only $grpc_files _grpc.pb.go files"
-  echo "parity: $n .proto files -> $go_files .pb.go + $grpc_files _grpc.pb.go files, byte-identical to protoc"
+  echo "note: parity: $n .proto files -> $go_files .pb.go + $grpc_files _grpc.pb.go files, byte-identical to protoc"
 }
 
 test_parity_protoc_gen_c() {
@@ -103,7 +103,7 @@ test_parity_protoc_gen_c() {
   h_files=$(find "$TMP/ours" -name '*.pb-c.h' | wc -l)
   [ "$c_files" = "$n" ] && [ "$h_files" = "$n" ] || fail "expected $n .c and .h files, got $c_files and $h_files"
   [ "$n" -ge 150 ] || fail "C corpus has only $n files"
-  echo "parity: $n .proto files -> $c_files .pb-c.c + $h_files .pb-c.h files, byte-identical to protoc"
+  echo "note: parity: $n .proto files -> $c_files .pb-c.c + $h_files .pb-c.h files, byte-identical to protoc"
 }
 
 test_plugin_without_proto3_optional_support_is_refused() {

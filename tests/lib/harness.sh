@@ -17,6 +17,12 @@ fail() {
   exit 1
 }
 
+# Ends the test as skipped, with the reason printed by the runner.
+skip() {
+  echo "$*" >"$TMP/skipped"
+  exit 0
+}
+
 rg() {
   OUT="$TMP/rg.out"
   ERR="$TMP/rg.err"
