@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -88,7 +89,7 @@ int subproc_run(const struct subproc_opts *o, const void *input, size_t input_le
 {
 	int pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 }, prep[2] = { -1, -1 };
 	size_t max_stderr = o->max_stderr ? o->max_stderr : 65536;
-	int rc = -1;
+	int rc = -1, pidfd = -1;
 	pid_t pid = -1;
 	long long start = util_now_ms();
 
@@ -130,6 +131,10 @@ int subproc_run(const struct subproc_opts *o, const void *input, size_t input_le
 	set_nonblock(pin[1]);
 	set_nonblock(pout[0]);
 	set_nonblock(perr[0]);
+	/* A pidfd becomes readable when the child exits: no polling for its exit. */
+#ifdef SYS_pidfd_open
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+#endif
 	size_t written = 0;
 	if (input_len == 0) {
 		close(pin[1]);
@@ -138,8 +143,10 @@ int subproc_run(const struct subproc_opts *o, const void *input, size_t input_le
 	int status = 0, reaped = 0;
 	char chunk[65536];
 	while (pout[0] >= 0 || perr[0] >= 0 || !reaped) {
-		struct pollfd pf[3];
+		struct pollfd pf[4];
 		int n = 0, iw = -1, io = -1, ie = -1;
+		if (pidfd >= 0 && !reaped)
+			pf[n++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
 		if (pin[1] >= 0) {
 			pf[n] = (struct pollfd){ .fd = pin[1], .events = POLLOUT };
 			iw = n++;
@@ -168,7 +175,7 @@ int subproc_run(const struct subproc_opts *o, const void *input, size_t input_le
 			goto out;
 		}
 		if (!n)
-			usleep(10000);
+			usleep(5000);
 		if (iw >= 0 && (pf[iw].revents & (POLLOUT | POLLERR | POLLHUP))) {
 			ssize_t w = write(pin[1], (const char *)input + written, input_len - written);
 			if (w > 0)
@@ -230,7 +237,7 @@ out:
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 	}
-	int fds[] = { pin[0], pin[1], pout[0], pout[1], perr[0], perr[1], prep[0], prep[1] };
+	int fds[] = { pin[0], pin[1], pout[0], pout[1], perr[0], perr[1], prep[0], prep[1], pidfd };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
