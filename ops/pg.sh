@@ -12,10 +12,14 @@ pg_as() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# A port that nothing listens on, below the kernel's ephemeral range (so that no
+# outgoing connection can be holding it).
 pg_free_port() {
-  local port
+  local port low=32768
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  [ "$low" -gt 12000 ] || low=32768
   for _ in $(seq 1 50); do
-    port=$(( 20000 + (RANDOM % 30000) ))
+    port=$(( 10000 + (RANDOM % (low - 10000)) ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return 0

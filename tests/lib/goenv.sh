@@ -7,8 +7,16 @@
 #   make_consumer DIR IMPORT  writes a program importing the generated package IMPORT
 
 nginx_start() {
-  local root=$1 conf="$TMP/nginx"
+  local root=$1 conf="$TMP/nginx" attempt
   mkdir -p "$conf"
+  for attempt in 1 2 3 4 5; do
+    nginx_try_start "$root" "$conf" && return 0
+  done
+  return 1
+}
+
+nginx_try_start() {
+  local root=$1 conf=$2
   NGINX_PORT=$(pg_free_port)
   cat >"$conf/nginx.conf" <<CONF
 daemon off;
@@ -35,9 +43,10 @@ CONF
   NGINX_PID=$!
   for _ in $(seq 1 50); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$NGINX_PORT") 2>/dev/null; then return 0; fi
-    kill -0 "$NGINX_PID" 2>/dev/null || { cat "$conf/start.log" >&2; return 1; }
+    kill -0 "$NGINX_PID" 2>/dev/null || { cat "$conf/start.log" >&2; wait "$NGINX_PID" 2>/dev/null; NGINX_PID=; return 1; }
     sleep 0.1
   done
+  nginx_stop
   return 1
 }
 

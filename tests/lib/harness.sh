@@ -12,6 +12,8 @@
 #   sql QUERY             one psql query on the test database, unaligned output
 #   setup_go_template     registers protoc-gen-go as protocolbuffers/go and template v1
 
+. "$ROOT/ops/pg.sh"   # pg_free_port, for servers a test starts
+
 fail() {
   echo "    FAIL: $*" >&2
   exit 1
