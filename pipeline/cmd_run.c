@@ -21,13 +21,20 @@ static const char usage[] =
 	"\n"
 	"  --once               drain the queue and exit (cron, systemd timer)\n"
 	"  --workers N          plugin worker threads (default: number of CPUs)\n"
-	"  --store URL          file:///path (default: $REMOTEGEN_STORE, else ./remotegen-store)\n"
+	"  --store URL          file:///path or s3://bucket/prefix (default: $REMOTEGEN_STORE,\n"
+	"                       else ./remotegen-store)\n"
 	"  --go-prefix PREFIX   Go module path prefix (default: $REMOTEGEN_GO_PREFIX,\n"
 	"                       else " DEFAULT_GO_PREFIX ")\n"
 	"  --max-attempts N     attempts before a generation fails for good (default 5)\n"
 	"  --log-level L        debug, info (default), warn, error\n"
 	"  --database URL       PostgreSQL connection string\n"
 	"\n"
+	"When the store refuses us (credentials, permissions, a missing bucket), the\n"
+	"claimed work is handed back without using up attempts and run exits 1.\n"
+	"\n"
+	"S3: REMOTEGEN_S3_ENDPOINT (default https://s3.REGION.amazonaws.com),\n"
+	"REMOTEGEN_S3_REGION (default us-east-1), REMOTEGEN_S3_ADDRESSING (path|virtual),\n"
+	"AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN.\n"
 	"Environment: REMOTEGEN_RETRY_BASE_MS (first retry delay, default 2000),\n"
 	"REMOTEGEN_LEASE_MS (claim lease, default 60000), REMOTEGEN_POLL_MS (service\n"
 	"mode poll interval, default 2000).\n";
@@ -105,6 +112,9 @@ int cmd_run(int argc, char **argv, struct config *cfg)
 	o.go_prefix = cfg->go_prefix;
 	if (run_pipeline(&o, &st, err) < 0)
 		return cli_error(EXIT_USAGE, "%s", err);
-	/* A service stopped on purpose exits 0; failures are in status and the logs. */
+	/* A service stopped on purpose exits 0; failures are in status and the logs. An
+	 * unusable store (credentials, bucket) stops either mode with 1. */
+	if (st.store_errors)
+		return EXIT_FAILED;
 	return o.once && st.failed ? EXIT_FAILED : EXIT_OK;
 }

@@ -170,7 +170,7 @@ int fs_write_once(const char *path, const void *data, size_t len, char *err)
 		rc = 1;
 	else
 		rc = err_set(err, "refusing to overwrite %s: it already exists with different content "
-			     "(%zu bytes stored, %zu bytes new); published files never change", path, old.len, len);
+			     "(%zu bytes stored, %zu bytes new); published files never change", path, old.len, len) - 1;
 out:
 	unlink(tmp);
 	free(tmp);

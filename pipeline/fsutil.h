@@ -19,7 +19,7 @@ int fs_write_replace(const char *path, const void *data, size_t len, char *err);
 /*
  * Writes path durably only if it does not exist yet.
  * Returns 0 when written, 1 when the file already existed with exactly these
- * bytes, -1 on error or when it exists with other bytes (err says which).
+ * bytes, -1 on error, -2 when it exists with other bytes (err says so).
  */
 int fs_write_once(const char *path, const void *data, size_t len, char *err);
 /* Removes a directory tree. Returns 0, or -1 with err set. */

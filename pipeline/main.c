@@ -4,6 +4,8 @@
  */
 #include "cli.h"
 
+#include <curl/curl.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -53,6 +55,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))
 		return fputs(usage, stdout), EXIT_OK;
 	cli_config_load(&cfg);
+	curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread starts */
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1, &cfg);

@@ -35,6 +35,7 @@ struct run_ctx {
 	struct store *store;
 	PGconn *pub_db;          /* the publisher thread's own connection */
 	char lease_owner[128];
+	int store_broken;        /* scheduler thread only: stop claiming */
 };
 
 static void log_job(const char *level, const char *event, const struct sched_job *j)
@@ -163,9 +164,11 @@ static void work_publish(void *v, void *arg, int thread_index)
 	if (j->failed)
 		return;
 	long long t0 = util_now_ms();
-	if (publish_upload(ctx->store, &j->built, err) < 0) {
+	int urc = publish_upload(ctx->store, &j->built, err);
+	if (urc < 0) {
 		/* A different object at a published path never heals: fail for good. */
-		job_fail(j, strstr(err, "refusing to overwrite") ? GENERATE_PERMANENT : GENERATE_TRANSIENT, err);
+		job_fail(j, urc == STORE_CONFLICT ? GENERATE_PERMANENT : GENERATE_TRANSIENT, err);
+		j->store_fatal = urc == STORE_FATAL;
 		return;
 	}
 	j->publish_ms = util_now_ms() - t0;
@@ -181,8 +184,13 @@ static void work_publish(void *v, void *arg, int thread_index)
 			 "generation over); its files are identical, nothing was overwritten");
 		return;
 	}
-	if (sched_published_versions(ctx->pub_db, j->template_id, j->module_id, &vers, &nv, &vr, err) < 0 ||
-	    publish_index(ctx->store, j->modpath, vers, nv, err) < 0 || db_commit(ctx->pub_db, err) < 0)
+	if (sched_published_versions(ctx->pub_db, j->template_id, j->module_id, &vers, &nv, &vr, err) < 0)
+		goto fail;
+	if ((urc = publish_index(ctx->store, j->modpath, vers, nv, err)) < 0) {
+		j->store_fatal = urc == STORE_FATAL;
+		goto fail;
+	}
+	if (db_commit(ctx->pub_db, err) < 0)
 		goto fail;
 	j->publish_ms = util_now_ms() - t0;
 	PQclear(vr);
@@ -218,6 +226,14 @@ static int finish_job(struct run_ctx *ctx, PGconn **db, struct sched_job *j, str
 		log_job("info", "published", j);
 	} else if (!strncmp(j->error, "lease lost", 10)) {
 		log_job("warn", "abandoned", j);
+	} else if (j->store_fatal) {
+		/* Not the generation's fault: hand it back and stop using the store. */
+		st->store_errors++;
+		ctx->store_broken = 1;
+		log_job("error", "store_refused", j);
+		if (ensure_db(db, ctx->o->conninfo, err) < 0 ||
+		    sched_release(*db, ctx->lease_owner, j, j->error, err) < 0)
+			rc = -1;
 	} else {
 		int final = 0;
 		if (ensure_db(db, ctx->o->conninfo, err) < 0 ||
@@ -318,7 +334,7 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 	for (;;) {
 		char e[ERR_SIZE];
 		int claimed = 0;
-		if (!stop_requested && f.n < workers.capacity) {
+		if (!stop_requested && !ctx.store_broken && f.n < workers.capacity) {
 			int created = 0, reaped = 0;
 			struct sched_job **jobs = NULL;
 			size_t n = 0;
@@ -357,7 +373,7 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 		}
 		if (f.n || claimed)
 			continue;
-		if (stop_requested)
+		if (stop_requested || ctx.store_broken)
 			break;
 		if (o->once) {
 			long long pending = 0, running = 0, next_ms = 0;
@@ -382,6 +398,8 @@ drain:
 	log_int(&l, "published", st->published);
 	log_int(&l, "failed", st->failed);
 	log_int(&l, "retried", st->retried);
+	if (st->store_errors)
+		log_int(&l, "store_errors", st->store_errors);
 	log_end(&l);
 out:
 	if (have_workers)

@@ -24,10 +24,13 @@ struct run_stats {
 	int published;
 	int failed;     /* failed for good in this run */
 	int retried;    /* transient failures put back for a retry */
+	int store_errors; /* generations handed back because the store refused us */
 };
 
 /*
- * Runs until the queue is drained (once) or until SIGTERM/SIGINT. Returns 0
+ * Runs until the queue is drained (once) or until SIGTERM/SIGINT, or until
+ * the store refuses us (credentials, permissions, a missing bucket): then the
+ * claimed work is handed back and st->store_errors counts it. Returns 0
  * when the run itself worked (inspect stats for failed generations), -1 on
  * a configuration or infrastructure error (err set).
  */

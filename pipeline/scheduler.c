@@ -351,6 +351,18 @@ int sched_fail(PGconn *c, const char *lease_owner, const struct sched_job *j, in
 		" WHERE id = $1 AND state = 'running' AND lease_owner = $2", 5, p, err);
 }
 
+int sched_release(PGconn *c, const char *lease_owner, const struct sched_job *j, const char *msg,
+		  char *err)
+{
+	char id[32];
+	snprintf(id, sizeof(id), "%lld", j->id);
+	const char *p[] = { id, lease_owner, msg };
+	return db_run(c, "scheduler: hand back generation",
+		"UPDATE generations SET state = 'pending', attempts = greatest(attempts - 1, 0),"
+		"  last_error = $3, lease_until = NULL, lease_owner = NULL, next_attempt_at = now()"
+		" WHERE id = $1 AND state = 'running' AND lease_owner = $2", 3, p, err);
+}
+
 int sched_outstanding(PGconn *c, long long *pending, long long *running, long long *next_ready_ms,
 		      char *err)
 {

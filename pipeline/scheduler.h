@@ -46,6 +46,7 @@ struct sched_job {
 	char *modpath;
 	struct fileset files;
 	int failed;
+	int store_fatal;                /* the store refused us (credentials, bucket): not the job's fault */
 	enum generate_failure failure;
 	char error[ERR_SIZE];
 	long long plugin_ms, publish_ms;
@@ -96,6 +97,14 @@ int sched_published_versions(PGconn *c, long long template_id, long long module_
  */
 int sched_fail(PGconn *c, const char *lease_owner, const struct sched_job *j, int max_attempts,
 	       long long base_ms, int *final, char *err);
+
+/*
+ * Hands a claimed generation back to the queue without counting the attempt
+ * (the store was unusable, or the process is stopping), keeping msg as its
+ * last error.
+ */
+int sched_release(PGconn *c, const char *lease_owner, const struct sched_job *j, const char *msg,
+		  char *err);
 
 /* The backoff before attempt attempts+1 (without jitter). */
 long long sched_backoff_ms(int attempts, long long base_ms);

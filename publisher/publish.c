@@ -80,7 +80,7 @@ int publish_upload(struct store *s, const struct publish_module *m, char *err)
 		int rc = store_put_immutable(s, key, b->data, b->len, parts[i].type, err);
 		free(key);
 		if (rc < 0)
-			return -1;
+			return rc;
 	}
 	return 0;
 }
@@ -101,12 +101,15 @@ int publish_index(struct store *s, const char *modpath, struct publish_version *
 	for (size_t i = 0; i < n; i++)
 		buf_printf(&list, "%s\n", v[i].version);
 	buf_printf(&latest, "{\"Version\":\"%s\",\"Time\":\"%s\"}\n", v[n - 1].version, v[n - 1].time);
-	if (!(key = publish_key(modpath, "/@v/list", NULL, NULL, err)) ||
-	    store_put_mutable(s, key, list.data, list.len, "text/plain; charset=utf-8", err) < 0)
+	if (!(key = publish_key(modpath, "/@v/list", NULL, NULL, err)))
+		goto out;
+	if ((rc = store_put_mutable(s, key, list.data, list.len, "text/plain; charset=utf-8", err)) < 0)
 		goto out;
 	free(key);
-	if (!(key = publish_key(modpath, "/@latest", NULL, NULL, err)) ||
-	    store_put_mutable(s, key, latest.data, latest.len, "application/json", err) < 0)
+	rc = -1;
+	if (!(key = publish_key(modpath, "/@latest", NULL, NULL, err)))
+		goto out;
+	if ((rc = store_put_mutable(s, key, latest.data, latest.len, "application/json", err)) < 0)
 		goto out;
 	rc = 0;
 out:

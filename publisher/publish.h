@@ -33,7 +33,7 @@ int publish_build(struct publish_module *m, const char *modpath, const char *ver
 		  struct fileset *files, char *err);
 void publish_module_release(struct publish_module *m);
 
-/* Writes .zip, .mod, .info as immutable objects. Returns 0 or -1 (err set). */
+/* Writes .zip, .mod, .info as immutable objects. Returns 0 or a STORE_* error (err set). */
 int publish_upload(struct store *s, const struct publish_module *m, char *err);
 
 struct publish_version {
@@ -43,7 +43,8 @@ struct publish_version {
 
 /*
  * Rewrites <module>/@v/list and <module>/@latest for these published
- * versions (any order; sorted here). n must be > 0.
+ * versions (any order; sorted here). n must be > 0. Returns 0 or a STORE_*
+ * error (err set).
  */
 int publish_index(struct store *s, const char *modpath, struct publish_version *v, size_t n,
 		  char *err);

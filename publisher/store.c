@@ -17,7 +17,7 @@ int store_open(const char *url, struct store **out, char *err)
 	if (url[0] == '/' || url[0] == '.')
 		return store_file_open(url, out, err);
 	if (!strncmp(url, "s3://", 5))
-		return err_set(err, "store %s: the s3:// store is not available in this build yet", url);
+		return store_s3_open(url, out, err);
 	return err_set(err, "store %s: unknown scheme (expected file:///path or s3://bucket/prefix)", url);
 }
 

@@ -5,6 +5,7 @@
  * retry with the same bytes succeeds) and mutable (index files, replaced
  * atomically). Each object carries a content type and a cache policy; the
  * file store leaves those to the web server in front of it (ops/nginx).
+ * A store is used by one thread at a time.
  */
 #ifndef REMOTEGEN_STORE_H
 #define REMOTEGEN_STORE_H
@@ -14,14 +15,24 @@
 
 struct store;
 
+/*
+ * Store errors (negative returns). STORE_ERR may heal on a later attempt
+ * (network, 5xx after retries); STORE_FATAL will not until an operator acts
+ * (credentials, permissions, a missing bucket); STORE_CONFLICT means an
+ * immutable object exists with other bytes: it is never overwritten.
+ */
+#define STORE_ERR (-1)
+#define STORE_FATAL (-2)
+#define STORE_CONFLICT (-3)
+
 struct store_ops {
 	const char *scheme;
-	/* 0 written, 1 already there with the same bytes, -1 error (err set). */
+	/* 0 written, 1 already there with the same bytes, STORE_* error (err set). */
 	int (*put_immutable)(struct store *s, const char *key, const void *data, size_t len,
 			     const char *content_type, char *err);
 	int (*put_mutable)(struct store *s, const char *key, const void *data, size_t len,
 			   const char *content_type, char *err);
-	/* 0 found (data appended to out), 1 not found, -1 error. */
+	/* 0 found (data appended to out), 1 not found, STORE_* error. */
 	int (*get)(struct store *s, const char *key, struct buf *out, char *err);
 	void (*free)(struct store *s);
 };
@@ -47,5 +58,11 @@ int store_get(struct store *s, const char *key, struct buf *out, char *err);
 
 /* The file store (store_file.c). */
 int store_file_open(const char *root, struct store **out, char *err);
+/*
+ * The S3 store (store_s3.c) for "s3://bucket/prefix", configured from
+ * REMOTEGEN_S3_ENDPOINT, REMOTEGEN_S3_REGION, REMOTEGEN_S3_ADDRESSING
+ * (path|virtual), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN.
+ */
+int store_s3_open(const char *url, struct store **out, char *err);
 
 #endif

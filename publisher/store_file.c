@@ -55,7 +55,7 @@ static int file_put(struct store *base, const char *key, const void *data, size_
 	if (rc < 0)
 		err_set(err, "store %s: %s", base->url, sub);
 	free(path);
-	return rc;
+	return rc == -2 ? STORE_CONFLICT : rc < 0 ? STORE_ERR : rc;
 }
 
 static int file_put_immutable(struct store *base, const char *key, const void *data, size_t len,

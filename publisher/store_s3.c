@@ -1,0 +1,399 @@
+/*
+ * store_s3: a store in an S3-compatible bucket, through libcurl with
+ * CURLOPT_AWS_SIGV4. Owns one curl easy handle (connections are reused
+ * across requests), the credentials (never logged; messages name the access
+ * key id only) and the retry policy: connection errors, timeouts, 5xx and
+ * 429 are retried with exponential backoff and jitter; other 4xx are not.
+ *
+ * Immutable objects: HEAD first; when the object exists its bytes are
+ * fetched and compared (equal: a retry, fine; different: STORE_CONFLICT,
+ * nothing written); when it does not, PUT with If-None-Match: * (a 412 from
+ * a store that honours it leads to the same comparison). Stores that ignore
+ * If-None-Match are covered by the HEAD.
+ */
+#include "store.h"
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct store_s3 {
+	struct store base;
+	char *scheme_host;    /* "http://127.0.0.1:9000" or "https://bucket.s3.eu-west-1.amazonaws.com" */
+	char *path_prefix;    /* "/bucket/prefix/" (path style) or "/prefix/" (virtual hosted) */
+	char *region;
+	char *sigv4;          /* "aws:amz:<region>:s3" */
+	char *userpwd;        /* "<access key>:<secret>" */
+	char *access_key;
+	char *session_token;
+	CURL *curl;
+	int max_attempts;
+	long long base_ms;
+};
+
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : NULL;
+}
+
+/* Percent-encodes a key as S3's canonical URI wants it (unreserved kept, '/' kept). */
+static void encode_key(struct buf *out, const char *key)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '_' || *p == '.' || *p == '~' || *p == '/') {
+			buf_addc(out, (char)*p);
+		} else {
+			buf_addc(out, '%');
+			buf_addc(out, hex[*p >> 4]);
+			buf_addc(out, hex[*p & 15]);
+		}
+	}
+}
+
+static size_t on_body(char *ptr, size_t size, size_t n, void *ud)
+{
+	buf_add(ud, ptr, size * n);
+	return size * n;
+}
+
+struct upload {
+	const char *data;
+	size_t len, off;
+};
+
+static size_t on_read(char *ptr, size_t size, size_t n, void *ud)
+{
+	struct upload *u = ud;
+	size_t want = size * n, left = u->len - u->off;
+	if (want > left)
+		want = left;
+	memcpy(ptr, u->data + u->off, want);
+	u->off += want;
+	return want;
+}
+
+/* "<Code>X</Code>" and "<Message>Y</Message>" of an S3 error body, for messages. */
+static void s3_error_text(const struct buf *body, char *out, size_t outsz)
+{
+	const char *c = body->data ? strstr(body->data, "<Code>") : NULL;
+	const char *m = body->data ? strstr(body->data, "<Message>") : NULL;
+	const char *ce = c ? strstr(c, "</Code>") : NULL;
+	const char *me = m ? strstr(m, "</Message>") : NULL;
+	if (c && ce && m && me)
+		snprintf(out, outsz, "%.*s: %.*s", (int)(ce - c - 6), c + 6, (int)(me - m - 9), m + 9);
+	else if (c && ce)
+		snprintf(out, outsz, "%.*s", (int)(ce - c - 6), c + 6);
+	else
+		snprintf(out, outsz, "no error details");
+}
+
+static void sleep_backoff(const struct store_s3 *s, int attempt)
+{
+	long long d = s->base_ms << (attempt < 10 ? attempt : 10);
+	if (d > 5000)
+		d = 5000;
+	d = d / 2 + (long long)(drand48() * (double)d);
+	usleep((useconds_t)(d * 1000));
+}
+
+enum { M_GET, M_HEAD, M_PUT };
+
+/*
+ * One request with retries. Fills *status (HTTP status, 0 if none) and
+ * appends the response body to out (may be NULL). Returns 0 when an HTTP
+ * response arrived (any status), STORE_ERR when none did after all attempts.
+ */
+static int s3_request(struct store_s3 *s, int method, const char *key, const void *data, size_t len,
+		      const char *content_type, int if_none_match, struct buf *out, long *status,
+		      char *err)
+{
+	struct buf url = BUF_INIT, body = BUF_INIT;
+	struct curl_slist *h = NULL;
+	char hash[65], line[512], cerr[CURL_ERROR_SIZE];
+	int rc = STORE_ERR;
+
+	buf_adds(&url, s->scheme_host);
+	buf_adds(&url, s->path_prefix);
+	encode_key(&url, key);
+	util_sha256_hex(data ? data : "", data ? len : 0, hash);
+	snprintf(line, sizeof(line), "x-amz-content-sha256: %s", hash);
+	h = curl_slist_append(h, line);
+	if (s->session_token) {
+		snprintf(line, sizeof(line), "x-amz-security-token: %s", s->session_token);
+		h = curl_slist_append(h, line);
+	}
+	if (method == M_PUT) {
+		snprintf(line, sizeof(line), "Content-Type: %s", content_type);
+		h = curl_slist_append(h, line);
+		snprintf(line, sizeof(line), "Cache-Control: %s",
+			 if_none_match ? STORE_CACHE_IMMUTABLE : STORE_CACHE_INDEX);
+		h = curl_slist_append(h, line);
+		if (if_none_match)
+			h = curl_slist_append(h, "If-None-Match: *");
+	}
+	const char *verb = method == M_PUT ? "PUT" : method == M_HEAD ? "HEAD" : "GET";
+	*status = 0;
+	for (int attempt = 0; attempt < s->max_attempts; attempt++) {
+		struct upload up = { data, len, 0 };
+		CURL *c = s->curl;
+		curl_easy_reset(c);
+		buf_reset(&body);
+		cerr[0] = '\0';
+		curl_easy_setopt(c, CURLOPT_URL, url.data);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(c, CURLOPT_AWS_SIGV4, s->sigv4);
+		curl_easy_setopt(c, CURLOPT_USERPWD, s->userpwd);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 300000L);
+		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		if (method == M_HEAD)
+			curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+		if (method == M_PUT) {
+			curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+			curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+			curl_easy_setopt(c, CURLOPT_READDATA, &up);
+			curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+		}
+		CURLcode cc = curl_easy_perform(c);
+		if (cc != CURLE_OK) {
+			err_set(err, "store %s: %s %s: %s", s->base.url, verb, key,
+				cerr[0] ? cerr : curl_easy_strerror(cc));
+			if (attempt + 1 < s->max_attempts)
+				sleep_backoff(s, attempt);
+			continue;
+		}
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+		if (*status >= 500 || *status == 429) {
+			char detail[300];
+			s3_error_text(&body, detail, sizeof(detail));
+			err_set(err, "store %s: %s %s: HTTP %ld (%s)", s->base.url, verb, key, *status, detail);
+			if (attempt + 1 < s->max_attempts)
+				sleep_backoff(s, attempt);
+			continue;
+		}
+		if (out)
+			buf_add(out, body.data, body.len);
+		rc = 0;
+		break;
+	}
+	curl_slist_free_all(h);
+	buf_release(&url);
+	buf_release(&body);
+	return rc;
+}
+
+/* Turns an unexpected status into an error message and code. */
+static int status_error(struct store_s3 *s, const char *what, const char *key, long status,
+			const struct buf *body, char *err)
+{
+	char detail[300];
+	s3_error_text(body, detail, sizeof(detail));
+	if (status == 403 || status == 401) {
+		err_set(err, "store %s: %s %s: HTTP %ld (%s): check the credentials of access key %s "
+			"(AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY%s) and the bucket policy",
+			s->base.url, what, key, status, detail, s->access_key,
+			s->session_token ? " / AWS_SESSION_TOKEN" : "");
+		return STORE_FATAL;
+	}
+	if (status == 404) {
+		err_set(err, "store %s: %s %s: HTTP 404 (%s): does the bucket exist?", s->base.url, what,
+			key, detail);
+		return STORE_FATAL;
+	}
+	err_set(err, "store %s: %s %s: HTTP %ld (%s)", s->base.url, what, key, status, detail);
+	return status >= 400 && status < 500 && status != 408 ? STORE_FATAL : STORE_ERR;
+}
+
+static int s3_get(struct store *base, const char *key, struct buf *out, char *err)
+{
+	struct store_s3 *s = (struct store_s3 *)base;
+	struct buf body = BUF_INIT;
+	long status;
+	int rc = s3_request(s, M_GET, key, NULL, 0, NULL, 0, &body, &status, err);
+	if (rc == 0) {
+		if (status == 200)
+			buf_add(out, body.data, body.len);
+		else if (status == 404 && body.data && strstr(body.data, "NoSuchKey"))
+			rc = 1;
+		else
+			rc = status_error(s, "GET", key, status, &body, err);
+	}
+	buf_release(&body);
+	return rc;
+}
+
+/* Compares the stored object with data: 1 equal, STORE_CONFLICT different, other errors. */
+static int compare_existing(struct store_s3 *s, const char *key, const void *data, size_t len, char *err)
+{
+	struct buf old = BUF_INIT;
+	int rc = s3_get(&s->base, key, &old, err);
+	if (rc == 0) {
+		if (old.len == len && (len == 0 || !memcmp(old.data, data, len)))
+			rc = 1;
+		else {
+			err_set(err, "store %s: refusing to overwrite %s: it already exists with different "
+				"content (%zu bytes stored, %zu bytes new); published files never change",
+				s->base.url, key, old.len, len);
+			rc = STORE_CONFLICT;
+		}
+	} else if (rc == 1) {
+		rc = err_set(err, "store %s: %s vanished while being checked", s->base.url, key);
+	}
+	buf_release(&old);
+	return rc;
+}
+
+static int s3_put(struct store *base, const char *key, const void *data, size_t len,
+		  const char *content_type, int once, char *err)
+{
+	struct store_s3 *s = (struct store_s3 *)base;
+	struct buf body = BUF_INIT;
+	long status;
+	int rc;
+	if (once) {
+		rc = s3_request(s, M_HEAD, key, NULL, 0, NULL, 0, NULL, &status, err);
+		if (rc < 0)
+			goto out;
+		if (status == 200) {
+			rc = compare_existing(s, key, data, len, err);
+			goto out;
+		}
+		if (status != 404) {
+			rc = status_error(s, "HEAD", key, status, &body, err);
+			goto out;
+		}
+	}
+	rc = s3_request(s, M_PUT, key, data, len, content_type, once, &body, &status, err);
+	if (rc < 0)
+		goto out;
+	if (status == 200 || status == 201 || status == 204)
+		rc = 0;
+	else if (once && status == 412)
+		rc = compare_existing(s, key, data, len, err);
+	else
+		rc = status_error(s, "PUT", key, status, &body, err);
+out:
+	buf_release(&body);
+	return rc;
+}
+
+static int s3_put_immutable(struct store *base, const char *key, const void *data, size_t len,
+			    const char *content_type, char *err)
+{
+	return s3_put(base, key, data, len, content_type, 1, err);
+}
+
+static int s3_put_mutable(struct store *base, const char *key, const void *data, size_t len,
+			  const char *content_type, char *err)
+{
+	return s3_put(base, key, data, len, content_type, 0, err);
+}
+
+static void s3_free(struct store *base)
+{
+	struct store_s3 *s = (struct store_s3 *)base;
+	if (s->curl)
+		curl_easy_cleanup(s->curl);
+	free(s->scheme_host);
+	free(s->path_prefix);
+	free(s->region);
+	free(s->sigv4);
+	if (s->userpwd) {
+		OPENSSL_cleanse(s->userpwd, strlen(s->userpwd));
+		free(s->userpwd);
+	}
+	free(s->access_key);
+	free(s->session_token);
+	free(s->base.url);
+	free(s);
+}
+
+static const struct store_ops s3_ops = {
+	.scheme = "s3",
+	.put_immutable = s3_put_immutable,
+	.put_mutable = s3_put_mutable,
+	.get = s3_get,
+	.free = s3_free,
+};
+
+int store_s3_open(const char *url, struct store **out, char *err)
+{
+	const char *rest = url + 5, *slash = strchr(rest, '/');
+	size_t blen = slash ? (size_t)(slash - rest) : strlen(rest);
+	const char *region = env("REMOTEGEN_S3_REGION") ? env("REMOTEGEN_S3_REGION") :
+			     env("AWS_REGION") ? env("AWS_REGION") : "us-east-1";
+	const char *endpoint = env("REMOTEGEN_S3_ENDPOINT");
+	const char *addressing = env("REMOTEGEN_S3_ADDRESSING");
+	const char *ak = env("AWS_ACCESS_KEY_ID"), *sk = env("AWS_SECRET_ACCESS_KEY");
+	char *prefix = NULL;
+
+	*out = NULL;
+	if (blen == 0 || blen > 63)
+		return err_set(err, "store %s: expected s3://BUCKET/PREFIX", url);
+	for (size_t i = 0; i < blen; i++)
+		if (!((rest[i] >= 'a' && rest[i] <= 'z') || (rest[i] >= '0' && rest[i] <= '9') ||
+		      rest[i] == '-' || rest[i] == '.'))
+			return err_set(err, "store %s: invalid bucket name %.*s", url, (int)blen, rest);
+	if (!ak || !sk)
+		return err_set(err, "store %s: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set", url);
+	if (addressing && strcmp(addressing, "path") && strcmp(addressing, "virtual"))
+		return err_set(err, "store %s: REMOTEGEN_S3_ADDRESSING must be path or virtual", url);
+	/* Default: path style against a custom endpoint, virtual-hosted against AWS. */
+	int path_style = addressing ? !strcmp(addressing, "path") : endpoint != NULL;
+	char *default_ep = NULL;
+	if (!endpoint)
+		endpoint = default_ep = xasprintf("https://s3.%s.amazonaws.com", region);
+	if (strncmp(endpoint, "http://", 7) && strncmp(endpoint, "https://", 8)) {
+		free(default_ep);
+		return err_set(err, "store %s: REMOTEGEN_S3_ENDPOINT %s must start with http:// or https://",
+			       url, endpoint);
+	}
+	prefix = xstrdup(slash ? slash + 1 : "");
+	while (*prefix && prefix[strlen(prefix) - 1] == '/')
+		prefix[strlen(prefix) - 1] = '\0';
+
+	struct store_s3 *s = xcalloc(1, sizeof(*s));
+	s->base.ops = &s3_ops;
+	s->base.url = xstrdup(url);
+	s->region = xstrdup(region);
+	s->sigv4 = xasprintf("aws:amz:%s:s3", region);
+	s->userpwd = xasprintf("%s:%s", ak, sk);
+	s->access_key = xstrdup(ak);
+	s->session_token = env("AWS_SESSION_TOKEN") ? xstrdup(env("AWS_SESSION_TOKEN")) : NULL;
+	s->max_attempts = env("REMOTEGEN_S3_MAX_ATTEMPTS") ? atoi(env("REMOTEGEN_S3_MAX_ATTEMPTS")) : 6;
+	s->base_ms = env("REMOTEGEN_S3_RETRY_BASE_MS") ? atoll(env("REMOTEGEN_S3_RETRY_BASE_MS")) : 200;
+	if (s->max_attempts < 1)
+		s->max_attempts = 1;
+	char *ep_trim = xstrdup(endpoint);
+	while (*ep_trim && ep_trim[strlen(ep_trim) - 1] == '/')
+		ep_trim[strlen(ep_trim) - 1] = '\0';
+	if (path_style) {
+		s->scheme_host = ep_trim;
+		s->path_prefix = *prefix ? xasprintf("/%.*s/%s/", (int)blen, rest, prefix)
+					 : xasprintf("/%.*s/", (int)blen, rest);
+	} else {
+		const char *host = strstr(ep_trim, "://") + 3;
+		s->scheme_host = xasprintf("%.*s%.*s.%s", (int)(host - ep_trim), ep_trim, (int)blen, rest, host);
+		free(ep_trim);
+		s->path_prefix = *prefix ? xasprintf("/%s/", prefix) : xstrdup("/");
+	}
+	free(prefix);
+	free(default_ep);
+	s->curl = curl_easy_init();
+	if (!s->curl) {
+		s3_free(&s->base);
+		return err_set(err, "store %s: cannot initialise libcurl", url);
+	}
+	*out = &s->base;
+	return 0;
+}

@@ -1,0 +1,45 @@
+// A real S3-compatible server for tests: @20minutes/s3rver (verifies SigV4
+// signatures; credentials S3RVER / S3RVER), behind a small front that can
+// inject faults. Listens on 127.0.0.1 only.
+//   node s3server.js PORT DATA_DIR BUCKET...
+// The front reads DATA_DIR/../fault before each request: "500" answers
+// 500 InternalError, "reset" drops the connection, anything else (or no
+// file) passes the request through. Prints "ready" when listening.
+'use strict'
+const http = require('node:http')
+const fs = require('node:fs')
+const path = require('node:path')
+const S3rver = require('@20minutes/s3rver')
+
+const [port, dir, ...buckets] = process.argv.slice(2)
+const faultFile = path.join(path.dirname(dir), 'fault')
+
+async function main() {
+  const inner = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    silent: true,
+    directory: dir,
+    configureBuckets: buckets.map((name) => ({ name })),
+  })
+  const { port: innerPort } = await inner.run()
+  const front = http.createServer((req, res) => {
+    let fault = ''
+    try { fault = fs.readFileSync(faultFile, 'utf8').trim() } catch (e) { /* no fault */ }
+    if (fault === 'reset') { req.socket.destroy(); return }
+    if (fault === '500') {
+      res.writeHead(500, { 'Content-Type': 'application/xml' })
+      res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>injected by the test</Message></Error>')
+      return
+    }
+    const up = http.request({ host: '127.0.0.1', port: innerPort, method: req.method, path: req.url, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode, r.headers)
+      r.pipe(res)
+    })
+    up.on('error', () => { req.socket.destroy() })
+    req.pipe(up)
+  })
+  front.keepAliveTimeout = 5000
+  front.listen(Number(port), '127.0.0.1', () => console.log('ready'))
+}
+main().catch((e) => { console.error(e); process.exit(1) })
