@@ -41,5 +41,6 @@ int cmd_plugin(int argc, char **argv, struct config *cfg);
 int cmd_template(int argc, char **argv, struct config *cfg);
 int cmd_run(int argc, char **argv, struct config *cfg);
 int cmd_status(int argc, char **argv, struct config *cfg);
+int cmd_verify(int argc, char **argv, struct config *cfg);
 
 #endif

@@ -24,12 +24,14 @@ static const char usage[] =
 	"  template version OWNER/NAME --plugin ... pin plugin versions as the next vN\n"
 	"  run [--once]                             generate and publish\n"
 	"  status [--json]                          queue depth and recent failures\n"
+	"  verify [--store URL]                     audit the store against the database\n"
 	"\n"
 	"Run 'remotegen COMMAND --help' for a command's options.\n"
 	"\n"
 	"configuration (flags override the environment):\n"
 	"  --database URL / REMOTEGEN_DATABASE_URL (or libpq's PGHOST, PGPORT, ...)\n"
-	"  --store URL / REMOTEGEN_STORE           file:///path (default ./remotegen-store)\n"
+	"  --store URL / REMOTEGEN_STORE           file:///path or s3://bucket/prefix\n"
+	"                                           (default ./remotegen-store)\n"
 	"  --go-prefix P / REMOTEGEN_GO_PREFIX     default " DEFAULT_GO_PREFIX "\n"
 	"\n"
 	"exit status: 0 success, 1 some generations failed, 2 usage, configuration\n"
@@ -45,6 +47,7 @@ static const struct {
 	{ "template", cmd_template },
 	{ "run", cmd_run },
 	{ "status", cmd_status },
+	{ "verify", cmd_verify },
 };
 
 int main(int argc, char **argv)

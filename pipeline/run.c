@@ -259,6 +259,43 @@ struct inflight {
 };
 
 /*
+ * Rewrites the feed of published versions from the database, under its lock,
+ * with the scheduler thread's own connection and store handle.
+ */
+static int rewrite_feed(const struct run_opts *o, PGconn *db, struct store *feed_store, char *err)
+{
+	struct sched_published *v = NULL;
+	struct publish_feed_entry *fe = NULL;
+	PGresult *r = NULL;
+	size_t n = 0;
+	int rc = -1;
+	if (db_begin(db, err) < 0)
+		return -1;
+	if (sched_lock_feed(db, err) < 0 || sched_all_published(db, &v, &n, &r, err) < 0)
+		goto out;
+	fe = xcalloc(n + 1, sizeof(*fe));
+	for (size_t i = 0; i < n; i++)
+		fe[i] = (struct publish_feed_entry){
+			.modpath = modpath_module(o->go_prefix, v[i].tmpl_owner, v[i].tmpl_name, v[i].mod_owner,
+						  v[i].mod_name),
+			.version = v[i].version, .time = v[i].published_at,
+			.zip_hash = v[i].zip_hash, .mod_hash = v[i].mod_hash,
+		};
+	if (publish_feed(feed_store, fe, n, err) < 0)
+		goto out;
+	rc = db_commit(db, err);
+out:
+	if (rc < 0)
+		db_rollback(db);
+	for (size_t i = 0; fe && i < n; i++)
+		free((char *)fe[i].modpath);
+	free(fe);
+	free(v);
+	PQclear(r);
+	return rc;
+}
+
+/*
  * Moves generated jobs to the publisher and finishes published ones. Waits
  * up to wait_ms for the first generated job.
  */
@@ -291,6 +328,9 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 	int have_workers = 0, have_publisher = 0, rc = -1;
 	PGconn *db = NULL;
 	struct inflight f = { 0 };
+	struct store *feed_store = NULL;
+	int feed_published = 0;
+	long long feed_at = 0;
 	long long last_extend = util_now_ms();
 
 	memset(st, 0, sizeof(*st));
@@ -310,7 +350,7 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 		goto out;
 	if (!(ctx.pub_db = db_connect(o->conninfo, err)))
 		goto out;
-	if (store_open(o->store_url, &ctx.store, err) < 0)
+	if (store_open(o->store_url, &ctx.store, err) < 0 || store_open(o->store_url, &feed_store, err) < 0)
 		goto out;
 	unsigned capacity = (unsigned)o->workers * 2;
 	if (pool_init(&workers, o->workers, capacity, work_generate, &ctx, err) < 0)
@@ -365,6 +405,13 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 			claimed = (int)n;
 		}
 		advance(&ctx, &db, &workers, &publisher, &f, f.n ? 100 : 0, st);
+		if (st->published > feed_published && util_now_ms() - feed_at > 2000) {
+			if (rewrite_feed(o, db, feed_store, e) < 0)
+				log_error("feed_rewrite_failed", e);
+			else
+				feed_published = st->published;
+			feed_at = util_now_ms();
+		}
 		if (f.n && util_now_ms() - last_extend > o->lease_ms / 3) {
 			if (ensure_db(&db, o->conninfo, e) < 0 ||
 			    sched_extend(db, ctx.lease_owner, f.ids, f.n, o->lease_ms, e) < 0)
@@ -394,6 +441,11 @@ drain:
 	/* Finish what was claimed: never leave half a generation behind. */
 	while (f.n)
 		advance(&ctx, &db, &workers, &publisher, &f, 100, st);
+	if (st->published > feed_published) {
+		char e[ERR_SIZE];
+		if (ensure_db(&db, o->conninfo, e) < 0 || rewrite_feed(o, db, feed_store, e) < 0)
+			log_error("feed_rewrite_failed", e);
+	}
 	log_start(&l, "info", "run_finished");
 	log_int(&l, "published", st->published);
 	log_int(&l, "failed", st->failed);
@@ -409,6 +461,7 @@ out:
 	free(f.ids);
 	free(f.jobs);
 	store_free(ctx.store);
+	store_free(feed_store);
 	db_close(ctx.pub_db);
 	db_close(db);
 	return rc;

@@ -380,3 +380,45 @@ int sched_outstanding(PGconn *c, long long *pending, long long *running, long lo
 	PQclear(r);
 	return 0;
 }
+
+int sched_all_published(PGconn *c, struct sched_published **v, size_t *n, PGresult **res, char *err)
+{
+	PGresult *r = db_exec(c, "list published generations",
+		"SELECT g.id, t.owner, t.name, m.owner, m.name, g.version,"
+		"  to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+		"  to_char(g.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
+		"  g.zip_hash, g.mod_hash, t.id, m.id"
+		" FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules m ON m.id = c.module_id"
+		" JOIN template_versions tv ON tv.id = g.template_version_id"
+		" JOIN templates t ON t.id = tv.template_id"
+		" WHERE g.state = 'published' ORDER BY g.finished_at, g.id", 0, NULL, err);
+	if (!r)
+		return -1;
+	*n = (size_t)PQntuples(r);
+	*v = xcalloc(*n + 1, sizeof(**v));
+	for (size_t i = 0; i < *n; i++) {
+		int row = (int)i;
+		struct sched_published *p = &(*v)[i];
+		p->id = atoll(PQgetvalue(r, row, 0));
+		p->tmpl_owner = PQgetvalue(r, row, 1);
+		p->tmpl_name = PQgetvalue(r, row, 2);
+		p->mod_owner = PQgetvalue(r, row, 3);
+		p->mod_name = PQgetvalue(r, row, 4);
+		p->version = PQgetvalue(r, row, 5);
+		p->time = PQgetvalue(r, row, 6);
+		p->published_at = PQgetvalue(r, row, 7);
+		p->zip_hash = PQgetvalue(r, row, 8);
+		p->mod_hash = PQgetvalue(r, row, 9);
+		p->template_id = atoll(PQgetvalue(r, row, 10));
+		p->module_id = atoll(PQgetvalue(r, row, 11));
+	}
+	*res = r;
+	return 0;
+}
+
+int sched_lock_feed(PGconn *c, char *err)
+{
+	return db_run(c, "publisher: lock feed",
+		      "SELECT pg_advisory_xact_lock(hashtextextended('remotegen:index/versions.json', 0))",
+		      0, NULL, err);
+}

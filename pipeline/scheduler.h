@@ -106,6 +106,23 @@ int sched_fail(PGconn *c, const char *lease_owner, const struct sched_job *j, in
 int sched_release(PGconn *c, const char *lease_owner, const struct sched_job *j, const char *msg,
 		  char *err);
 
+/* One published version, for the feed and for verify. Strings live in the PGresult. */
+struct sched_published {
+	long long id;
+	const char *tmpl_owner, *tmpl_name, *mod_owner, *mod_name;
+	const char *version, *time, *published_at, *zip_hash, *mod_hash;
+	long long template_id, module_id;
+};
+
+/*
+ * Lists every published generation in publication order. *v is malloc'ed;
+ * its strings live in *res (PQclear it after use).
+ */
+int sched_all_published(PGconn *c, struct sched_published **v, size_t *n, PGresult **res, char *err);
+
+/* Serialises feed rewrites within the current transaction. */
+int sched_lock_feed(PGconn *c, char *err);
+
 /* The backoff before attempt attempts+1 (without jitter). */
 long long sched_backoff_ms(int attempts, long long base_ms);
 

@@ -238,3 +238,49 @@ out:
 		zip_source_free(src);
 	return rc;
 }
+
+int modzip_read(const void *zip, size_t len, struct fileset *files, char *err)
+{
+	zip_error_t ze;
+	zip_error_init(&ze);
+	zip_source_t *src = zip_source_buffer_create(zip, len, 0, &ze);
+	zip_t *z = src ? zip_open_from_source(src, ZIP_RDONLY, &ze) : NULL;
+	int rc = -1;
+	if (!z) {
+		err_set(err, "not a zip file: %s", zip_error_strerror(&ze));
+		if (src)
+			zip_source_free(src);
+		zip_error_fini(&ze);
+		return -1;
+	}
+	zip_int64_t n = zip_get_num_entries(z, 0);
+	for (zip_int64_t i = 0; i < n; i++) {
+		zip_stat_t st;
+		if (zip_stat_index(z, (zip_uint64_t)i, 0, &st) < 0) {
+			err_set(err, "zip entry %lld: %s", (long long)i, zip_strerror(z));
+			goto out;
+		}
+		if (st.name[0] && st.name[strlen(st.name) - 1] == '/')
+			continue; /* a directory entry */
+		zip_file_t *f = zip_fopen_index(z, (zip_uint64_t)i, 0);
+		if (!f) {
+			err_set(err, "zip entry %s: %s", st.name, zip_strerror(z));
+			goto out;
+		}
+		struct fileset_entry *e = fileset_add(files, st.name, "", 0);
+		buf_grow(&e->content, (size_t)st.size);
+		zip_int64_t got = zip_fread(f, e->content.data, st.size);
+		zip_fclose(f);
+		if (got < 0 || (zip_uint64_t)got != st.size) {
+			err_set(err, "zip entry %s: short read", st.name);
+			goto out;
+		}
+		e->content.len = (size_t)got;
+		e->content.data[e->content.len] = '\0';
+	}
+	rc = 0;
+out:
+	zip_close(z);
+	zip_error_fini(&ze);
+	return rc;
+}

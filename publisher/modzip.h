@@ -34,4 +34,10 @@ int modzip_check(const char *modpath, const char *version, const struct fileset 
 int modzip_build(const char *modpath, const char *version, struct fileset *files,
 		 const struct modzip_limits *lim, struct buf *zip, char *err);
 
+/*
+ * Reads every file entry of a zip into files (names as stored, with their
+ * "<module>@<version>/" prefix). Returns 0 or -1 (err set).
+ */
+int modzip_read(const void *zip, size_t len, struct fileset *files, char *err);
+
 #endif

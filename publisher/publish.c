@@ -118,3 +118,15 @@ out:
 	buf_release(&latest);
 	return rc;
 }
+
+int publish_feed(struct store *s, const struct publish_feed_entry *v, size_t n, char *err)
+{
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, "{\"Path\":\"%s\",\"Version\":\"%s\",\"Timestamp\":\"%s\",\"Sum\":\"%s\","
+			   "\"GoModSum\":\"%s\"}\n", v[i].modpath, v[i].version, v[i].time, v[i].zip_hash,
+			   v[i].mod_hash);
+	int rc = store_put_mutable(s, PUBLISH_FEED_KEY, b.data ? b.data : "", b.len, "application/json", err);
+	buf_release(&b);
+	return rc;
+}

@@ -49,6 +49,20 @@ struct publish_version {
 int publish_index(struct store *s, const char *modpath, struct publish_version *v, size_t n,
 		  char *err);
 
+struct publish_feed_entry {
+	const char *modpath, *version, *time, *zip_hash, *mod_hash;
+};
+
+/* The key of the feed of published versions. */
+#define PUBLISH_FEED_KEY "index/versions.json"
+
+/*
+ * Rewrites the feed index/versions.json: one JSON object per line and per
+ * published version, in publication order, like index.golang.org's, with
+ * the go.sum hashes: {"Path":..,"Version":..,"Timestamp":..,"Sum":..,"GoModSum":..}.
+ */
+int publish_feed(struct store *s, const struct publish_feed_entry *v, size_t n, char *err);
+
 /* The store key of "<escaped module>/<suffix>" where suffix may hold a version,
  * e.g. publish_key(m, "@v/", "v1.1.2", ".zip"). Returns malloc'ed or NULL (err set). */
 char *publish_key(const char *modpath, const char *middle, const char *version, const char *ext,

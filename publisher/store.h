@@ -34,6 +34,8 @@ struct store_ops {
 			   const char *content_type, char *err);
 	/* 0 found (data appended to out), 1 not found, STORE_* error. */
 	int (*get)(struct store *s, const char *key, struct buf *out, char *err);
+	/* Appends every key of the store to keys. 0 or STORE_* error. */
+	int (*list)(struct store *s, struct strvec *keys, char *err);
 	void (*free)(struct store *s);
 };
 
@@ -51,6 +53,7 @@ int store_put_immutable(struct store *s, const char *key, const void *data, size
 int store_put_mutable(struct store *s, const char *key, const void *data, size_t len,
 		      const char *content_type, char *err);
 int store_get(struct store *s, const char *key, struct buf *out, char *err);
+int store_list(struct store *s, struct strvec *keys, char *err);
 
 /* Cache-Control values of DESIGN's store layout. */
 #define STORE_CACHE_IMMUTABLE "public, max-age=31536000, immutable"

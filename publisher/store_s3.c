@@ -24,7 +24,8 @@
 struct store_s3 {
 	struct store base;
 	char *scheme_host;    /* "http://127.0.0.1:9000" or "https://bucket.s3.eu-west-1.amazonaws.com" */
-	char *path_prefix;    /* "/bucket/prefix/" (path style) or "/prefix/" (virtual hosted) */
+	char *bucket_path;    /* "/bucket" (path style) or "" (virtual hosted) */
+	char *key_prefix;     /* "prefix/" or "" */
 	char *region;
 	char *sigv4;          /* "aws:amz:<region>:s3" */
 	char *userpwd;        /* "<access key>:<secret>" */
@@ -110,9 +111,21 @@ enum { M_GET, M_HEAD, M_PUT };
  * appends the response body to out (may be NULL). Returns 0 when an HTTP
  * response arrived (any status), STORE_ERR when none did after all attempts.
  */
+static int s3_request_url(struct store_s3 *s, int method, const char *key, const char *query,
+			  const void *data, size_t len, const char *content_type, int if_none_match,
+			  struct buf *out, long *status, char *err);
+
 static int s3_request(struct store_s3 *s, int method, const char *key, const void *data, size_t len,
 		      const char *content_type, int if_none_match, struct buf *out, long *status,
 		      char *err)
+{
+	return s3_request_url(s, method, key, NULL, data, len, content_type, if_none_match, out, status, err);
+}
+
+/* key NULL: the bucket itself, with query (already encoded, parameters in sorted order). */
+static int s3_request_url(struct store_s3 *s, int method, const char *key, const char *query,
+			  const void *data, size_t len, const char *content_type, int if_none_match,
+			  struct buf *out, long *status, char *err)
 {
 	struct buf url = BUF_INIT, body = BUF_INIT;
 	struct curl_slist *h = NULL;
@@ -120,8 +133,19 @@ static int s3_request(struct store_s3 *s, int method, const char *key, const voi
 	int rc = STORE_ERR;
 
 	buf_adds(&url, s->scheme_host);
-	buf_adds(&url, s->path_prefix);
-	encode_key(&url, key);
+	buf_adds(&url, s->bucket_path);
+	if (key || !*s->bucket_path)
+		buf_addc(&url, '/'); /* the bucket itself is "/bucket" path-style, "/" virtual-hosted */
+	if (key) {
+		encode_key(&url, s->key_prefix);
+		encode_key(&url, key);
+	}
+	if (query) {
+		buf_addc(&url, '?');
+		buf_adds(&url, query);
+	}
+	if (!key)
+		key = "(bucket)";
 	util_sha256_hex(data ? data : "", data ? len : 0, hash);
 	snprintf(line, sizeof(line), "x-amz-content-sha256: %s", hash);
 	h = curl_slist_append(h, line);
@@ -299,13 +323,100 @@ static int s3_put_mutable(struct store *base, const char *key, const void *data,
 	return s3_put(base, key, data, len, content_type, 0, err);
 }
 
+/* Appends the text of each <tag>...</tag> of xml (XML entities decoded) to out. */
+static void xml_values(const char *xml, const char *tag, struct strvec *out)
+{
+	char open[64], close[64];
+	snprintf(open, sizeof(open), "<%s>", tag);
+	snprintf(close, sizeof(close), "</%s>", tag);
+	for (const char *p = xml; p && (p = strstr(p, open));) {
+		p += strlen(open);
+		const char *e = strstr(p, close);
+		if (!e)
+			break;
+		struct buf v = BUF_INIT;
+		for (const char *q = p; q < e; q++) {
+			static const struct { const char *ent; char c; } ents[] = {
+				{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' }, { "&apos;", '\'' } };
+			size_t k;
+			for (k = 0; k < 5; k++)
+				if (!strncmp(q, ents[k].ent, strlen(ents[k].ent)))
+					break;
+			if (k < 5) {
+				buf_addc(&v, ents[k].c);
+				q += strlen(ents[k].ent) - 1;
+			} else {
+				buf_addc(&v, *q);
+			}
+		}
+		strvec_push_owned(out, buf_detach(&v, NULL));
+		p = e;
+	}
+}
+
+/* Query-string encoding (RFC 3986 unreserved kept, everything else %XX). */
+static void encode_query_value(struct buf *out, const char *v)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '_' || *p == '.' || *p == '~') {
+			buf_addc(out, (char)*p);
+		} else {
+			buf_addc(out, '%');
+			buf_addc(out, hex[*p >> 4]);
+			buf_addc(out, hex[*p & 15]);
+		}
+	}
+}
+
+static int s3_list(struct store *base, struct strvec *keys, char *err)
+{
+	struct store_s3 *s = (struct store_s3 *)base;
+	struct strvec token = STRVEC_INIT;
+	int rc = 0;
+	for (int page = 0; page < 100000; page++) {
+		struct buf q = BUF_INIT, body = BUF_INIT;
+		struct strvec found = STRVEC_INIT, truncated = STRVEC_INIT;
+		long status;
+		if (token.n) {
+			buf_adds(&q, "continuation-token=");
+			encode_query_value(&q, token.v[0]);
+			buf_addc(&q, '&');
+		}
+		buf_adds(&q, "list-type=2&prefix=");
+		encode_query_value(&q, s->key_prefix);
+		rc = s3_request_url(s, M_GET, NULL, q.data, NULL, 0, NULL, 0, &body, &status, err);
+		if (rc == 0 && status != 200)
+			rc = status_error(s, "LIST", s->key_prefix, status, &body, err);
+		if (rc == 0) {
+			xml_values(body.data, "Key", &found);
+			for (size_t i = 0; i < found.n; i++)
+				strvec_push(keys, found.v[i] + strlen(s->key_prefix));
+			xml_values(body.data, "IsTruncated", &truncated);
+			strvec_clear(&token);
+			if (truncated.n && !strcmp(truncated.v[0], "true"))
+				xml_values(body.data, "NextContinuationToken", &token);
+		}
+		strvec_clear(&found);
+		strvec_clear(&truncated);
+		buf_release(&q);
+		buf_release(&body);
+		if (rc < 0 || !token.n)
+			break;
+	}
+	strvec_clear(&token);
+	return rc;
+}
+
 static void s3_free(struct store *base)
 {
 	struct store_s3 *s = (struct store_s3 *)base;
 	if (s->curl)
 		curl_easy_cleanup(s->curl);
 	free(s->scheme_host);
-	free(s->path_prefix);
+	free(s->bucket_path);
+	free(s->key_prefix);
 	free(s->region);
 	free(s->sigv4);
 	if (s->userpwd) {
@@ -323,6 +434,7 @@ static const struct store_ops s3_ops = {
 	.put_immutable = s3_put_immutable,
 	.put_mutable = s3_put_mutable,
 	.get = s3_get,
+	.list = s3_list,
 	.free = s3_free,
 };
 
@@ -377,15 +489,15 @@ int store_s3_open(const char *url, struct store **out, char *err)
 	char *ep_trim = xstrdup(endpoint);
 	while (*ep_trim && ep_trim[strlen(ep_trim) - 1] == '/')
 		ep_trim[strlen(ep_trim) - 1] = '\0';
+	s->key_prefix = *prefix ? xasprintf("%s/", prefix) : xstrdup("");
 	if (path_style) {
 		s->scheme_host = ep_trim;
-		s->path_prefix = *prefix ? xasprintf("/%.*s/%s/", (int)blen, rest, prefix)
-					 : xasprintf("/%.*s/", (int)blen, rest);
+		s->bucket_path = xasprintf("/%.*s", (int)blen, rest);
 	} else {
 		const char *host = strstr(ep_trim, "://") + 3;
 		s->scheme_host = xasprintf("%.*s%.*s.%s", (int)(host - ep_trim), ep_trim, (int)blen, rest, host);
 		free(ep_trim);
-		s->path_prefix = *prefix ? xasprintf("/%s/", prefix) : xstrdup("/");
+		s->bucket_path = xstrdup("");
 	}
 	free(prefix);
 	free(default_ep);

@@ -70,7 +70,8 @@ test_s3_outage_and_errors_are_retried() {
   assert_eq "v1.1.1" "$(curl -s "http://127.0.0.1:$S3_PORT/gomod/proxy/$MOD/@v/list")" "list"
   # Exactly one version's objects, nothing else.
   find "$TMP/s3/data/gomod" -type f -name '*._S3rver_object' | sed 's|.*/proxy/||; s|._S3rver_object$||' | sort >"$TMP/objects"
-  printf '%s\n' "$MOD/@latest" "$MOD/@v/list" "$MOD/@v/v1.1.1.info" "$MOD/@v/v1.1.1.mod" "$MOD/@v/v1.1.1.zip" | sort >"$TMP/want"
+  printf '%s\n' "$MOD/@latest" "$MOD/@v/list" "$MOD/@v/v1.1.1.info" "$MOD/@v/v1.1.1.mod" "$MOD/@v/v1.1.1.zip" \
+    index/versions.json | sort >"$TMP/want"
   diff "$TMP/want" "$TMP/objects" || fail "objects in the bucket: $(cat "$TMP/objects")"
 }
 
@@ -88,6 +89,9 @@ test_s3_refuses_to_overwrite_different_bytes() {
   assert_eq tampered "$(curl -s "http://127.0.0.1:$S3_PORT/gomod/proxy/$MOD/@v/v1.1.1.zip")" "zip"
   assert_eq 404 "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$S3_PORT/gomod/proxy/$MOD/@v/list")" "list"
   assert_eq failed "$(sql "SELECT state FROM generations")" "state"
+  rg verify
+  assert_rc 1
+  assert_out_has "unknown object: $MOD/@v/v1.1.1.zip"
 }
 
 test_s3_same_generation_twice_gives_identical_objects() {
@@ -116,4 +120,25 @@ test_s3_session_token_is_signed() {
   AWS_SESSION_TOKEN=test-session-token rg run --once
   assert_rc 0
   assert_eq "v1.1.1" "$(curl -s "http://127.0.0.1:$S3_PORT/gomod/proxy/$MOD/@v/list")" "list"
+}
+
+test_s3_verify_catches_a_tampered_object() {
+  s3_setup
+  rg run --once
+  assert_rc 0
+  rg verify
+  assert_rc 0
+  assert_out_has "verify s3://gomod/proxy: 6 objects, 0 problems"
+  # Someone replaces the published zip with another valid module zip.
+  "$TOOLS/modtool" "$TMP/other" "$MOD" v1.1.1 "evil.go=package weatherv1" >/dev/null
+  local h
+  h=$(sha256sum "$TMP/other/$MOD/@v/v1.1.1.zip" | cut -d' ' -f1)
+  curl -sf --aws-sigv4 "aws:amz:us-east-1:s3" --user S3RVER:S3RVER -H "x-amz-content-sha256: $h" \
+    -T "$TMP/other/$MOD/@v/v1.1.1.zip" "http://127.0.0.1:$S3_PORT/gomod/proxy/$MOD/%40v/v1.1.1.zip" >/dev/null ||
+    fail "tampering failed"
+  rg verify
+  assert_rc 1
+  assert_out_has "hash mismatch: $MOD/@v/v1.1.1.zip: database $(sql "SELECT zip_hash FROM generations")"
+  assert_out_has "1 problem"
+  echo "note: verify on S3 after tampering: $(grep 'hash mismatch' "$OUT")"
 }

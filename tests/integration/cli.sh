@@ -8,7 +8,7 @@ rows() {
 }
 
 test_help_everywhere() {
-  for c in "" migrate module plugin template run status; do
+  for c in "" migrate module plugin template run status verify; do
     rg $c --help
     assert_rc 0
     assert_out_has "usage: remotegen"

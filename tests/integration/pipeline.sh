@@ -208,3 +208,42 @@ test_upper_case_names_are_case_encoded() {
   assert_out_has "unchanged"
   assert_eq 1 "$(sql "SELECT count(*) FROM modules")" "modules"
 }
+
+test_verify_and_feed() {
+  rg migrate
+  setup_go_template
+  rg module push acme/weather "$ROOT/ops/example"
+  rg run --once
+  assert_rc 0
+  rg verify
+  assert_rc 0
+  assert_out_has "6 objects, 0 problems"
+  # The feed holds the version with the hashes go.sum would hold.
+  local feed="$STORE_DIR/index/versions.json"
+  assert_file "$feed"
+  grep -q "\"Path\":\"$MOD\",\"Version\":\"v1.1.1\"" "$feed" || fail "feed: $(cat "$feed")"
+  grep -q "\"Sum\":\"$(sql "SELECT zip_hash FROM generations")\",\"GoModSum\":\"$(sql "SELECT mod_hash FROM generations")\"" "$feed" || fail "feed hashes: $(cat "$feed")"
+  # A second commit: the feed grows in publication order.
+  cp -r "$ROOT/ops/example" "$TMP/src2"
+  printf 'message More { string x = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
+  rg module push acme/weather "$TMP/src2"
+  rg run --once
+  assert_eq "v1.1.1 v1.1.2" "$(sed 's/.*"Version":"\([^"]*\)".*/\1/' "$feed" | xargs)" "feed order"
+  rg verify
+  assert_rc 0
+
+  # Now damage the store in every way verify knows.
+  local d="$STORE_DIR/$MOD/@v"
+  chmod u+w "$d/v1.1.1.zip"
+  printf 'PK-not-really' >"$d/v1.1.1.zip"
+  rm "$d/v1.1.2.mod"
+  printf 'v1.1.1\n' >"$d/list"
+  printf 'stray' >"$d/v9.9.9.zip"
+  rg verify
+  assert_rc 1
+  assert_out_has "corrupt: $MOD/@v/v1.1.1.zip"
+  assert_out_has "missing: $MOD/@v/v1.1.2.mod"
+  assert_out_has "stale index: $MOD/@v/list"
+  assert_out_has "unknown object: $MOD/@v/v9.9.9.zip"
+  assert_out_has "4 problems"
+}
