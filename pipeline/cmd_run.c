@@ -12,7 +12,8 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"usage: remotegen run [--once] [--workers N] [--store URL] [--go-prefix PREFIX]\n"
+	"usage: remotegen run [--once] [--workers N] [--publishers N] [--store URL]\n"
+	"                     [--go-prefix PREFIX] [--max-attempts N]\n"
 	"\n"
 	"Generates and publishes every new (commit, template version) pair. With\n"
 	"--once, drains the queue (including retries that become due) and exits:\n"
@@ -21,6 +22,7 @@ static const char usage[] =
 	"\n"
 	"  --once               drain the queue and exit (cron, systemd timer)\n"
 	"  --workers N          plugin worker threads (default: number of CPUs)\n"
+	"  --publishers N       upload threads, one store connection each (default 4)\n"
 	"  --store URL          file:///path or s3://bucket/prefix (default: $REMOTEGEN_STORE,\n"
 	"                       else ./remotegen-store)\n"
 	"  --go-prefix PREFIX   Go module path prefix (default: $REMOTEGEN_GO_PREFIX,\n"
@@ -60,6 +62,7 @@ int cmd_run(int argc, char **argv, struct config *cfg)
 	static const struct option opts[] = {
 		{ "once", no_argument, NULL, 'o' },
 		{ "workers", required_argument, NULL, 'w' },
+		{ "publishers", required_argument, NULL, 'p' },
 		{ "store", required_argument, NULL, 's' },
 		{ "go-prefix", required_argument, NULL, 'g' },
 		{ "max-attempts", required_argument, NULL, 'a' },
@@ -69,6 +72,7 @@ int cmd_run(int argc, char **argv, struct config *cfg)
 	};
 	struct run_opts o = {
 		.workers = (int)sysconf(_SC_NPROCESSORS_ONLN),
+		.publishers = 4,
 		.lease_ms = env_ll("REMOTEGEN_LEASE_MS", 60000),
 		.max_attempts = 5,
 		.backoff_base_ms = env_ll("REMOTEGEN_RETRY_BASE_MS", 2000),
@@ -87,6 +91,7 @@ int cmd_run(int argc, char **argv, struct config *cfg)
 		switch (ch) {
 		case 'o': o.once = 1; break;
 		case 'w': if (parse_pos("--workers", optarg, &o.workers) < 0) return EXIT_USAGE; break;
+		case 'p': if (parse_pos("--publishers", optarg, &o.publishers) < 0) return EXIT_USAGE; break;
 		case 'a': if (parse_pos("--max-attempts", optarg, &o.max_attempts) < 0) return EXIT_USAGE; break;
 		case 's': cfg->store = optarg; break;
 		case 'g': cfg->go_prefix = optarg; break;

@@ -32,8 +32,11 @@ static void on_signal(int sig)
 
 struct run_ctx {
 	const struct run_opts *o;
-	struct store *store;
-	PGconn *pub_db;          /* the publisher thread's own connection */
+	/* Publisher thread i owns stores[i] and pub_dbs[i]: uploads run in parallel,
+	 * one connection to the store and one to PostgreSQL per publisher thread. */
+	struct store **stores;
+	PGconn **pub_dbs;
+	int publishers;
 	char lease_owner[128];
 	int store_broken;        /* scheduler thread only: stop claiming */
 };
@@ -155,16 +158,17 @@ static void work_publish(void *v, void *arg, int thread_index)
 {
 	struct sched_job *j = v;
 	struct run_ctx *ctx = arg;
+	struct store *store = ctx->stores[thread_index];
+	PGconn **pub_db = &ctx->pub_dbs[thread_index];
 	PGresult *vr = NULL;
 	struct publish_version *vers = NULL;
 	size_t nv = 0;
 	char err[ERR_SIZE];
-	(void)thread_index;
 
 	if (j->failed)
 		return;
 	long long t0 = util_now_ms();
-	int urc = publish_upload(ctx->store, &j->built, err);
+	int urc = publish_upload(store, &j->built, err);
 	if (urc < 0) {
 		/* A different object at a published path never heals: fail for good. */
 		job_fail(j, urc == STORE_CONFLICT ? GENERATE_PERMANENT : GENERATE_TRANSIENT, err);
@@ -172,33 +176,33 @@ static void work_publish(void *v, void *arg, int thread_index)
 		return;
 	}
 	j->publish_ms = util_now_ms() - t0;
-	if (ensure_db(&ctx->pub_db, ctx->o->conninfo, err) < 0 || db_begin(ctx->pub_db, err) < 0 ||
-	    sched_lock_module(ctx->pub_db, j->modpath, err) < 0)
+	if (ensure_db(pub_db, ctx->o->conninfo, err) < 0 || db_begin(*pub_db, err) < 0 ||
+	    sched_lock_module(*pub_db, j->modpath, err) < 0)
 		goto fail;
-	int marked = sched_mark_published(ctx->pub_db, ctx->lease_owner, j, err);
+	int marked = sched_mark_published(*pub_db, ctx->lease_owner, j, err);
 	if (marked < 0)
 		goto fail;
 	if (marked == 0) {
-		db_rollback(ctx->pub_db);
+		db_rollback(*pub_db);
 		job_fail(j, GENERATE_TRANSIENT, "lease lost before publishing (another process took the "
 			 "generation over); its files are identical, nothing was overwritten");
 		return;
 	}
-	if (sched_published_versions(ctx->pub_db, j->template_id, j->module_id, &vers, &nv, &vr, err) < 0)
+	if (sched_published_versions(*pub_db, j->template_id, j->module_id, &vers, &nv, &vr, err) < 0)
 		goto fail;
-	if ((urc = publish_index(ctx->store, j->modpath, vers, nv, err)) < 0) {
+	if ((urc = publish_index(store, j->modpath, vers, nv, err)) < 0) {
 		j->store_fatal = urc == STORE_FATAL;
 		goto fail;
 	}
-	if (db_commit(ctx->pub_db, err) < 0)
+	if (db_commit(*pub_db, err) < 0)
 		goto fail;
 	j->publish_ms = util_now_ms() - t0;
 	PQclear(vr);
 	free(vers);
 	return;
 fail:
-	if (ctx->pub_db)
-		db_rollback(ctx->pub_db);
+	if (*pub_db)
+		db_rollback(*pub_db);
 	PQclear(vr);
 	free(vers);
 	job_fail(j, GENERATE_TRANSIENT, err);
@@ -348,16 +352,21 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 
 	if (!(db = db_connect(o->conninfo, err)) || migrate_check(db, err) < 0)
 		goto out;
-	if (!(ctx.pub_db = db_connect(o->conninfo, err)))
-		goto out;
-	if (store_open(o->store_url, &ctx.store, err) < 0 || store_open(o->store_url, &feed_store, err) < 0)
+	ctx.publishers = o->publishers > 0 ? o->publishers : 1;
+	ctx.stores = xcalloc((size_t)ctx.publishers, sizeof(*ctx.stores));
+	ctx.pub_dbs = xcalloc((size_t)ctx.publishers, sizeof(*ctx.pub_dbs));
+	for (int i = 0; i < ctx.publishers; i++)
+		if (!(ctx.pub_dbs[i] = db_connect(o->conninfo, err)) ||
+		    store_open(o->store_url, &ctx.stores[i], err) < 0)
+			goto out;
+	if (store_open(o->store_url, &feed_store, err) < 0)
 		goto out;
 	unsigned capacity = (unsigned)o->workers * 2;
 	if (pool_init(&workers, o->workers, capacity, work_generate, &ctx, err) < 0)
 		goto out;
 	have_workers = 1;
 	/* The publisher ring is as large as everything that may be in flight. */
-	if (pool_init(&publisher, 1, workers.capacity, work_publish, &ctx, err) < 0)
+	if (pool_init(&publisher, ctx.publishers, workers.capacity, work_publish, &ctx, err) < 0)
 		goto out;
 	have_publisher = 1;
 	f.ids = xcalloc(workers.capacity + 1, sizeof(*f.ids));
@@ -365,9 +374,10 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 
 	struct logline l;
 	log_start(&l, "info", "run_started");
-	log_str(&l, "store", ctx.store->url);
+	log_str(&l, "store", feed_store->url);
 	log_str(&l, "go_prefix", o->go_prefix);
 	log_int(&l, "workers", o->workers);
+	log_int(&l, "publishers", ctx.publishers);
 	log_str(&l, "mode", o->once ? "once" : "service");
 	log_end(&l);
 
@@ -460,9 +470,13 @@ out:
 		pool_release(&publisher);
 	free(f.ids);
 	free(f.jobs);
-	store_free(ctx.store);
+	for (int i = 0; ctx.stores && i < ctx.publishers; i++) {
+		store_free(ctx.stores[i]);
+		db_close(ctx.pub_dbs[i]);
+	}
+	free(ctx.stores);
+	free(ctx.pub_dbs);
 	store_free(feed_store);
-	db_close(ctx.pub_db);
 	db_close(db);
 	return rc;
 }

@@ -13,6 +13,7 @@ struct run_opts {
 	const char *store_url;
 	const char *go_prefix;
 	int workers;
+	int publishers;  /* publisher threads: parallel uploads, one store connection each */
 	int once;
 	long long lease_ms;
 	int max_attempts;
