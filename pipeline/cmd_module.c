@@ -45,6 +45,7 @@ int cmd_module(int argc, char **argv, struct config *cfg)
 	char err[ERR_SIZE];
 	int ch, rc = EXIT_USAGE;
 	PGconn *c = NULL;
+	struct buf *dep_images = NULL;
 
 	image_init(&img);
 	if (cli_wants_help(argc, argv))
@@ -95,13 +96,18 @@ int cmd_module(int argc, char **argv, struct config *cfg)
 		cli_error(EXIT_USAGE, "%s", err);
 		goto out;
 	}
+	dep_images = xcalloc(n_deps + 1, sizeof(*dep_images));
+	if (registry_dep_images(c, &m, deps, n_deps, dep_images, &dep_files, err) < 0) {
+		cli_error(EXIT_USAGE, "module %s/%s: %s", m.owner, m.name, err);
+		goto out;
+	}
 	if (image_file) {
-		if (registry_dep_files(c, deps, n_deps, &dep_files, err) < 0 ||
-		    image_load(image_file, &dep_files, &img, err) < 0) {
+		if (image_load(image_file, &dep_files, &img, err) < 0 ||
+		    image_check_imports(&img, &dep_files, err) < 0) {
 			cli_error(EXIT_USAGE, "module %s/%s: %s", m.owner, m.name, err);
 			goto out;
 		}
-	} else if (image_compile(argv[optind + 1], &img, err) < 0) {
+	} else if (image_compile(argv[optind + 1], dep_images, n_deps, &img, err) < 0) {
 		cli_error(EXIT_USAGE, "module %s/%s: %s", m.owner, m.name, err);
 		goto out;
 	}
@@ -119,5 +125,8 @@ out:
 	db_close(c);
 	image_release(&img);
 	strvec_clear(&dep_files);
+	for (size_t i = 0; dep_images && i < n_deps; i++)
+		buf_release(&dep_images[i]);
+	free(dep_images);
 	return rc;
 }

@@ -125,7 +125,8 @@ static void set_digest(struct image *img)
 	snprintf(img->digest, sizeof(img->digest), "sha256:%s", hex);
 }
 
-int image_compile(const char *dir, struct image *img, char *err)
+int image_compile(const char *dir, const struct buf *dep_images, size_t n_deps, struct image *img,
+		  char *err)
 {
 	struct strvec protos = STRVEC_INIT, argv = STRVEC_INIT;
 	struct subproc_result res;
@@ -155,6 +156,21 @@ int image_compile(const char *dir, struct image *img, char *err)
 	strvec_push(&argv, "--include_source_info");
 	strvec_push_owned(&argv, xasprintf("--descriptor_set_out=%s", out));
 	strvec_push_owned(&argv, xasprintf("--proto_path=%s", dir));
+	if (n_deps) {
+		struct buf set_in = BUF_INIT;
+		buf_adds(&set_in, "--descriptor_set_in=");
+		for (size_t i = 0; i < n_deps; i++) {
+			char *f = xasprintf("%s/dep%zu.bin", tmp, i);
+			if (fs_write_replace(f, dep_images[i].data, dep_images[i].len, err) < 0) {
+				free(f);
+				buf_release(&set_in);
+				goto out;
+			}
+			buf_printf(&set_in, "%s%s", i ? ":" : "", f);
+			free(f);
+		}
+		strvec_push_owned(&argv, buf_detach(&set_in, NULL));
+	}
 	for (size_t i = 0; i < protos.n; i++)
 		strvec_push(&argv, protos.v[i]);
 	struct subproc_opts o = { .argv = (const char *const *)argv.v, .envp = child_env(),
@@ -204,4 +220,31 @@ int image_load(const char *file, const struct strvec *dep_files, struct image *i
 		return -1;
 	set_digest(img);
 	return 0;
+}
+
+int image_check_imports(const struct image *img, const struct strvec *dep_files, char *err)
+{
+	Google__Protobuf__FileDescriptorSet *fds =
+		google__protobuf__file_descriptor_set__unpack(NULL, img->data.len, (const uint8_t *)img->data.data);
+	struct strvec seen = STRVEC_INIT;
+	int rc = 0;
+	if (!fds)
+		return err_set(err, "the image is not a valid FileDescriptorSet");
+	for (size_t i = 0; i < fds->n_file && rc == 0; i++) {
+		const Google__Protobuf__FileDescriptorProto *f = fds->file[i];
+		for (size_t k = 0; k < f->n_dependency; k++)
+			if (!strvec_contains(&seen, f->dependency[k])) {
+				rc = err_set(err, "file %s imports %s, which is not %s the image (an image holds every "
+					     "import, before the files that import it)", f->name, f->dependency[k],
+					     strvec_contains(&img->all_files, f->dependency[k]) ? "before it in" : "in");
+				break;
+			}
+		strvec_push(&seen, f->name);
+	}
+	for (size_t i = 0; rc == 0 && dep_files && i < img->own_files.n; i++)
+		if (strvec_contains(dep_files, img->own_files.v[i]))
+			rc = err_set(err, "file %s is both the module's own and a dependency's", img->own_files.v[i]);
+	strvec_clear(&seen);
+	google__protobuf__file_descriptor_set__free_unpacked(fds, NULL);
+	return rc;
 }

@@ -22,11 +22,15 @@ void image_release(struct image *img);
 
 /*
  * Compiles every *.proto under dir with protoc (--include_imports
- * --include_source_info). Own files are those found under dir. Returns 0 or
- * -1 with err holding protoc's message. protoc is found as $REMOTEGEN_PROTOC,
- * else /usr/bin/protoc.
+ * --include_source_info). Imports are found under dir, in the images of the
+ * dependencies (dep_images[0..n_deps), given to protoc as
+ * --descriptor_set_in) and among protoc's well-known types; an import found
+ * nowhere fails the compile. Own files are those found under dir. Returns 0
+ * or -1 with err holding protoc's message. protoc is found as
+ * $REMOTEGEN_PROTOC, else /usr/bin/protoc.
  */
-int image_compile(const char *dir, struct image *img, char *err);
+int image_compile(const char *dir, const struct buf *dep_images, size_t n_deps, struct image *img,
+		  char *err);
 
 /*
  * Reads a prebuilt image. Own files are the files not provided by
@@ -34,6 +38,13 @@ int image_compile(const char *dir, struct image *img, char *err);
  * from `protoc --version` (images do not record it).
  */
 int image_load(const char *file, const struct strvec *dep_files, struct image *img, char *err);
+
+/*
+ * Checks that every import of every file of img is a file earlier in the image
+ * (complete, topologically ordered), and that no own file is also provided by
+ * a dependency (dep_files). Returns 0 or -1 naming the file and the import.
+ */
+int image_check_imports(const struct image *img, const struct strvec *dep_files, char *err);
 
 /* Parses an image and lists its files in order into files. Returns 0 or -1. */
 int image_list_files(const void *data, size_t len, struct strvec *files, char *err);

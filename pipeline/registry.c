@@ -50,10 +50,13 @@ static long long dep_commit(PGconn *c, const struct registry_dep *d, char *err)
 	return id;
 }
 
-int registry_dep_files(PGconn *c, const struct registry_dep *deps, size_t n_deps,
-		       struct strvec *files, char *err)
+int registry_dep_images(PGconn *c, const struct name_ref *self, const struct registry_dep *deps,
+			size_t n_deps, struct buf *images, struct strvec *files, char *err)
 {
 	for (size_t i = 0; i < n_deps; i++) {
+		if (!strcasecmp(deps[i].module.owner, self->owner) && !strcasecmp(deps[i].module.name, self->name))
+			return err_set(err, "a module cannot depend on itself (dependency cycle %s/%s -> %s/%s)",
+				       self->owner, self->name, self->owner, self->name);
 		long long id = dep_commit(c, &deps[i], err);
 		if (id <= 0)
 			return -1;
@@ -64,9 +67,14 @@ int registry_dep_files(PGconn *c, const struct registry_dep *deps, size_t n_deps
 					  "SELECT image FROM commits WHERE id = $1", 1, p, err);
 		if (!r)
 			return -1;
-		int rc = image_list_files(PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0), files, NULL);
+		buf_add(&images[i], PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
 		PQclear(r);
-		(void)rc; /* duplicates across dependencies are fine */
+		struct strvec f = STRVEC_INIT;
+		image_list_files(images[i].data, images[i].len, &f, NULL);
+		for (size_t k = 0; k < f.n; k++)
+			if (!strvec_contains(files, f.v[k]))
+				strvec_push(files, f.v[k]);
+		strvec_clear(&f);
 	}
 	return 0;
 }
@@ -143,8 +151,7 @@ int registry_push(PGconn *c, const struct name_ref *m, const struct image *img,
 			   " ON CONFLICT DO NOTHING", 2, pd, err) < 0)
 			goto out;
 	}
-	if (db_run(c, "database: notify", "SELECT pg_notify('remotegen_work', $1)", 1,
-		   (const char *[]){ cid }, err) < 0 || db_commit(c, err) < 0)
+	if (db_commit(c, err) < 0) /* a trigger notifies remotegen_work */
 		goto out;
 	*sequence = next;
 	*created = 1;
@@ -346,8 +353,7 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
 			   " VALUES ($1, $2, $3)", 3, pp, err) < 0)
 			goto out;
 	}
-	if (db_run(c, "database: notify", "SELECT pg_notify('remotegen_work', $1)", 1,
-		   (const char *[]){ tvid }, err) < 0 || db_commit(c, err) < 0)
+	if (db_commit(c, err) < 0) /* a trigger notifies remotegen_work */
 		goto out;
 	*number = atoi(num);
 	rc = 0;

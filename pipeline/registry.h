@@ -26,9 +26,13 @@ int registry_push(PGconn *c, const struct name_ref *m, const struct image *img,
 		  const struct registry_dep *deps, size_t n_deps, int *sequence, int *created,
 		  char *err);
 
-/* Collects the files of the images of deps' commits (for image_load). */
-int registry_dep_files(PGconn *c, const struct registry_dep *deps, size_t n_deps,
-		       struct strvec *files, char *err);
+/*
+ * Loads the images of deps' commits into images[0..n_deps) (caller-
+ * initialised, caller-released) and appends their files to files. An unknown
+ * dependency, or module self itself as a dependency (a cycle), is an error.
+ */
+int registry_dep_images(PGconn *c, const struct name_ref *self, const struct registry_dep *deps,
+			size_t n_deps, struct buf *images, struct strvec *files, char *err);
 
 struct registry_plugin_version {
 	struct name_ref plugin;

@@ -75,6 +75,42 @@ static void job_fail(struct sched_job *j, enum generate_failure f, const char *m
 		snprintf(j->error, sizeof(j->error), "%s", msg);
 }
 
+/* 1 when a generated Go file imports modpath (or a package under it). */
+static int imports_module(const struct fileset *files, const char *modpath)
+{
+	char *exact = xasprintf("\"%s\"", modpath), *under = xasprintf("\"%s/", modpath);
+	int found = 0;
+	for (size_t i = 0; i < files->n && !found; i++) {
+		size_t n = strlen(files->v[i].name);
+		if (n < 3 || strcmp(files->v[i].name + n - 3, ".go") || !files->v[i].content.data)
+			continue;
+		found = strstr(files->v[i].content.data, exact) || strstr(files->v[i].content.data, under);
+	}
+	free(exact);
+	free(under);
+	return found;
+}
+
+/*
+ * go.mod requires exactly the generated dependency modules whose packages the
+ * generated code imports, at their synthetic versions (same template version,
+ * the dependency commit's sequence).
+ */
+static void require_imported_deps(const struct sched_job *j, const struct request_dep_file *rdeps,
+				  struct strvec *requires)
+{
+	for (size_t i = 0; i < j->n_deps; i++) {
+		int seen = 0;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !strcmp(rdeps[k].modpath, rdeps[i].modpath);
+		if (seen || !imports_module(&j->files, rdeps[i].modpath))
+			continue;
+		char *v = modpath_version(j->template_version, j->deps[i].sequence);
+		strvec_push_owned(requires, xasprintf("%s@%s", rdeps[i].modpath, v));
+		free(v);
+	}
+}
+
 /* Worker stage: plugins, then the module build (CPU work stays off the publisher). */
 static void work_generate(void *v, void *arg, int thread_index)
 {
@@ -86,6 +122,7 @@ static void work_generate(void *v, void *arg, int thread_index)
 	char **params = NULL;
 	const char *go_version = NULL;
 	int prepared = 0;
+	struct request_dep_file *rdeps = xcalloc(j->n_deps + 1, sizeof(*rdeps));
 	(void)thread_index;
 
 	j->modpath = modpath_module(ctx->o->go_prefix, j->template_owner, j->template_name,
@@ -94,11 +131,19 @@ static void work_generate(void *v, void *arg, int thread_index)
 		job_fail(j, GENERATE_PERMANENT, j->error);
 		goto out;
 	}
+	/* Files of dependency modules map to their own generated modules. */
+	for (size_t i = 0; i < j->n_deps; i++) {
+		rdeps[i].file = j->deps[i].file;
+		rdeps[i].modpath = modpath_module(ctx->o->go_prefix, j->template_owner, j->template_name,
+						  j->deps[i].mod_owner, j->deps[i].mod_name);
+	}
 	struct request_input in = {
 		.image = j->image.data,
 		.image_len = j->image.len,
 		.own_files = &j->own_files,
 		.modpath = j->modpath,
+		.deps = rdeps,
+		.n_deps = j->n_deps,
 		.protoc_version = j->protoc_version,
 	};
 	if (request_prepare(&req, &in, j->error) < 0) {
@@ -127,6 +172,7 @@ static void work_generate(void *v, void *arg, int thread_index)
 		job_fail(j, j->failure, j->error);
 		goto out;
 	}
+	require_imported_deps(j, rdeps, &requires);
 	if (publish_build(&j->built, j->modpath, j->version, j->time, go_version, &requires, &j->files,
 			  j->error) < 0) {
 		job_fail(j, GENERATE_PERMANENT, j->error);
@@ -142,6 +188,9 @@ out:
 	free(params);
 	free(gp);
 	strvec_clear(&requires);
+	for (size_t i = 0; i < j->n_deps; i++)
+		free((char *)rdeps[i].modpath);
+	free(rdeps);
 }
 
 static int ensure_db(PGconn **c, const char *conninfo, char *err)

@@ -37,6 +37,12 @@ void sched_job_free(struct sched_job *j)
 	for (size_t i = 0; i < j->n_plugins; i++)
 		plugin_release(&j->plugins[i]);
 	free(j->plugins);
+	for (size_t i = 0; i < j->n_deps; i++) {
+		free(j->deps[i].file);
+		free(j->deps[i].mod_owner);
+		free(j->deps[i].mod_name);
+	}
+	free(j->deps);
 	free(j->modpath);
 	fileset_release(&j->files);
 	publish_module_release(&j->built);
@@ -88,6 +94,26 @@ int sched_enqueue(PGconn *c, int *created, char *err)
 		"    FROM new CROSS JOIN latest_c JOIN commits c ON c.id = latest_c.id"
 		"  ON CONFLICT DO NOTHING RETURNING 1),"
 		" upd AS (UPDATE template_versions SET scheduled = true WHERE id IN (SELECT id FROM new))"
+		" SELECT count(*) FROM ins", 0, NULL, err);
+	if (!r)
+		goto fail;
+	*created += count_result(r);
+	/* Generations of the commits that pending ones depend on (same template version). */
+	r = db_exec(c, "scheduler: enqueue dependencies",
+		"WITH RECURSIVE need AS ("
+		"  SELECT d.dep_commit_id AS commit_id, g.template_version_id, g.priority"
+		"    FROM generations g JOIN commit_deps d ON d.commit_id = g.commit_id"
+		"   WHERE g.state = 'pending'"
+		"  UNION"
+		"  SELECT d.dep_commit_id, n.template_version_id, n.priority"
+		"    FROM need n JOIN commit_deps d ON d.commit_id = n.commit_id),"
+		" ins AS ("
+		"  INSERT INTO generations (commit_id, template_version_id, version, priority)"
+		"  SELECT n.commit_id, n.template_version_id, 'v1.' || tv.number || '.' || c.sequence, max(n.priority)"
+		"    FROM need n JOIN commits c ON c.id = n.commit_id"
+		"    JOIN template_versions tv ON tv.id = n.template_version_id"
+		"   GROUP BY n.commit_id, n.template_version_id, tv.number, c.sequence"
+		"  ON CONFLICT DO NOTHING RETURNING 1)"
 		" SELECT count(*) FROM ins", 0, NULL, err);
 	if (!r)
 		goto fail;
@@ -160,6 +186,7 @@ static int load_job(PGconn *c, struct sched_job *j, char *err)
 	j->template_version = atoi(PQgetvalue(r, 0, 12));
 	char tvid[32], cid[32];
 	snprintf(tvid, sizeof(tvid), "%s", PQgetvalue(r, 0, 13));
+	j->template_version_id = atoll(tvid);
 	snprintf(cid, sizeof(cid), "%lld", j->commit_id);
 	PQclear(r);
 
@@ -176,6 +203,24 @@ static int load_job(PGconn *c, struct sched_job *j, char *err)
 		return -1;
 	for (int i = 0; i < PQntuples(r); i++)
 		strvec_push(&j->own_files, PQgetvalue(r, i, 0));
+	PQclear(r);
+	r = db_exec(c, "scheduler: load dependency files",
+		"WITH RECURSIVE deps AS ("
+		"  SELECT dep_commit_id AS id FROM commit_deps WHERE commit_id = $1"
+		"  UNION SELECT d.dep_commit_id FROM commit_deps d JOIN deps ON d.commit_id = deps.id)"
+		" SELECT u.f, m.owner, m.name, c.sequence"
+		" FROM deps JOIN commits c ON c.id = deps.id JOIN modules m ON m.id = c.module_id,"
+		"  unnest(c.own_files) AS u(f)", 1, pc, err);
+	if (!r)
+		return -1;
+	j->n_deps = (size_t)PQntuples(r);
+	j->deps = xcalloc(j->n_deps + 1, sizeof(*j->deps));
+	for (size_t i = 0; i < j->n_deps; i++) {
+		j->deps[i].file = dupval(r, (int)i, 0);
+		j->deps[i].mod_owner = dupval(r, (int)i, 1);
+		j->deps[i].mod_name = dupval(r, (int)i, 2);
+		j->deps[i].sequence = atoi(PQgetvalue(r, (int)i, 3));
+	}
 	PQclear(r);
 	const char *pt[] = { tvid };
 	r = db_exec(c, "scheduler: load plugins",
@@ -221,10 +266,15 @@ int sched_claim(PGconn *c, const char *lease_owner, int max, long long lease_ms,
 	const char *p[] = { smax, slease, lease_owner };
 	PGresult *r = db_exec(c, "scheduler: claim",
 		"WITH ready AS ("
-		"  SELECT id FROM generations"
-		"  WHERE state = 'pending' AND next_attempt_at <= now()"
-		"  ORDER BY priority DESC, next_attempt_at, id"
-		"  LIMIT $1 FOR UPDATE SKIP LOCKED)"
+		"  SELECT g.id FROM generations g"
+		"  WHERE g.state = 'pending' AND g.next_attempt_at <= now()"
+		/* every dependency's generation (same template version) is published */
+		"    AND NOT EXISTS (SELECT 1 FROM commit_deps d"
+		"      LEFT JOIN generations dg ON dg.commit_id = d.dep_commit_id"
+		"       AND dg.template_version_id = g.template_version_id"
+		"      WHERE d.commit_id = g.commit_id AND (dg.id IS NULL OR dg.state <> 'published'))"
+		"  ORDER BY g.priority DESC, g.next_attempt_at, g.id"
+		"  LIMIT $1 FOR UPDATE OF g SKIP LOCKED)"
 		" UPDATE generations g SET state = 'running', attempts = g.attempts + 1,"
 		"  lease_until = now() + $2::bigint * interval '1 millisecond', lease_owner = $3,"
 		"  started_at = now()"
@@ -344,11 +394,28 @@ int sched_fail(PGconn *c, const char *lease_owner, const struct sched_job *j, in
 	snprintf(id, sizeof(id), "%lld", j->id);
 	snprintf(delay, sizeof(delay), "%lld", d);
 	const char *p[] = { id, lease_owner, j->error, *final ? "failed" : "pending", delay };
-	return db_run(c, "scheduler: record failure",
+	if (db_run(c, "scheduler: record failure",
 		"UPDATE generations SET state = $4, last_error = $3, lease_until = NULL, lease_owner = NULL,"
 		"  finished_at = CASE WHEN $4 = 'failed' THEN now() END,"
 		"  next_attempt_at = now() + $5::bigint * interval '1 millisecond'"
-		" WHERE id = $1 AND state = 'running' AND lease_owner = $2", 5, p, err);
+		" WHERE id = $1 AND state = 'running' AND lease_owner = $2", 5, p, err) < 0)
+		return -1;
+	if (!*final)
+		return 0;
+	/* What depends on it (same template version) cannot be published either. */
+	char cid[32], tv[32], who[300];
+	snprintf(cid, sizeof(cid), "%lld", j->commit_id);
+	snprintf(tv, sizeof(tv), "%lld", j->template_version_id);
+	snprintf(who, sizeof(who), "dependency %s/%s commit %d (%s) failed: ", j->module_owner,
+		 j->module_name, j->sequence, j->version);
+	const char *pd[] = { cid, tv, who, j->error };
+	return db_run(c, "scheduler: fail dependents",
+		"WITH RECURSIVE dependents AS ("
+		"  SELECT commit_id FROM commit_deps WHERE dep_commit_id = $1"
+		"  UNION SELECT d.commit_id FROM commit_deps d JOIN dependents x ON d.dep_commit_id = x.commit_id)"
+		" UPDATE generations SET state = 'failed', last_error = $3 || $4, finished_at = now()"
+		" WHERE template_version_id = $2 AND state = 'pending'"
+		"   AND commit_id IN (SELECT commit_id FROM dependents)", 4, pd, err);
 }
 
 int sched_release(PGconn *c, const char *lease_owner, const struct sched_job *j, const char *msg,

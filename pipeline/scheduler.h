@@ -23,6 +23,12 @@ struct sched_plugin {
 	unsigned long long memory_bytes, output_bytes;
 };
 
+/* A file of a dependency commit (transitively), with its module and commit sequence. */
+struct sched_dep_file {
+	char *file, *mod_owner, *mod_name;
+	int sequence;
+};
+
 /* One claimed generation: what a worker needs, and what it and the publisher produce. */
 struct sched_job {
 	long long id;
@@ -39,6 +45,9 @@ struct sched_job {
 	long long template_id;
 	char *template_owner, *template_name;
 	int template_version;
+	long long template_version_id;
+	struct sched_dep_file *deps;    /* files of the commits this commit depends on */
+	size_t n_deps;
 	struct sched_plugin *plugins;
 	size_t n_plugins;
 

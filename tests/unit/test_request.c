@@ -35,7 +35,7 @@ int main(void)
 	char *file = xasprintf("%s/weather.proto", sub);
 	CHECK(fs_mkdir_p(sub, 0755, err) == 0);
 	CHECK(fs_write_replace(file, PROTO, strlen(PROTO), err) == 0);
-	int rc = image_compile(dir, &img, err);
+	int rc = image_compile(dir, NULL, 0, &img, err);
 	CHECK(rc == 0);
 	if (rc) {
 		printf("# %s\n", err);
