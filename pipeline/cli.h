@@ -42,5 +42,7 @@ int cmd_template(int argc, char **argv, struct config *cfg);
 int cmd_run(int argc, char **argv, struct config *cfg);
 int cmd_status(int argc, char **argv, struct config *cfg);
 int cmd_verify(int argc, char **argv, struct config *cfg);
+int cmd_retry(int argc, char **argv, struct config *cfg);
+int cmd_backfill(int argc, char **argv, struct config *cfg);
 
 #endif

@@ -29,6 +29,8 @@ static const char usage[] =
 	"                       else " DEFAULT_GO_PREFIX ")\n"
 	"  --max-attempts N     attempts before a generation fails for good (default 5)\n"
 	"  --log-level L        debug, info (default), warn, error\n"
+	"  --metrics-file PATH  Prometheus textfile (node_exporter) written at the end of\n"
+	"                       --once and every 15 s as a service ($REMOTEGEN_METRICS_FILE)\n"
 	"  --database URL       PostgreSQL connection string\n"
 	"\n"
 	"When the store refuses us (credentials, permissions, a missing bucket), the\n"
@@ -39,7 +41,8 @@ static const char usage[] =
 	"AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN.\n"
 	"Environment: REMOTEGEN_RETRY_BASE_MS (first retry delay, default 2000),\n"
 	"REMOTEGEN_LEASE_MS (claim lease, default 60000), REMOTEGEN_POLL_MS (service\n"
-	"mode poll interval, default 2000).\n";
+	"mode poll interval when no notification arrives, default 2000),\n"
+	"REMOTEGEN_METRICS_INTERVAL_MS (default 15000).\n";
 
 static long long env_ll(const char *name, long long def)
 {
@@ -67,6 +70,7 @@ int cmd_run(int argc, char **argv, struct config *cfg)
 		{ "go-prefix", required_argument, NULL, 'g' },
 		{ "max-attempts", required_argument, NULL, 'a' },
 		{ "log-level", required_argument, NULL, 'l' },
+		{ "metrics-file", required_argument, NULL, 'M' },
 		{ "database", required_argument, NULL, 'd' },
 		{ 0 },
 	};
@@ -77,6 +81,9 @@ int cmd_run(int argc, char **argv, struct config *cfg)
 		.max_attempts = 5,
 		.backoff_base_ms = env_ll("REMOTEGEN_RETRY_BASE_MS", 2000),
 		.poll_ms = env_ll("REMOTEGEN_POLL_MS", 2000),
+		.metrics_file = getenv("REMOTEGEN_METRICS_FILE") && *getenv("REMOTEGEN_METRICS_FILE")
+					? getenv("REMOTEGEN_METRICS_FILE") : NULL,
+		.metrics_ms = env_ll("REMOTEGEN_METRICS_INTERVAL_MS", 15000),
 	};
 	struct run_stats st;
 	char err[ERR_SIZE];
@@ -94,6 +101,7 @@ int cmd_run(int argc, char **argv, struct config *cfg)
 		case 'p': if (parse_pos("--publishers", optarg, &o.publishers) < 0) return EXIT_USAGE; break;
 		case 'a': if (parse_pos("--max-attempts", optarg, &o.max_attempts) < 0) return EXIT_USAGE; break;
 		case 's': cfg->store = optarg; break;
+		case 'M': o.metrics_file = optarg; break;
 		case 'g': cfg->go_prefix = optarg; break;
 		case 'd': cfg->database = optarg; break;
 		case 'l':

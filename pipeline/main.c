@@ -25,6 +25,8 @@ static const char usage[] =
 	"  run [--once]                             generate and publish\n"
 	"  status [--json]                          queue depth and recent failures\n"
 	"  verify [--store URL]                     audit the store against the database\n"
+	"  retry [--generation ID] [--template T]   queue failed generations again\n"
+	"  backfill --template T[:vN] [--module M]  generate older commits too\n"
 	"\n"
 	"Run 'remotegen COMMAND --help' for a command's options.\n"
 	"\n"
@@ -48,6 +50,8 @@ static const struct {
 	{ "run", cmd_run },
 	{ "status", cmd_status },
 	{ "verify", cmd_verify },
+	{ "retry", cmd_retry },
+	{ "backfill", cmd_backfill },
 };
 
 int main(int argc, char **argv)

@@ -7,6 +7,7 @@
 #include "generate.h"
 #include "gomod.h"
 #include "log.h"
+#include "metrics.h"
 #include "migrate.h"
 #include "modpath.h"
 #include "pool.h"
@@ -15,6 +16,7 @@
 #include "scheduler.h"
 #include "store.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,9 +199,100 @@ static int ensure_db(PGconn **c, const char *conninfo, char *err)
 {
 	if (!db_broken(*c))
 		return 0;
+	int had = *c != NULL;
 	db_close(*c);
 	*c = db_connect(conninfo, err);
+	if (*c && had) {
+		struct logline l;
+		log_start(&l, "info", "database_reconnected");
+		log_end(&l);
+	}
 	return *c ? 0 : -1;
+}
+
+/*
+ * The scheduler's connection, listening on remotegen_work (a trigger
+ * notifies new commits, template versions and queued generations).
+ * *listening is reset whenever the connection is replaced.
+ */
+static int ensure_listening(PGconn **c, const char *conninfo, int *listening, char *err)
+{
+	if (db_broken(*c))
+		*listening = 0;
+	if (ensure_db(c, conninfo, err) < 0)
+		return -1;
+	if (!*listening) {
+		if (db_run(*c, "scheduler: listen", "LISTEN remotegen_work", 0, NULL, err) < 0)
+			return -1;
+		*listening = 1;
+	}
+	return 0;
+}
+
+/* Service mode, nothing to do: sleeps until a notification or poll_ms. */
+static void wait_for_work(PGconn *c, long long poll_ms)
+{
+	int fd = c ? PQsocket(c) : -1;
+	if (fd < 0) {
+		usleep((useconds_t)(poll_ms * 1000));
+		return;
+	}
+	/* Notifications that arrived during earlier queries are already buffered. */
+	PQconsumeInput(c);
+	PGnotify *early = PQnotifies(c);
+	if (early) {
+		PQfreemem(early);
+		while ((early = PQnotifies(c)))
+			PQfreemem(early);
+		return;
+	}
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	if (poll(&pf, 1, (int)poll_ms) > 0 && PQconsumeInput(c)) {
+		PGnotify *n;
+		while ((n = PQnotifies(c))) {
+			struct logline l;
+			log_start(&l, "debug", "woken");
+			log_str(&l, "by", n->extra);
+			log_end(&l);
+			PQfreemem(n);
+		}
+	}
+}
+
+/*
+ * Marks j published and rewrites its module's index files, in one
+ * transaction under the module path's lock. Returns 1 done, 0 lease lost,
+ * -1 error (err set; *store_rc holds a store error, if that was the cause).
+ */
+static int record_published(struct run_ctx *ctx, PGconn **pub_db, struct store *store,
+			    struct sched_job *j, int *store_rc, char *err)
+{
+	PGresult *vr = NULL;
+	struct publish_version *vers = NULL;
+	size_t nv = 0;
+	int rc = -1;
+	*store_rc = 0;
+	if (ensure_db(pub_db, ctx->o->conninfo, err) < 0 || db_begin(*pub_db, err) < 0 ||
+	    sched_lock_module(*pub_db, j->modpath, err) < 0)
+		goto out;
+	int marked = sched_mark_published(*pub_db, ctx->lease_owner, j, err);
+	if (marked <= 0) {
+		rc = marked;
+		goto out;
+	}
+	if (sched_published_versions(*pub_db, j->template_id, j->module_id, &vers, &nv, &vr, err) < 0)
+		goto out;
+	if ((*store_rc = publish_index(store, j->modpath, vers, nv, err)) < 0)
+		goto out;
+	if (db_commit(*pub_db, err) < 0)
+		goto out;
+	rc = 1;
+out:
+	if (rc != 1 && *pub_db)
+		db_rollback(*pub_db);
+	PQclear(vr);
+	free(vers);
+	return rc;
 }
 
 /* Publisher stage: upload, then record and rewrite the index under the module lock. */
@@ -209,10 +302,8 @@ static void work_publish(void *v, void *arg, int thread_index)
 	struct run_ctx *ctx = arg;
 	struct store *store = ctx->stores[thread_index];
 	PGconn **pub_db = &ctx->pub_dbs[thread_index];
-	PGresult *vr = NULL;
-	struct publish_version *vers = NULL;
-	size_t nv = 0;
 	char err[ERR_SIZE];
+	int store_rc;
 
 	if (j->failed)
 		return;
@@ -224,37 +315,21 @@ static void work_publish(void *v, void *arg, int thread_index)
 		j->store_fatal = urc == STORE_FATAL;
 		return;
 	}
-	j->publish_ms = util_now_ms() - t0;
-	if (ensure_db(pub_db, ctx->o->conninfo, err) < 0 || db_begin(*pub_db, err) < 0 ||
-	    sched_lock_module(*pub_db, j->modpath, err) < 0)
-		goto fail;
-	int marked = sched_mark_published(*pub_db, ctx->lease_owner, j, err);
-	if (marked < 0)
-		goto fail;
-	if (marked == 0) {
-		db_rollback(*pub_db);
+	int rc = record_published(ctx, pub_db, store, j, &store_rc, err);
+	/* A connection that died since its last use (a database restart) gets one more go. */
+	if (rc < 0 && !store_rc && db_broken(*pub_db))
+		rc = record_published(ctx, pub_db, store, j, &store_rc, err);
+	if (rc == 0) {
 		job_fail(j, GENERATE_TRANSIENT, "lease lost before publishing (another process took the "
 			 "generation over); its files are identical, nothing was overwritten");
 		return;
 	}
-	if (sched_published_versions(*pub_db, j->template_id, j->module_id, &vers, &nv, &vr, err) < 0)
-		goto fail;
-	if ((urc = publish_index(store, j->modpath, vers, nv, err)) < 0) {
-		j->store_fatal = urc == STORE_FATAL;
-		goto fail;
+	if (rc < 0) {
+		j->store_fatal = store_rc == STORE_FATAL;
+		job_fail(j, GENERATE_TRANSIENT, err);
+		return;
 	}
-	if (db_commit(*pub_db, err) < 0)
-		goto fail;
 	j->publish_ms = util_now_ms() - t0;
-	PQclear(vr);
-	free(vers);
-	return;
-fail:
-	if (*pub_db)
-		db_rollback(*pub_db);
-	PQclear(vr);
-	free(vers);
-	job_fail(j, GENERATE_TRANSIENT, err);
 }
 
 static void log_error(const char *event, const char *msg)
@@ -276,6 +351,8 @@ static int finish_job(struct run_ctx *ctx, PGconn **db, struct sched_job *j, str
 	int rc = 0;
 	if (!j->failed) {
 		st->published++;
+		st->plugin_ms += j->plugin_ms;
+		st->publish_ms += j->publish_ms;
 		log_job("info", "published", j);
 	} else if (!strncmp(j->error, "lease lost", 10)) {
 		log_job("warn", "abandoned", j);
@@ -382,6 +459,8 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 	PGconn *db = NULL;
 	struct inflight f = { 0 };
 	struct store *feed_store = NULL;
+	int listening = 0;
+	long long metrics_at = 0;
 	int feed_published = 0;
 	long long feed_at = 0;
 	long long last_extend = util_now_ms();
@@ -437,7 +516,7 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 			int created = 0, reaped = 0;
 			struct sched_job **jobs = NULL;
 			size_t n = 0;
-			if (ensure_db(&db, o->conninfo, e) < 0 || sched_reap(db, &reaped, e) < 0 ||
+			if (ensure_listening(&db, o->conninfo, &listening, e) < 0 || sched_reap(db, &reaped, e) < 0 ||
 			    sched_enqueue(db, &created, e) < 0 ||
 			    sched_claim(db, ctx.lease_owner, (int)(workers.capacity - f.n), o->lease_ms,
 					&jobs, &n, e) < 0) {
@@ -471,6 +550,11 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 				feed_published = st->published;
 			feed_at = util_now_ms();
 		}
+		if (o->metrics_file && !o->once && util_now_ms() - metrics_at > o->metrics_ms) {
+			if (!db_broken(db) && metrics_write(db, o->metrics_file, st, e) < 0)
+				log_error("metrics_write_failed", e);
+			metrics_at = util_now_ms();
+		}
 		if (f.n && util_now_ms() - last_extend > o->lease_ms / 3) {
 			if (ensure_db(&db, o->conninfo, e) < 0 ||
 			    sched_extend(db, ctx.lease_owner, f.ids, f.n, o->lease_ms, e) < 0)
@@ -492,7 +576,7 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 			/* Retries waiting for their backoff: wait for them, but not longer than a second at a time. */
 			usleep((useconds_t)(next_ms > 1000 ? 1000000 : next_ms * 1000 + 10000));
 		} else {
-			usleep((useconds_t)(o->poll_ms * 1000));
+			wait_for_work(db_broken(db) ? NULL : db, o->poll_ms);
 		}
 	}
 	rc = 0;
@@ -504,6 +588,11 @@ drain:
 		char e[ERR_SIZE];
 		if (ensure_db(&db, o->conninfo, e) < 0 || rewrite_feed(o, db, feed_store, e) < 0)
 			log_error("feed_rewrite_failed", e);
+	}
+	if (o->metrics_file) {
+		char e[ERR_SIZE];
+		if (ensure_db(&db, o->conninfo, e) < 0 || metrics_write(db, o->metrics_file, st, e) < 0)
+			log_error("metrics_write_failed", e);
 	}
 	log_start(&l, "info", "run_finished");
 	log_int(&l, "published", st->published);

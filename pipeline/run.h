@@ -19,6 +19,8 @@ struct run_opts {
 	int max_attempts;
 	long long backoff_base_ms;
 	long long poll_ms;
+	const char *metrics_file;   /* NULL: none */
+	long long metrics_ms;       /* service mode: how often it is rewritten */
 };
 
 struct run_stats {
@@ -26,6 +28,7 @@ struct run_stats {
 	int failed;     /* failed for good in this run */
 	int retried;    /* transient failures put back for a retry */
 	int store_errors; /* generations handed back because the store refused us */
+	long long plugin_ms, publish_ms; /* of published generations */
 };
 
 /*

@@ -1,0 +1,178 @@
+# The scheduler: retries and backoff, retry command, backfill, metrics,
+# service mode (LISTEN/NOTIFY, PostgreSQL restart), several processes at
+# once, and crash safety under kill -9.
+
+# N modules acme/mNNN with one commit each (a small image, pushed from a prebuilt file).
+push_modules() {
+  local n=$1 i
+  mkdir -p "$TMP/mods"
+  for i in $(seq 1 "$n"); do
+    mkdir -p "$TMP/mods/$i/acme/m$i/v1"
+    printf 'syntax = "proto3";\npackage acme.m%d.v1;\nmessage M%d { string id = 1; }\n' "$i" "$i" \
+      >"$TMP/mods/$i/acme/m$i/v1/m.proto"
+    rg module push "acme/m$i" "$TMP/mods/$i"
+    assert_rc 0
+  done
+}
+
+make_plugin_template() {
+  # make_plugin_template NAME PARAMETER: plugin acme/NAME (testplugin, exec) and template acme/NAME.
+  rg plugin add "acme/$1" v1 --exec "$TOOLS/testplugin" --runtime exec
+  rg template create "acme/$1" --plugin "acme/$1=$2"
+  rg template version "acme/$1" --plugin "acme/$1:v1"
+}
+
+# Milliseconds since the epoch of a log line's ts=.
+ts_ms() {
+  local ts
+  ts=$(sed -n 's/^ts=\([^ ]*\) .*/\1/p' <<<"$1")
+  echo $(( $(date -d "$ts" +%s%N) / 1000000 ))
+}
+
+test_backoff_delays_grow_and_retry_requeues() {
+  rg migrate
+  make_plugin_template crasher crash
+  rg module push acme/weather "$ROOT/ops/example"
+  REMOTEGEN_RETRY_BASE_MS=400 rg run --once --max-attempts 4
+  assert_rc 1
+  mapfile -t claims < <(grep 'event=claimed' "$ERR")
+  assert_eq 4 "${#claims[@]}" "attempts"
+  local t1 t2 t3 t4
+  t1=$(ts_ms "${claims[0]}"); t2=$(ts_ms "${claims[1]}"); t3=$(ts_ms "${claims[2]}"); t4=$(ts_ms "${claims[3]}")
+  local d1=$((t2 - t1)) d2=$((t3 - t2)) d3=$((t4 - t3))
+  echo "note: backoff delays with a 400 ms base: ${d1} ms, ${d2} ms, ${d3} ms"
+  # base * 2^(k-1), with jitter between 50% and 150%.
+  [ "$d1" -ge 200 ] && [ "$d2" -ge 400 ] && [ "$d3" -ge 800 ] || fail "delays too short: $d1 $d2 $d3"
+  [ "$d1" -le 1100 ] && [ "$d2" -le 1700 ] && [ "$d3" -le 2900 ] || fail "delays too long: $d1 $d2 $d3"
+  [ "$d3" -gt "$d1" ] || fail "delays do not grow: $d1 $d2 $d3"
+  assert_eq "failed|4" "$(sql "SELECT state || '|' || attempts FROM generations")" "after the last attempt"
+  rg status
+  assert_out_has "killed by signal 6"
+  rg retry --template acme/crasher
+  assert_rc 0
+  assert_out_has "1 generation queued again"
+  assert_eq "pending|0" "$(sql "SELECT state || '|' || attempts FROM generations")" "after retry"
+  rg retry
+  assert_out_has "0 generations queued again"
+}
+
+test_metrics_textfile() {
+  rg migrate
+  make_plugin_template ok ""
+  make_plugin_template bad error
+  rg module push acme/weather "$ROOT/ops/example"
+  rg run --once --metrics-file "$TMP/remotegen.prom"
+  assert_rc 1
+  local m="$TMP/remotegen.prom"
+  assert_file "$m"
+  grep -q '^remotegen_generations_total{outcome="published"} 1$' "$m" || fail "metrics: $(cat "$m")"
+  grep -q '^remotegen_generations_total{outcome="failed"} 1$' "$m" || fail "metrics: $(cat "$m")"
+  grep -q '^remotegen_queue_depth{state="published"} 1$' "$m" || fail "metrics: $(cat "$m")"
+  grep -q '^remotegen_queue_depth{state="pending"} 0$' "$m" || fail "metrics: $(cat "$m")"
+  grep -q '^# TYPE remotegen_plugin_seconds_total counter$' "$m" || fail "metrics: $(cat "$m")"
+  [ "$(awk '/^remotegen_last_success_timestamp_seconds/ {print int($2)}' "$m")" -gt 1700000000 ] || fail "last success: $(cat "$m")"
+}
+
+test_backfill_200_commits_with_new_work_first() {
+  rg migrate
+  mkdir -p "$TMP/src/acme/hist/v1"
+  local i
+  for i in $(seq 1 200); do
+    printf 'syntax = "proto3";\npackage acme.hist.v1;\nmessage H { string f%d = 1; }\n' "$i" >"$TMP/src/acme/hist/v1/h.proto"
+    "$REMOTEGEN" module push acme/hist "$TMP/src" >/dev/null 2>>"$TMP/push.err" || fail "push $i: $(tail -n 2 "$TMP/push.err")"
+  done
+  assert_eq 200 "$(sql "SELECT count(*) FROM commits")" "commits"
+  rg run --once  # no template yet: the commits are seen, nothing to generate
+  # A template made now generates only the latest commit.
+  make_plugin_template slow "sleep=30"
+  rg run --once
+  assert_rc 0
+  assert_eq "v1.1.200" "$(sql "SELECT string_agg(version, ',') FROM generations")" "before backfill"
+  rg backfill --template acme/slow --module acme/hist --batch 64
+  assert_rc 0
+  assert_out_has "backfill acme/slow:v1: 200 commits, 199 generations queued (1 already there)"
+  assert_err_has "backfill acme/slow:v1: 64/200 commits"
+  rg backfill --template acme/slow:v1
+  assert_out_has "200 commits, 0 generations queued (200 already there)"
+  # While the backfill runs, a new commit arrives: it is published before the backfill ends.
+  "$REMOTEGEN" run --once --workers 1 >"$TMP/run.out" 2>"$TMP/run.err" &
+  local pid=$!
+  trap "kill -9 $pid 2>/dev/null || true" EXIT
+  for _ in $(seq 1 100); do
+    [ "$(sql "SELECT count(*) FROM generations WHERE state = 'published'")" -ge 20 ] && break
+    sleep 0.1
+  done
+  printf 'syntax = "proto3";\npackage acme.hist.v1;\nmessage H { string brand_new = 1; }\n' >"$TMP/src/acme/hist/v1/h.proto"
+  rg module push acme/hist "$TMP/src"
+  assert_out_has "commit 201"
+  wait $pid || fail "run exited $?: $(tail -n 3 "$TMP/run.err")"
+  assert_eq 201 "$(sql "SELECT count(*) FROM generations WHERE state = 'published'")" "published"
+  local later
+  later=$(sql "SELECT count(*) FROM generations WHERE priority < 0 AND finished_at > (SELECT finished_at FROM generations WHERE version = 'v1.1.201')")
+  [ "$later" -gt 0 ] || fail "the new commit was published after the whole backfill"
+  echo "note: backfill: the new commit v1.1.201 was published with $later backfilled generations still to go"
+  rg status
+  echo "note: status after the backfill: $(tr '\n' ';' <"$OUT")"
+  rg verify
+  assert_rc 0
+}
+
+test_service_mode_wakes_on_notify() {
+  rg migrate
+  make_plugin_template ok ""
+  REMOTEGEN_POLL_MS=600000 "$REMOTEGEN" run >"$TMP/svc.out" 2>"$TMP/svc.err" &
+  local pid=$!
+  trap "kill -9 $pid 2>/dev/null || true" EXIT
+  for _ in $(seq 1 100); do grep -q event=run_started "$TMP/svc.err" && break; sleep 0.1; done
+  sleep 0.5
+  rg module push acme/weather "$ROOT/ops/example"
+  for _ in $(seq 1 100); do
+    [ "$(sql "SELECT count(*) FROM generations WHERE state = 'published'")" = 1 ] && break
+    sleep 0.1
+  done
+  assert_eq 1 "$(sql "SELECT count(*) FROM generations WHERE state = 'published'")" "published without polling"
+  kill -TERM $pid
+  wait $pid || fail "service exited $?"
+}
+
+test_service_survives_postgres_restart() {
+  rg migrate
+  make_plugin_template ok ""
+  REMOTEGEN_POLL_MS=200 "$REMOTEGEN" run >"$TMP/svc.out" 2>"$TMP/svc.err" &
+  local pid=$!
+  trap "kill -9 $pid 2>/dev/null || true" EXIT
+  for _ in $(seq 1 100); do grep -q event=run_started "$TMP/svc.err" && break; sleep 0.1; done
+  pg_as "$PG_BIN/pg_ctl" -D "$RUN_TMP/pg/data" -m fast -w restart >/dev/null 2>&1 || fail "restart failed"
+  rg module push acme/weather "$ROOT/ops/example"
+  assert_rc 0
+  for _ in $(seq 1 150); do
+    [ "$(sql "SELECT count(*) FROM generations WHERE state = 'published'")" = 1 ] && break
+    sleep 0.1
+  done
+  assert_eq 1 "$(sql "SELECT count(*) FROM generations WHERE state = 'published'")" "published after the restart"
+  kill -0 $pid || fail "the service died"
+  kill -TERM $pid
+  wait $pid || fail "service exited $?"
+  grep -q event=database_reconnected "$TMP/svc.err" || fail "no reconnect logged: $(cat "$TMP/svc.err")"
+}
+
+test_several_processes_publish_each_generation_once() {
+  rg migrate
+  make_plugin_template ok "sleep=20"
+  push_modules 40
+  local pids=() k
+  for k in 1 2 3; do
+    "$REMOTEGEN" run --once --workers 2 >"$TMP/p$k.out" 2>"$TMP/p$k.err" &
+    pids+=($!)
+  done
+  trap "kill -9 ${pids[*]} 2>/dev/null || true" EXIT
+  for k in 0 1 2; do wait "${pids[$k]}" || fail "process $((k + 1)) exited $?"; done
+  assert_eq 40 "$(sql "SELECT count(*) FROM generations WHERE state = 'published'")" "published"
+  assert_eq 40 "$(cat "$TMP"/p*.err | grep -c 'event=published')" "publish events across processes"
+  assert_eq 40 "$(cat "$TMP"/p*.err | grep 'event=published' | sed 's/.*generation=\([0-9]*\).*/\1/' | sort -u | wc -l)" "distinct generations"
+  local busy=0
+  for k in 1 2 3; do grep -q 'event=published' "$TMP/p$k.err" && busy=$((busy + 1)); done
+  echo "note: 3 processes, 40 generations, $busy processes published, none twice"
+  rg verify
+  assert_rc 0
+}
