@@ -308,6 +308,7 @@ static void work_publish(void *v, void *arg, int thread_index)
 	if (j->failed)
 		return;
 	long long t0 = util_now_ms();
+	log_job("debug", "upload_started", j);
 	int urc = publish_upload(store, &j->built, err);
 	if (urc < 0) {
 		/* A different object at a published path never heals: fail for good. */
@@ -315,6 +316,7 @@ static void work_publish(void *v, void *arg, int thread_index)
 		j->store_fatal = urc == STORE_FATAL;
 		return;
 	}
+	log_job("debug", "uploaded", j);
 	int rc = record_published(ctx, pub_db, store, j, &store_rc, err);
 	/* A connection that died since its last use (a database restart) gets one more go. */
 	if (rc < 0 && !store_rc && db_broken(*pub_db))
@@ -571,9 +573,14 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 				err_set(err, "%s", e);
 				goto drain;
 			}
-			if (!pending)
+			if (!pending && !running)
 				break;
-			/* Retries waiting for their backoff: wait for them, but not longer than a second at a time. */
+			/*
+			 * Retries waiting for their backoff, or work another process holds (its
+			 * lease is reaped if that process died): wait, a second at a time at most.
+			 */
+			if (!pending)
+				next_ms = 1000;
 			usleep((useconds_t)(next_ms > 1000 ? 1000000 : next_ms * 1000 + 10000));
 		} else {
 			wait_for_work(db_broken(db) ? NULL : db, o->poll_ms);
