@@ -4,6 +4,7 @@
  */
 #include "fsutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -176,6 +177,40 @@ out:
 	free(tmp);
 	buf_release(&old);
 	return rc;
+}
+
+static int list_under(const char *root, const char *rel, int hidden, struct strvec *out, char *err)
+{
+	char *path = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
+	DIR *d = opendir(path);
+	int rc = 0;
+	if (!d) {
+		rc = err_set(err, "cannot read directory %s: %s", path, strerror(errno));
+		free(path);
+		return rc;
+	}
+	struct dirent *e;
+	while (rc == 0 && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || (!hidden && e->d_name[0] == '.'))
+			continue;
+		char *child_rel = *rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
+		char *child = xasprintf("%s/%s", root, child_rel);
+		struct stat st;
+		if (stat(child, &st) == 0 && S_ISDIR(st.st_mode))
+			rc = list_under(root, child_rel, hidden, out, err);
+		else if (S_ISREG(st.st_mode))
+			strvec_push(out, child_rel);
+		free(child);
+		free(child_rel);
+	}
+	closedir(d);
+	free(path);
+	return rc;
+}
+
+int fs_list_files(const char *root, int include_hidden, struct strvec *out, char *err)
+{
+	return list_under(root, "", include_hidden, out, err);
 }
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)

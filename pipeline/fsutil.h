@@ -22,6 +22,12 @@ int fs_write_replace(const char *path, const void *data, size_t len, char *err);
  * bytes, -1 on error, -2 when it exists with other bytes (err says so).
  */
 int fs_write_once(const char *path, const void *data, size_t len, char *err);
+/*
+ * Appends the path (relative to root) of every regular file under root to
+ * out, descending into directories; entries whose name starts with '.' are
+ * skipped unless include_hidden. Returns 0 or -1 (err set).
+ */
+int fs_list_files(const char *root, int include_hidden, struct strvec *out, char *err);
 /* Removes a directory tree. Returns 0, or -1 with err set. */
 int fs_remove_tree(const char *path, char *err);
 /* Makes a fresh private temporary directory; returns malloc'ed path or NULL. */

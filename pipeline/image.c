@@ -7,8 +7,6 @@
 #include "subproc.h"
 #include "google/protobuf/descriptor.pb-c.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,32 +63,17 @@ out:
 	return rc;
 }
 
-static int find_protos(const char *root, const char *rel, struct strvec *out, char *err)
+/* Every *.proto under dir, relative to it. */
+static int find_protos(const char *dir, struct strvec *out, char *err)
 {
-	char *path = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
-	DIR *d = opendir(path);
-	int rc = 0;
-	if (!d) {
-		rc = err_set(err, "cannot read directory %s: %s", path, strerror(errno));
-		free(path);
-		return rc;
+	struct strvec all = STRVEC_INIT;
+	int rc = fs_list_files(dir, 0, &all, err);
+	for (size_t i = 0; rc == 0 && i < all.n; i++) {
+		size_t n = strlen(all.v[i]);
+		if (n > 6 && !strcmp(all.v[i] + n - 6, ".proto"))
+			strvec_push(out, all.v[i]);
 	}
-	struct dirent *e;
-	while (rc == 0 && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char *child_rel = *rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
-		char *child = xasprintf("%s/%s", root, child_rel);
-		struct stat st;
-		if (stat(child, &st) == 0 && S_ISDIR(st.st_mode))
-			rc = find_protos(root, child_rel, out, err);
-		else if (strlen(e->d_name) > 6 && !strcmp(e->d_name + strlen(e->d_name) - 6, ".proto"))
-			strvec_push(out, child_rel);
-		free(child);
-		free(child_rel);
-	}
-	closedir(d);
-	free(path);
+	strvec_clear(&all);
 	return rc;
 }
 
@@ -139,7 +122,7 @@ int image_compile(const char *dir, const struct buf *dep_images, size_t n_deps, 
 		err_set(err, "%s is not a directory", dir);
 		goto out;
 	}
-	if (find_protos(dir, "", &protos, err) < 0)
+	if (find_protos(dir, &protos, err) < 0)
 		goto out;
 	if (!protos.n) {
 		err_set(err, "directory %s holds no .proto files", dir);

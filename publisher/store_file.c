@@ -6,7 +6,6 @@
 #include "store.h"
 #include "fsutil.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,40 +89,11 @@ static int file_get(struct store *base, const char *key, struct buf *out, char *
 	return rc;
 }
 
-static int list_dir(const char *root, const char *rel, struct strvec *keys, char *err)
-{
-	char *path = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
-	DIR *d = opendir(path);
-	int rc = 0;
-	if (!d) {
-		rc = err_set(err, "cannot read directory %s: %s", path, strerror(errno));
-		free(path);
-		return rc;
-	}
-	struct dirent *e;
-	while (rc == 0 && (e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		char *child = *rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
-		char *full = xasprintf("%s/%s", root, child);
-		struct stat st;
-		if (lstat(full, &st) == 0 && S_ISDIR(st.st_mode))
-			rc = list_dir(root, child, keys, err);
-		else
-			strvec_push(keys, child);
-		free(full);
-		free(child);
-	}
-	closedir(d);
-	free(path);
-	return rc;
-}
-
 static int file_list(struct store *base, struct strvec *keys, char *err)
 {
 	struct store_file *s = (struct store_file *)base;
 	char sub[ERR_SIZE];
-	if (list_dir(s->root, "", keys, sub) < 0)
+	if (fs_list_files(s->root, 1, keys, sub) < 0)
 		return err_set(err, "store %s: %s", base->url, sub);
 	return 0;
 }
