@@ -12,7 +12,8 @@ BUILD=${REMOTEGEN_BUILD:-build/rel}
 export REMOTEGEN="$ROOT/$BUILD/remotegen"
 export TOOLS="$ROOT/build/rel/tests/tools"   # never sanitized (see Makefile)
 export ROOT
-export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
+# A leak or memory error exits 86, so that no test expecting status 1 or 2 mistakes it for one.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1:exitcode=86}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 [ -x "$REMOTEGEN" ] || { echo "missing $REMOTEGEN: build first (make check does)" >&2; exit 2; }
