@@ -4,7 +4,8 @@
 #    (use snprintf, struct buf, gmtime_r, strtol...);
 #  - string-built SQL is banned: PQexec only in pipeline/migrate.c (fixed,
 #    embedded migration scripts) and pipeline/db.c (a fixed SET at connect);
-#  - every .c/.h file starts with a comment saying what it is for.
+#  - every .c/.h file starts with a comment saying what it is for;
+#  - every exported function carries its module's prefix.
 cd "$(dirname "$0")/.." || exit 2
 status=0
 files=$(ls pipeline/*.[ch] workers/*.[ch] publisher/*.[ch] tests/unit/*.[ch] tests/tools/*.c 2>/dev/null)
@@ -28,6 +29,29 @@ for f in $files; do
     echo "check-style: $f does not start with a comment saying what it is for"
     status=1
   fi
+done
+# Every function a header exports carries its module's prefix (named after the file;
+# a few modules have a short prefix, util.h holds the allocation and buffer helpers).
+for h in pipeline/*.h workers/*.h publisher/*.h; do
+  base=$(basename "$h" .h)
+  case "$base" in
+    fsutil) prefixes="fs_" ;;
+    scheduler) prefixes="sched_" ;;
+    cli) prefixes="cli_ cmd_" ;;
+    util) prefixes="err_ x buf_ strvec_ util_" ;;
+    store) prefixes="store_" ;;
+    *) prefixes="${base}_" ;;
+  esac
+  names=$(grep -E '^[A-Za-z_][A-Za-z_0-9 \*]*[ \*][a-z_0-9]+\(' "$h" | grep -vE '^(typedef|struct|enum|static|#)' |
+          sed -E 's/^([^(]*[ *])?([a-z_0-9]+)\(.*$/\2/')
+  for n in $names; do
+    ok=0
+    for p in $prefixes; do case "$n" in "$p"*) ok=1 ;; esac; done
+    if [ $ok = 0 ]; then
+      echo "check-style: $h exports $n without the module prefix ($prefixes)"
+      status=1
+    fi
+  done
 done
 [ $status = 0 ] && echo "check-style: ok ($(echo "$files" | wc -w) files)"
 exit $status

@@ -176,3 +176,20 @@ test_several_processes_publish_each_generation_once() {
   rg verify
   assert_rc 0
 }
+
+test_backfill_progress_bar_on_a_terminal() {
+  command -v script >/dev/null || skip "script(1) is not installed"
+  rg migrate
+  make_plugin_template ok ""
+  mkdir -p "$TMP/src/acme/t/v1"
+  local i
+  for i in 1 2 3 4 5; do
+    printf 'syntax = "proto3";\npackage acme.t.v1;\nmessage T { string f%d = 1; }\n' "$i" >"$TMP/src/acme/t/v1/t.proto"
+    rg module push acme/t "$TMP/src"
+  done
+  # script(1) gives the command a terminal: the progress is a bar redrawn with \r.
+  script -qec "$REMOTEGEN backfill --template acme/ok --batch 2" /dev/null >"$TMP/tty.out" </dev/null
+  grep -q $'\r'"acme/ok:v1 \[" "$TMP/tty.out" || fail "no progress bar: $(od -c "$TMP/tty.out" | head -n 5)"
+  grep -q '5/5 commits' "$TMP/tty.out" || fail "progress: $(cat -v "$TMP/tty.out")"
+  assert_eq 5 "$(sql "SELECT count(*) FROM generations")" "queued"
+}
