@@ -42,13 +42,16 @@ static const char *env(const char *name)
 	return v && *v ? v : NULL;
 }
 
-/* Percent-encodes a key as S3's canonical URI wants it (unreserved kept, '/' kept). */
-static void encode_key(struct buf *out, const char *key)
+/*
+ * Percent-encodes s as SigV4 wants it: RFC 3986 unreserved characters kept,
+ * '/' kept too when keep_slash (an object key in a path), everything else %XX.
+ */
+static void uri_encode(struct buf *out, const char *s, int keep_slash)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '_' || *p == '.' || *p == '~' || *p == '/') {
+		    *p == '-' || *p == '_' || *p == '.' || *p == '~' || (keep_slash && *p == '/')) {
 			buf_addc(out, (char)*p);
 		} else {
 			buf_addc(out, '%');
@@ -137,8 +140,8 @@ static int s3_request_url(struct store_s3 *s, int method, const char *key, const
 	if (key || !*s->bucket_path)
 		buf_addc(&url, '/'); /* the bucket itself is "/bucket" path-style, "/" virtual-hosted */
 	if (key) {
-		encode_key(&url, s->key_prefix);
-		encode_key(&url, key);
+		uri_encode(&url, s->key_prefix, 1);
+		uri_encode(&url, key, 1);
 	}
 	if (query) {
 		buf_addc(&url, '?');
@@ -354,22 +357,6 @@ static void xml_values(const char *xml, const char *tag, struct strvec *out)
 	}
 }
 
-/* Query-string encoding (RFC 3986 unreserved kept, everything else %XX). */
-static void encode_query_value(struct buf *out, const char *v)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '_' || *p == '.' || *p == '~') {
-			buf_addc(out, (char)*p);
-		} else {
-			buf_addc(out, '%');
-			buf_addc(out, hex[*p >> 4]);
-			buf_addc(out, hex[*p & 15]);
-		}
-	}
-}
-
 static int s3_list(struct store *base, struct strvec *keys, char *err)
 {
 	struct store_s3 *s = (struct store_s3 *)base;
@@ -381,11 +368,11 @@ static int s3_list(struct store *base, struct strvec *keys, char *err)
 		long status;
 		if (token.n) {
 			buf_adds(&q, "continuation-token=");
-			encode_query_value(&q, token.v[0]);
+			uri_encode(&q, token.v[0], 0);
 			buf_addc(&q, '&');
 		}
 		buf_adds(&q, "list-type=2&prefix=");
-		encode_query_value(&q, s->key_prefix);
+		uri_encode(&q, s->key_prefix, 0);
 		rc = s3_request_url(s, M_GET, NULL, q.data, NULL, 0, NULL, 0, &body, &status, err);
 		if (rc == 0 && status != 200)
 			rc = status_error(s, "LIST", s->key_prefix, status, &body, err);
