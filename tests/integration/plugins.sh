@@ -54,6 +54,8 @@ test_hostile_plugins_are_stopped_and_healthy_work_publishes() {
   add_plugin_template dotdot "badpath=../escape.go"
   add_plugin_template absolute "badpath=/etc/evil.go"
   add_plugin_template backslash 'badpath=a\b.go'
+  add_plugin_template emptyname "badpath="
+  add_plugin_template dotslash "badpath=./a.go"
   add_plugin_template dup dup
   add_plugin_template nowhere insert-missing
   add_plugin_template closestdin closestdin
@@ -72,14 +74,14 @@ test_hostile_plugins_are_stopped_and_healthy_work_publishes() {
     done
     fail "the service did not finish its work"
   }
-  wait_idle 16
+  wait_idle 18
   local fds_first fds_second
   fds_first=$(ls /proc/$pid/fd | wc -l)
   # A second round of the same hostile work leaks no file descriptor.
   cp -r "$ROOT/ops/example" "$TMP/src2"
   printf 'message Again { string x = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
   rg module push acme/weather "$TMP/src2"
-  wait_idle 32
+  wait_idle 36
   # Work may still be winding down (index writes) when the database says idle: a leak
   # never goes away, a file being written does.
   for _ in $(seq 1 50); do
@@ -106,6 +108,8 @@ test_hostile_plugins_are_stopped_and_healthy_work_publishes() {
   assert_eq 'failed: plugin acme/absolute:v1: file "/etc/evil.go": the file name is absolute' "$(error_of absolute)" "absolute"
   assert_eq 'failed: plugin acme/backslash:v1: file "a\b.go": the file name holds a backslash' "$(error_of backslash)" "backslash"
   assert_eq 'failed: plugin acme/dup:v1: file same.txt: the plugin produced the file twice' "$(error_of dup)" "dup"
+  assert_eq 'failed: plugin acme/emptyname:v1: file #1: the file name is empty' "$(error_of emptyname)" "empty name"
+  assert_eq 'failed: plugin acme/dotslash:v1: file "./a.go": the file name is not normalized' "$(error_of dotslash)" "./a.go"
   assert_eq 'failed: plugin acme/nowhere:v1: file nobody/made/this.go: insertion point imports targets a file that no earlier plugin or file produced' "$(error_of nowhere)" "insert-missing"
   assert_eq "published: " "$(error_of closestdin)" "closestdin"
   # The forked children died with their plugin.
@@ -116,7 +120,7 @@ test_hostile_plugins_are_stopped_and_healthy_work_publishes() {
   [ -n "$child" ] && ! kill -0 "$child" 2>/dev/null || fail "the plugin's child $child is still alive"
   if ps -eo args | grep -v grep | grep -q "^$TOOLS/testplugin"; then fail "plugin processes left: $(ps -eo pid,args | grep testplugin)"; fi
   # Nothing of a failed generation was published.
-  for t in hang flood floodstderr eatmem crash garbage failing dotdot absolute backslash dup nowhere; do
+  for t in hang flood floodstderr eatmem crash garbage failing dotdot absolute backslash emptyname dotslash dup nowhere; do
     assert_no_file "$STORE_DIR/gen.example.com/go/acme/$t"
   done
 }
