@@ -30,6 +30,11 @@ test_s3_publish_and_go_get() {
   curl -s -D "$TMP/h" -o /dev/null "$base/$MOD/@v/list"
   grep -qi '^cache-control: public, max-age=60' "$TMP/h" || fail "list headers: $(cat "$TMP/h")"
   assert_eq 404 "$(curl -s -o /dev/null -w '%{http_code}' "$base/gen.example.com/go/nothing/@v/list")" "missing key"
+  # Every request remotegen made was signed, x-amz-content-sha256 included.
+  local signed unsigned
+  signed=$(grep -c 'signed=.*x-amz-content-sha256' "$TMP/s3/requests.log")
+  unsigned=$(grep -v 'signed=.*x-amz-content-sha256' "$TMP/s3/requests.log" | grep -vc 'signed=-' || true)
+  [ "$signed" -ge 7 ] && [ "$unsigned" = 0 ] || fail "signing: $(cat "$TMP/s3/requests.log")"
 
   go_env "$base"
   cd "$TMP"
@@ -116,10 +121,17 @@ test_s3_same_generation_twice_gives_identical_objects() {
 
 test_s3_session_token_is_signed() {
   s3_setup
-  # s3rver accepts any session token but checks that the signature covers the request.
+  # s3rver accepts any session token, but verifies the signature over the headers the
+  # request says it signed: the token must be among them.
   AWS_SESSION_TOKEN=test-session-token rg run --once
   assert_rc 0
   assert_eq "v1.1.1" "$(curl -s "http://127.0.0.1:$S3_PORT/gomod/proxy/$MOD/@v/list")" "list"
+  local ours
+  ours=$(grep -c ' token=yes$' "$TMP/s3/requests.log")
+  [ "$ours" -ge 7 ] || fail "requests with the token: $ours: $(cat "$TMP/s3/requests.log")"
+  if grep ' token=yes$' "$TMP/s3/requests.log" | grep -v 'x-amz-security-token' | grep -q .; then
+    fail "token sent but not signed: $(grep -v x-amz-security-token "$TMP/s3/requests.log")"
+  fi
 }
 
 test_s3_verify_catches_a_tampered_object() {

@@ -5,6 +5,8 @@
 // The front reads DATA_DIR/../fault before each request: "500" answers
 // 500 InternalError, "reset" drops the connection, anything else (or no
 // file) passes the request through. Prints "ready" when listening.
+// Every request is logged to DATA_DIR/../requests.log as
+// "METHOD PATH signed=<SignedHeaders of its Authorization, or -> token=<yes|no>".
 'use strict'
 const http = require('node:http')
 const fs = require('node:fs')
@@ -13,6 +15,7 @@ const S3rver = require('@20minutes/s3rver')
 
 const [port, dir, ...buckets] = process.argv.slice(2)
 const faultFile = path.join(path.dirname(dir), 'fault')
+const requestLog = path.join(path.dirname(dir), 'requests.log')
 
 async function main() {
   const inner = new S3rver({
@@ -24,6 +27,10 @@ async function main() {
   })
   const { port: innerPort } = await inner.run()
   const front = http.createServer((req, res) => {
+    const auth = req.headers.authorization || ''
+    const signed = (auth.match(/SignedHeaders=([^,]*)/) || [])[1] || '-'
+    const token = req.headers['x-amz-security-token'] ? 'yes' : 'no'
+    fs.appendFileSync(requestLog, `${req.method} ${req.url} signed=${signed} token=${token}\n`)
     let fault = ''
     try { fault = fs.readFileSync(faultFile, 'utf8').trim() } catch (e) { /* no fault */ }
     if (fault === 'reset') { req.socket.destroy(); return }
