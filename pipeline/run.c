@@ -24,11 +24,18 @@
 #include <time.h>
 #include <unistd.h>
 
+/*
+ * The first SIGTERM/SIGINT stops claiming and lets claimed work finish; a
+ * second one kills running plugins and hands their generations back.
+ */
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t abort_work;
 
 static void on_signal(int sig)
 {
 	(void)sig;
+	if (stop_requested)
+		abort_work = 1;
 	stop_requested = 1;
 }
 
@@ -57,7 +64,8 @@ static void log_job(const char *level, const char *event, const struct sched_job
 	log_str(&l, "version", j->version);
 	log_int(&l, "attempt", j->attempts);
 	if (j->failed) {
-		log_str(&l, "failure", j->failure == GENERATE_PERMANENT ? "permanent" : "transient");
+		log_str(&l, "failure", j->failure == GENERATE_PERMANENT ? "permanent" :
+				       j->failure == GENERATE_INTERRUPTED ? "interrupted" : "transient");
 		log_str(&l, "reason", j->error);
 	}
 	if (!strcmp(event, "published")) {
@@ -170,7 +178,8 @@ static void work_generate(void *v, void *arg, int thread_index)
 		if (sp->go_min_version && (!go_version || gomod_go_version_cmp(sp->go_min_version, go_version) > 0))
 			go_version = sp->go_min_version;
 	}
-	if (generate_run(&req, gp, j->n_plugins, &j->files, &j->failure, &j->plugin_ms, j->error) < 0) {
+	if (generate_run(&req, gp, j->n_plugins, &abort_work, &j->files, &j->failure, &j->plugin_ms,
+			 j->error) < 0) {
 		job_fail(j, j->failure, j->error);
 		goto out;
 	}
@@ -307,6 +316,10 @@ static void work_publish(void *v, void *arg, int thread_index)
 
 	if (j->failed)
 		return;
+	if (abort_work) {
+		job_fail(j, GENERATE_INTERRUPTED, "interrupted before publishing: remotegen is shutting down");
+		return;
+	}
 	long long t0 = util_now_ms();
 	log_job("debug", "upload_started", j);
 	int urc = publish_upload(store, &j->built, err);
@@ -358,6 +371,12 @@ static int finish_job(struct run_ctx *ctx, PGconn **db, struct sched_job *j, str
 		log_job("info", "published", j);
 	} else if (!strncmp(j->error, "lease lost", 10)) {
 		log_job("warn", "abandoned", j);
+	} else if (j->failure == GENERATE_INTERRUPTED) {
+		/* Stopped by a shutdown: another run does it from scratch, attempt not counted. */
+		log_job("warn", "handed_back", j);
+		if (ensure_db(db, ctx->o->conninfo, err) < 0 ||
+		    sched_release(*db, ctx->lease_owner, j, j->error, err) < 0)
+			rc = -1;
 	} else if (j->store_fatal) {
 		/* Not the generation's fault: hand it back and stop using the store. */
 		st->store_errors++;
@@ -479,6 +498,7 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	stop_requested = 0;
+	abort_work = 0;
 
 	if (!(db = db_connect(o->conninfo, err)) || migrate_check(db, err) < 0)
 		goto out;

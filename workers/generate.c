@@ -71,7 +71,8 @@ int generate_insert(struct buf *target, const char *point, const char *content, 
 	return 0;
 }
 
-static int run_one(const struct request *req, const struct generate_plugin *p, struct fileset *out,
+static int run_one(const struct request *req, const struct generate_plugin *p,
+		   const volatile sig_atomic_t *abort, struct fileset *out,
 		   enum generate_failure *failure, long long *ms, char *err)
 {
 	struct buf in = BUF_INIT;
@@ -97,6 +98,7 @@ static int run_one(const struct request *req, const struct generate_plugin *p, s
 		.mem_bytes = cmd.set_rlimit_as ? p->memory_bytes : 0,
 		.max_stdout = (size_t)p->output_bytes,
 		.max_files = 1024,
+		.abort = abort,
 	};
 	if (subproc_run(&o, in.data, in.len, &res, err) < 0) {
 		char tmp[ERR_SIZE];
@@ -122,6 +124,8 @@ static int run_one(const struct request *req, const struct generate_plugin *p, s
 		/* A crash or a timeout may pass; an output flood is the plugin's nature. */
 		if (res.out_exceeded)
 			*failure = GENERATE_PERMANENT;
+		if (res.aborted)
+			*failure = GENERATE_INTERRUPTED;
 		goto out;
 	}
 	resp = google__protobuf__compiler__code_generator_response__unpack(NULL, res.out.len,
@@ -197,11 +201,17 @@ out:
 }
 
 int generate_run(const struct request *req, const struct generate_plugin *plugins, size_t n,
-		 struct fileset *out, enum generate_failure *failure, long long *plugin_ms, char *err)
+		 const volatile sig_atomic_t *abort, struct fileset *out, enum generate_failure *failure,
+		 long long *plugin_ms, char *err)
 {
 	*plugin_ms = 0;
-	for (size_t i = 0; i < n; i++)
-		if (run_one(req, &plugins[i], out, failure, plugin_ms, err) < 0)
+	for (size_t i = 0; i < n; i++) {
+		if (abort && *abort) {
+			*failure = GENERATE_INTERRUPTED;
+			return err_set(err, "interrupted: remotegen is shutting down");
+		}
+		if (run_one(req, &plugins[i], abort, out, failure, plugin_ms, err) < 0)
 			return -1;
+	}
 	return 0;
 }

@@ -6,6 +6,7 @@
 #ifndef REMOTEGEN_GENERATE_H
 #define REMOTEGEN_GENERATE_H
 
+#include <signal.h>
 #include "fileset.h"
 #include "request.h"
 
@@ -24,15 +25,19 @@ struct generate_plugin {
 enum generate_failure {
 	GENERATE_TRANSIENT = 1,  /* crash, timeout, could not start: worth a retry */
 	GENERATE_PERMANENT = 2,  /* the plugin's own error or invalid output */
+	GENERATE_INTERRUPTED = 3, /* stopped by a shutdown: hand the work back */
 };
 
 /*
  * Runs the plugins and fills out (caller-initialised, caller-released).
  * Returns 0, or a negative value with *failure set and err naming the plugin,
- * the file and the rule. plugin_ms receives the time spent in plugins.
+ * the file and the rule. plugin_ms receives the time spent in plugins. When
+ * *abort (may be NULL) becomes non-zero, the running plugin is killed and the
+ * failure is GENERATE_INTERRUPTED.
  */
 int generate_run(const struct request *req, const struct generate_plugin *plugins, size_t n,
-		 struct fileset *out, enum generate_failure *failure, long long *plugin_ms, char *err);
+		 const volatile sig_atomic_t *abort, struct fileset *out, enum generate_failure *failure,
+		 long long *plugin_ms, char *err);
 
 /*
  * Applies protoc's insertion-point rule: content goes above the line holding

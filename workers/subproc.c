@@ -160,6 +160,11 @@ int subproc_run(const struct subproc_opts *o, const void *input, size_t input_le
 			ie = n++;
 		}
 		int wait_ms = 50;
+		if (o->abort && *o->abort && !res->aborted && !reaped) {
+			res->aborted = 1;
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+		}
 		if (o->timeout_ms) {
 			long long left = start + o->timeout_ms - util_now_ms();
 			if (left <= 0 && !res->timed_out && !reaped) {
@@ -248,7 +253,9 @@ out:
 void subproc_describe(const struct subproc_result *r, const struct subproc_opts *o,
 		      char *out, size_t outsz)
 {
-	if (r->timed_out)
+	if (r->aborted)
+		snprintf(out, outsz, "killed because remotegen is shutting down");
+	else if (r->timed_out)
 		snprintf(out, outsz, "killed after the %lld ms time limit", o->timeout_ms);
 	else if (r->out_exceeded)
 		snprintf(out, outsz, "killed for writing more than %zu bytes to stdout", o->max_stdout);

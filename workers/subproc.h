@@ -9,6 +9,7 @@
 #ifndef REMOTEGEN_SUBPROC_H
 #define REMOTEGEN_SUBPROC_H
 
+#include <signal.h>
 #include <stddef.h>
 #include "util.h"
 
@@ -21,6 +22,7 @@ struct subproc_opts {
 	size_t max_stdout;           /* exceeding it kills the child; 0: unlimited */
 	size_t max_stderr;           /* stderr kept up to this many bytes (default 64 KiB) */
 	int max_files;               /* RLIMIT_NOFILE; 0: leave as is */
+	const volatile sig_atomic_t *abort; /* when it becomes non-zero, the run is killed; may be NULL */
 };
 
 struct subproc_result {
@@ -30,6 +32,7 @@ struct subproc_result {
 	int timed_out;      /* we killed it at the deadline */
 	int out_exceeded;   /* we killed it for writing more than max_stdout */
 	int stdin_closed;   /* it closed stdin before reading all of it */
+	int aborted;        /* we killed it because *abort was set */
 	struct buf out;     /* stdout, owned: release with subproc_result_release */
 	struct buf err;     /* first max_stderr bytes of stderr, owned */
 	long long ms;       /* wall time */

@@ -162,3 +162,28 @@ test_sigterm_finishes_claimed_work() {
   assert_eq published "$(sql "SELECT state FROM generations")" "state"
   assert_file "$STORE_DIR/gen.example.com/go/acme/slow/acme/weather/@v/list"
 }
+
+test_second_sigterm_hands_work_back() {
+  rg migrate
+  add_plugin_template glacial "sleep=60000" --timeout 5m
+  rg module push acme/weather "$ROOT/ops/example"
+  "$REMOTEGEN" run >"$TMP/svc.out" 2>"$TMP/svc.err" &
+  local pid=$!
+  trap "kill -9 $pid 2>/dev/null || true" EXIT
+  for _ in $(seq 1 100); do grep -q event=claimed "$TMP/svc.err" && break; sleep 0.1; done
+  grep -q event=claimed "$TMP/svc.err" || fail "nothing claimed: $(cat "$TMP/svc.err")"
+  kill -TERM $pid
+  sleep 0.5
+  kill -0 $pid || fail "stopped before the second signal (the plugin sleeps 60 s)"
+  kill -TERM $pid
+  local waited=0
+  while kill -0 $pid 2>/dev/null && [ $waited -lt 300 ]; do sleep 0.1; waited=$((waited + 1)); done
+  kill -0 $pid 2>/dev/null && fail "still running 30 s after the second SIGTERM"
+  wait $pid || fail "exited $?"
+  cat "$TMP/svc.err" >>"$TMP/all.err"
+  grep -q event=handed_back "$TMP/svc.err" || fail "not handed back: $(cat "$TMP/svc.err")"
+  assert_eq "pending|0" "$(sql "SELECT state || '|' || attempts FROM generations")" "generation"
+  case "$(sql "SELECT last_error FROM generations")" in *"shutting down"*) ;; *) fail "last error: $(sql "SELECT last_error FROM generations")" ;; esac
+  assert_no_file "$STORE_DIR/gen.example.com/go/acme/glacial"
+  if ps -eo args | grep -v grep | grep -q "^$TOOLS/testplugin"; then fail "plugin left running"; fi
+}
