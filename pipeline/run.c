@@ -485,6 +485,7 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 	int feed_published = 0;
 	long long feed_at = 0;
 	long long last_extend = util_now_ms();
+	int sched_errors = 0;   /* consecutive */
 
 	memset(st, 0, sizeof(*st));
 	char host[64] = "host";
@@ -543,12 +544,19 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 			    sched_claim(db, ctx.lease_owner, (int)(workers.capacity - f.n), o->lease_ms,
 					&jobs, &n, e) < 0) {
 				log_error("scheduler_error", e);
-				if (o->once && db_broken(db)) {
+				/* --once gives up on a dead database, or after 5 failures in a row. */
+				if (o->once && (db_broken(db) || ++sched_errors >= 5)) {
 					err_set(err, "%s", e);
 					goto drain;
 				}
 				sleep(1);
 				continue;
+			}
+			sched_errors = 0;
+			if (reaped) {
+				log_start(&l, "warn", "leases_reaped");
+				log_int(&l, "generations", reaped);
+				log_end(&l);
 			}
 			if (created) {
 				log_start(&l, "info", "enqueued");
