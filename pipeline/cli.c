@@ -11,21 +11,15 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *env_or(const char *name, const char *def)
-{
-	const char *v = getenv(name);
-	return v && *v ? v : def;
-}
-
 void cli_config_load(struct config *cfg)
 {
 	char cwd[4096];
 	if (!getcwd(cwd, sizeof(cwd)))
 		snprintf(cwd, sizeof(cwd), ".");
 	snprintf(cfg->store_default, sizeof(cfg->store_default), "file://%s/remotegen-store", cwd);
-	cfg->database = env_or("REMOTEGEN_DATABASE_URL", "");
-	cfg->store = env_or("REMOTEGEN_STORE", cfg->store_default);
-	cfg->go_prefix = env_or("REMOTEGEN_GO_PREFIX", DEFAULT_GO_PREFIX);
+	cfg->database = util_env("REMOTEGEN_DATABASE_URL", "");
+	cfg->store = util_env("REMOTEGEN_STORE", cfg->store_default);
+	cfg->go_prefix = util_env("REMOTEGEN_GO_PREFIX", DEFAULT_GO_PREFIX);
 }
 
 int cli_error(int code, const char *fmt, ...)

@@ -48,8 +48,8 @@ static const char usage[] =
 
 static long long env_ll(const char *name, long long def)
 {
-	const char *v = getenv(name);
-	return v && *v ? atoll(v) : def;
+	const char *v = util_env(name, NULL);
+	return v ? atoll(v) : def;
 }
 
 static int parse_pos(const char *flag, const char *v, int *out)
@@ -83,8 +83,7 @@ int cmd_run(int argc, char **argv, struct config *cfg)
 		.max_attempts = 5,
 		.backoff_base_ms = env_ll("REMOTEGEN_RETRY_BASE_MS", 2000),
 		.poll_ms = env_ll("REMOTEGEN_POLL_MS", 2000),
-		.metrics_file = getenv("REMOTEGEN_METRICS_FILE") && *getenv("REMOTEGEN_METRICS_FILE")
-					? getenv("REMOTEGEN_METRICS_FILE") : NULL,
+		.metrics_file = util_env("REMOTEGEN_METRICS_FILE", NULL),
 		.metrics_ms = env_ll("REMOTEGEN_METRICS_INTERVAL_MS", 15000),
 	};
 	struct run_stats st;

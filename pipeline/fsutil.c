@@ -229,8 +229,7 @@ int fs_remove_tree(const char *path, char *err)
 
 char *fs_mkdtemp(const char *prefix, char *err)
 {
-	const char *tmpdir = getenv("TMPDIR");
-	char *tmpl = xasprintf("%s/%s.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp", prefix);
+	char *tmpl = xasprintf("%s/%s.XXXXXX", util_env("TMPDIR", "/tmp"), prefix);
 	if (!mkdtemp(tmpl)) {
 		err_set(err, "cannot create temporary directory %s: %s", tmpl, strerror(errno));
 		free(tmpl);

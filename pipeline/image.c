@@ -28,15 +28,14 @@ void image_release(struct image *img)
 
 static const char *protoc_path(void)
 {
-	const char *p = getenv("REMOTEGEN_PROTOC");
-	return p && *p ? p : "/usr/bin/protoc";
+	return util_env("REMOTEGEN_PROTOC", "/usr/bin/protoc");
 }
 
 static const char *const *child_env(void)
 {
 	static char path[4096];
 	static const char *env[] = { path, NULL };
-	snprintf(path, sizeof(path), "PATH=%s", getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	snprintf(path, sizeof(path), "PATH=%s", util_env("PATH", "/usr/bin:/bin"));
 	return env;
 }
 

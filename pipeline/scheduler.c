@@ -144,18 +144,6 @@ static char *dupval(PGresult *r, int row, int col)
 	return PQgetisnull(r, row, col) ? NULL : xstrdup(PQgetvalue(r, row, col));
 }
 
-static void split_words(const char *s, struct strvec *out)
-{
-	while (s && *s) {
-		size_t n = strcspn(s, " ");
-		if (n)
-			strvec_push_owned(out, xstrndup(s, n));
-		s += n;
-		while (*s == ' ')
-			s++;
-	}
-}
-
 static int load_job(PGconn *c, struct sched_job *j, char *err)
 {
 	char id[32];
@@ -246,7 +234,7 @@ static int load_job(PGconn *c, struct sched_job *j, char *err)
 		sp->image_ref = dupval(r, row, 3);
 		sp->parameter = dupval(r, row, 4);
 		sp->go_min_version = dupval(r, row, 5);
-		split_words(PQgetvalue(r, row, 6), &sp->go_deps);
+		strvec_split(&sp->go_deps, PQgetvalue(r, row, 6));
 		sp->timeout_ms = atoll(PQgetvalue(r, row, 7));
 		sp->memory_bytes = strtoull(PQgetvalue(r, row, 8), NULL, 10);
 		sp->output_bytes = strtoull(PQgetvalue(r, row, 9), NULL, 10);

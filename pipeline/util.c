@@ -202,6 +202,24 @@ void strvec_sort(struct strvec *sv)
 		qsort(sv->v, sv->n, sizeof(*sv->v), cmp_str);
 }
 
+void strvec_split(struct strvec *sv, const char *s)
+{
+	while (s && *s) {
+		size_t n = strcspn(s, " ");
+		if (n)
+			strvec_push_owned(sv, xstrndup(s, n));
+		s += n;
+		while (*s == ' ')
+			s++;
+	}
+}
+
+const char *util_env(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : def;
+}
+
 void util_sha256(const void *data, size_t len, unsigned char out[32])
 {
 	unsigned int n = 32;

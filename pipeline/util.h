@@ -60,6 +60,11 @@ void strvec_push_owned(struct strvec *sv, char *s);      /* takes s */
 void strvec_clear(struct strvec *sv);                    /* frees the strings */
 int strvec_contains(const struct strvec *sv, const char *s);
 void strvec_sort(struct strvec *sv);
+/* Appends the space-separated words of s (may be NULL) to sv. */
+void strvec_split(struct strvec *sv, const char *s);
+
+/* The value of environment variable name when set and not empty, else def. */
+const char *util_env(const char *name, const char *def);
 
 /* Lower-case hex sha256 of data into out (65 bytes). */
 void util_sha256_hex(const void *data, size_t len, char out[65]);

@@ -36,12 +36,6 @@ struct store_s3 {
 	long long base_ms;
 };
 
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-	return v && *v ? v : NULL;
-}
-
 /*
  * Percent-encodes s as SigV4 wants it: RFC 3986 unreserved characters kept,
  * '/' kept too when keep_slash (an object key in a path), everything else %XX.
@@ -429,11 +423,11 @@ int store_s3_open(const char *url, struct store **out, char *err)
 {
 	const char *rest = url + 5, *slash = strchr(rest, '/');
 	size_t blen = slash ? (size_t)(slash - rest) : strlen(rest);
-	const char *region = env("REMOTEGEN_S3_REGION") ? env("REMOTEGEN_S3_REGION") :
-			     env("AWS_REGION") ? env("AWS_REGION") : "us-east-1";
-	const char *endpoint = env("REMOTEGEN_S3_ENDPOINT");
-	const char *addressing = env("REMOTEGEN_S3_ADDRESSING");
-	const char *ak = env("AWS_ACCESS_KEY_ID"), *sk = env("AWS_SECRET_ACCESS_KEY");
+	const char *region = util_env("REMOTEGEN_S3_REGION", NULL) ? util_env("REMOTEGEN_S3_REGION", NULL) :
+			     util_env("AWS_REGION", NULL) ? util_env("AWS_REGION", NULL) : "us-east-1";
+	const char *endpoint = util_env("REMOTEGEN_S3_ENDPOINT", NULL);
+	const char *addressing = util_env("REMOTEGEN_S3_ADDRESSING", NULL);
+	const char *ak = util_env("AWS_ACCESS_KEY_ID", NULL), *sk = util_env("AWS_SECRET_ACCESS_KEY", NULL);
 	char *prefix = NULL;
 
 	*out = NULL;
@@ -468,9 +462,9 @@ int store_s3_open(const char *url, struct store **out, char *err)
 	s->sigv4 = xasprintf("aws:amz:%s:s3", region);
 	s->userpwd = xasprintf("%s:%s", ak, sk);
 	s->access_key = xstrdup(ak);
-	s->session_token = env("AWS_SESSION_TOKEN") ? xstrdup(env("AWS_SESSION_TOKEN")) : NULL;
-	s->max_attempts = env("REMOTEGEN_S3_MAX_ATTEMPTS") ? atoi(env("REMOTEGEN_S3_MAX_ATTEMPTS")) : 6;
-	s->base_ms = env("REMOTEGEN_S3_RETRY_BASE_MS") ? atoll(env("REMOTEGEN_S3_RETRY_BASE_MS")) : 200;
+	s->session_token = util_env("AWS_SESSION_TOKEN", NULL) ? xstrdup(util_env("AWS_SESSION_TOKEN", NULL)) : NULL;
+	s->max_attempts = util_env("REMOTEGEN_S3_MAX_ATTEMPTS", NULL) ? atoi(util_env("REMOTEGEN_S3_MAX_ATTEMPTS", NULL)) : 6;
+	s->base_ms = util_env("REMOTEGEN_S3_RETRY_BASE_MS", NULL) ? atoll(util_env("REMOTEGEN_S3_RETRY_BASE_MS", NULL)) : 200;
 	if (s->max_attempts < 1)
 		s->max_attempts = 1;
 	char *ep_trim = xstrdup(endpoint);

@@ -17,12 +17,6 @@ int runtime_known(const char *name)
 	return !strcmp(name, "exec") || !strcmp(name, "bwrap") || !strcmp(name, "oci");
 }
 
-static const char *env_or(const char *name, const char *def)
-{
-	const char *v = getenv(name);
-	return v && *v ? v : def;
-}
-
 /* /bin, /lib, ...: a symlink (merged /usr) is recreated, a directory bound read-only. */
 static void bind_root_entry(struct strvec *a, const char *path)
 {
@@ -49,7 +43,7 @@ static int prepare_bwrap(const struct runtime_spec *s, struct runtime_cmd *cmd, 
 {
 	struct strvec *a = &cmd->argv;
 	static const char *const roots[] = { "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32" };
-	strvec_push(a, env_or("REMOTEGEN_BWRAP", "/usr/bin/bwrap"));
+	strvec_push(a, util_env("REMOTEGEN_BWRAP", "/usr/bin/bwrap"));
 	if (access(a->v[0], X_OK) < 0)
 		return err_set(err, "plugin %s: runtime bwrap needs %s (install bubblewrap)", s->label, a->v[0]);
 	const char *fixed[] = { "--unshare-all", "--die-with-parent", "--new-session",
@@ -74,27 +68,15 @@ static int prepare_bwrap(const struct runtime_spec *s, struct runtime_cmd *cmd, 
 	return 0;
 }
 
-static void split_args(struct strvec *a, const char *s)
-{
-	while (s && *s) {
-		size_t n = strcspn(s, " ");
-		if (n)
-			strvec_push_owned(a, xstrndup(s, n));
-		s += n;
-		while (*s == ' ')
-			s++;
-	}
-}
-
 static int prepare_oci(const struct runtime_spec *s, struct runtime_cmd *cmd, char *err)
 {
 	static atomic_uint counter;
 	struct strvec *a = &cmd->argv;
-	strvec_push(a, env_or("REMOTEGEN_OCI_ENGINE", "/usr/bin/podman"));
+	strvec_push(a, util_env("REMOTEGEN_OCI_ENGINE", "/usr/bin/podman"));
 	if (access(a->v[0], X_OK) < 0)
 		return err_set(err, "plugin %s: runtime oci needs %s (install podman, or set "
 			       "REMOTEGEN_OCI_ENGINE)", s->label, a->v[0]);
-	split_args(a, getenv("REMOTEGEN_OCI_ARGS"));
+	strvec_split(a, getenv("REMOTEGEN_OCI_ARGS"));
 	snprintf(cmd->container, sizeof(cmd->container), "remotegen-%d-%u-%ld", (int)getpid(),
 		 atomic_fetch_add(&counter, 1), (long)util_now_ms() % 100000);
 	const char *run[] = { "run", "--rm", "-i", "--network=none", "--read-only",
@@ -132,7 +114,7 @@ void runtime_cleanup(const struct runtime_cmd *cmd)
 	struct strvec a = STRVEC_INIT;
 	struct subproc_result res;
 	strvec_push(&a, cmd->argv.v[0]);
-	split_args(&a, getenv("REMOTEGEN_OCI_ARGS"));
+	strvec_split(&a, getenv("REMOTEGEN_OCI_ARGS"));
 	strvec_push(&a, "rm");
 	strvec_push(&a, "-f");
 	strvec_push(&a, "--time");
