@@ -72,14 +72,7 @@ require (
 
   nginx_start "$STORE_DIR"
   go_env "http://127.0.0.1:$NGINX_PORT"
-  mkdir -p "$TMP/consumer"
-  cat >"$TMP/consumer/go.mod" <<MOD
-module example.com/consumer
-
-go 1.19
-
-replace google.golang.org/protobuf => /usr/share/gocode/src/google.golang.org/protobuf
-MOD
+  consumer_gomod "$TMP/consumer"
   cat >"$TMP/consumer/main.go" <<GO
 package main
 

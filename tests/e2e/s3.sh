@@ -20,15 +20,12 @@ test_s3_publish_and_go_get() {
   rg run --once
   assert_rc 0
   local base="http://127.0.0.1:$S3_PORT/gomod/proxy"
-  curl -s -D "$TMP/h" -o "$TMP/zip" "$base/$MOD/@v/v1.1.1.zip"
-  grep -qi '^content-type: application/zip' "$TMP/h" || fail "zip headers: $(cat "$TMP/h")"
-  grep -qi '^cache-control: public, max-age=31536000, immutable' "$TMP/h" || fail "zip headers: $(cat "$TMP/h")"
-  curl -s -D "$TMP/h" -o /dev/null "$base/$MOD/@v/v1.1.1.mod"
-  grep -qi '^content-type: text/plain; charset=utf-8' "$TMP/h" || fail "mod headers: $(cat "$TMP/h")"
-  curl -s -D "$TMP/h" -o /dev/null "$base/$MOD/@v/v1.1.1.info"
-  grep -qi '^content-type: application/json' "$TMP/h" || fail "info headers: $(cat "$TMP/h")"
-  curl -s -D "$TMP/h" -o /dev/null "$base/$MOD/@v/list"
-  grep -qi '^cache-control: public, max-age=60' "$TMP/h" || fail "list headers: $(cat "$TMP/h")"
+  local forever="public, max-age=31536000, immutable" short="public, max-age=60"
+  assert_headers "$base/$MOD/@v/v1.1.1.zip" application/zip "$forever"
+  assert_headers "$base/$MOD/@v/v1.1.1.mod" "text/plain; charset=utf-8" "$forever"
+  assert_headers "$base/$MOD/@v/v1.1.1.info" application/json "$forever"
+  assert_headers "$base/$MOD/@v/list" "text/plain; charset=utf-8" "$short"
+  assert_headers "$base/$MOD/@latest" application/json "$short"
   assert_eq 404 "$(curl -s -o /dev/null -w '%{http_code}' "$base/gen.example.com/go/nothing/@v/list")" "missing key"
   # Every request remotegen made was signed, x-amz-content-sha256 included.
   local signed unsigned

@@ -61,11 +61,9 @@ test_hostile_plugins_are_stopped_and_healthy_work_publishes() {
   add_plugin_template closestdin closestdin
   rg module push acme/weather "$ROOT/ops/example"
 
-  REMOTEGEN_RETRY_BASE_MS=100 REMOTEGEN_POLL_MS=100 "$REMOTEGEN" run --workers 4 --max-attempts 2 \
-    >"$TMP/svc.out" 2>"$TMP/svc.err" &
-  local pid=$!
-  trap "kill -9 $pid 2>/dev/null || true" EXIT
-  for _ in $(seq 1 100); do grep -q event=run_started "$TMP/svc.err" && break; sleep 0.1; done
+  REMOTEGEN_RETRY_BASE_MS=100 REMOTEGEN_POLL_MS=100 start_service --workers 4 --max-attempts 2
+  local pid=$SVC_PID
+  wait_for_event run_started
   wait_idle() {
     for _ in $(seq 1 300); do
       [ "$(sql "SELECT count(*) FROM generations WHERE state IN ('pending', 'running')")" = 0 ] && \
@@ -90,9 +88,7 @@ test_hostile_plugins_are_stopped_and_healthy_work_publishes() {
     sleep 0.1
   done
   [ "$fds_second" = "$fds_first" ] || ls -l /proc/$pid/fd >&2
-  kill -TERM $pid
-  wait $pid || fail "service exited $?"
-  cat "$TMP/svc.err" >>"$TMP/all.err"
+  stop_service
   assert_eq "$fds_first" "$fds_second" "open file descriptors of remotegen after a second round"
 
   assert_eq "published: " "$(error_of healthy)" "healthy"
@@ -150,14 +146,9 @@ test_sigterm_finishes_claimed_work() {
   rg migrate
   add_plugin_template slow "sleep=1500"
   rg module push acme/weather "$ROOT/ops/example"
-  "$REMOTEGEN" run >"$TMP/svc.out" 2>"$TMP/svc.err" &
-  local pid=$!
-  trap "kill -9 $pid 2>/dev/null || true" EXIT
-  for _ in $(seq 1 100); do grep -q event=claimed "$TMP/svc.err" && break; sleep 0.1; done
-  grep -q event=claimed "$TMP/svc.err" || fail "nothing claimed: $(cat "$TMP/svc.err")"
-  kill -TERM $pid
-  wait $pid || fail "remotegen exited $? after SIGTERM"
-  cat "$TMP/svc.err" >>"$TMP/all.err"
+  start_service
+  wait_for_event claimed
+  stop_service
   grep -q event=published "$TMP/svc.err" || fail "claimed work was not finished: $(cat "$TMP/svc.err")"
   assert_eq published "$(sql "SELECT state FROM generations")" "state"
   assert_file "$STORE_DIR/gen.example.com/go/acme/slow/acme/weather/@v/list"
@@ -167,11 +158,9 @@ test_second_sigterm_hands_work_back() {
   rg migrate
   add_plugin_template glacial "sleep=60000" --timeout 5m
   rg module push acme/weather "$ROOT/ops/example"
-  "$REMOTEGEN" run >"$TMP/svc.out" 2>"$TMP/svc.err" &
-  local pid=$!
-  trap "kill -9 $pid 2>/dev/null || true" EXIT
-  for _ in $(seq 1 100); do grep -q event=claimed "$TMP/svc.err" && break; sleep 0.1; done
-  grep -q event=claimed "$TMP/svc.err" || fail "nothing claimed: $(cat "$TMP/svc.err")"
+  start_service
+  local pid=$SVC_PID
+  wait_for_event claimed
   kill -TERM $pid
   sleep 0.5
   kill -0 $pid || fail "stopped before the second signal (the plugin sleeps 60 s)"

@@ -120,39 +120,26 @@ test_backfill_200_commits_with_new_work_first() {
 test_service_mode_wakes_on_notify() {
   rg migrate
   make_plugin_template ok ""
-  REMOTEGEN_POLL_MS=600000 "$REMOTEGEN" run >"$TMP/svc.out" 2>"$TMP/svc.err" &
-  local pid=$!
-  trap "kill -9 $pid 2>/dev/null || true" EXIT
-  for _ in $(seq 1 100); do grep -q event=run_started "$TMP/svc.err" && break; sleep 0.1; done
+  REMOTEGEN_POLL_MS=600000 start_service
+  wait_for_event run_started
   sleep 0.5
   rg module push acme/weather "$ROOT/ops/example"
-  for _ in $(seq 1 100); do
-    [ "$(sql "SELECT count(*) FROM generations WHERE state = 'published'")" = 1 ] && break
-    sleep 0.1
-  done
-  assert_eq 1 "$(sql "SELECT count(*) FROM generations WHERE state = 'published'")" "published without polling"
-  kill -TERM $pid
-  wait $pid || fail "service exited $?"
+  # published without polling (the poll interval is 10 minutes)
+  wait_for_sql "SELECT count(*) FROM generations WHERE state = 'published'" 1 100
+  stop_service
 }
 
 test_service_survives_postgres_restart() {
   rg migrate
   make_plugin_template ok ""
-  REMOTEGEN_POLL_MS=200 "$REMOTEGEN" run >"$TMP/svc.out" 2>"$TMP/svc.err" &
-  local pid=$!
-  trap "kill -9 $pid 2>/dev/null || true" EXIT
-  for _ in $(seq 1 100); do grep -q event=run_started "$TMP/svc.err" && break; sleep 0.1; done
+  REMOTEGEN_POLL_MS=200 start_service
+  wait_for_event run_started
   pg_as "$PG_BIN/pg_ctl" -D "$RUN_TMP/pg/data" -m fast -w restart >/dev/null 2>&1 || fail "restart failed"
   rg module push acme/weather "$ROOT/ops/example"
   assert_rc 0
-  for _ in $(seq 1 150); do
-    [ "$(sql "SELECT count(*) FROM generations WHERE state = 'published'")" = 1 ] && break
-    sleep 0.1
-  done
-  assert_eq 1 "$(sql "SELECT count(*) FROM generations WHERE state = 'published'")" "published after the restart"
-  kill -0 $pid || fail "the service died"
-  kill -TERM $pid
-  wait $pid || fail "service exited $?"
+  wait_for_sql "SELECT count(*) FROM generations WHERE state = 'published'" 1  # after the restart
+  kill -0 "$SVC_PID" || fail "the service died"
+  stop_service
   grep -q event=database_reconnected "$TMP/svc.err" || fail "no reconnect logged: $(cat "$TMP/svc.err")"
 }
 

@@ -5,6 +5,7 @@
 #   nginx_stop           stops it by its pid
 #   go_env PROXY_URL     exports GOPROXY (PROXY_URL, then the stub proxy), GOSUMDB=off, ...
 #   make_consumer DIR IMPORT  writes a program importing the generated package IMPORT
+#   consumer_gomod DIR   writes only the consumer's go.mod
 
 nginx_start() {
   local root=$1 conf="$TMP/nginx" attempt
@@ -76,16 +77,21 @@ go_env() {
   export HOME="$TMP"
 }
 
-make_consumer() {
-  local dir=$1 import=$2
-  mkdir -p "$dir"
-  cat >"$dir/go.mod" <<MOD
+# consumer_gomod DIR: a consumer module's go.mod, google.golang.org/protobuf from Debian.
+consumer_gomod() {
+  mkdir -p "$1"
+  cat >"$1/go.mod" <<MOD
 module example.com/consumer
 
 go 1.19
 
 replace google.golang.org/protobuf => /usr/share/gocode/src/google.golang.org/protobuf
 MOD
+}
+
+make_consumer() {
+  local dir=$1 import=$2
+  consumer_gomod "$dir"
   cat >"$dir/main.go" <<GO
 package main
 

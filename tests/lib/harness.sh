@@ -64,6 +64,48 @@ sql() {
   psql -X -q -At -v ON_ERROR_STOP=1 -d "$TEST_DB" -c "$1"
 }
 
+# start_service [FLAGS...]: `remotegen run FLAGS` (service mode) in the background,
+# logging to $TMP/svc.out and $TMP/svc.err; SVC_PID is killed by pid when the test ends.
+# Environment for it goes before the call: REMOTEGEN_POLL_MS=200 start_service.
+start_service() {
+  "$REMOTEGEN" run "$@" >"$TMP/svc.out" 2>"$TMP/svc.err" &
+  SVC_PID=$!
+  trap "kill -9 $SVC_PID 2>/dev/null || true" EXIT
+}
+
+# wait_for_event EVENT: waits up to 10 s for event=EVENT in the service's log.
+wait_for_event() {
+  for _ in $(seq 1 100); do
+    grep -q "event=$1" "$TMP/svc.err" && return 0
+    sleep 0.1
+  done
+  fail "no event=$1 in 10 s: $(tail -c 1500 "$TMP/svc.err")"
+}
+
+# wait_for_sql QUERY WANT [TENTHS]: waits (default 15 s) until the query answers WANT.
+wait_for_sql() {
+  for _ in $(seq 1 "${3:-150}"); do
+    [ "$(sql "$1")" = "$2" ] && return 0
+    sleep 0.1
+  done
+  fail "waited for \"$1\" to be $2; it is $(sql "$1")"
+}
+
+# stop_service: SIGTERM, then the service must exit 0.
+stop_service() {
+  kill -TERM "$SVC_PID"
+  wait "$SVC_PID" || fail "remotegen run exited $? after SIGTERM"
+  cat "$TMP/svc.err" >>"$TMP/all.err"
+}
+
+# assert_headers URL TYPE [CACHE]: the response's Content-Type (and Cache-Control).
+assert_headers() {
+  curl -s -D "$TMP/headers" -o /dev/null "$1"
+  grep -qi "^content-type: $2"$'\r'"\?$" "$TMP/headers" || fail "$1: want Content-Type $2: $(cat "$TMP/headers")"
+  [ -z "${3:-}" ] || grep -qi "^cache-control: $3"$'\r'"\?$" "$TMP/headers" ||
+    fail "$1: want Cache-Control $3: $(cat "$TMP/headers")"
+}
+
 GO_PLUGIN_VERSION=v1.28.1
 setup_go_template() {
   rg plugin add protocolbuffers/go "$GO_PLUGIN_VERSION" --exec /usr/bin/protoc-gen-go \
