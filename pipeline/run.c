@@ -619,7 +619,11 @@ drain:
 	/* Finish what was claimed: never leave half a generation behind. */
 	while (f.n)
 		advance(&ctx, &db, &workers, &publisher, &f, 100, st);
-	if (st->published > feed_published) {
+	/*
+	 * Always bring the feed up to date at the end: a process killed after publishing
+	 * left it behind, and only a later run can catch up (unchanged, it is not rewritten).
+	 */
+	if (feed_store) {
 		char e[ERR_SIZE];
 		if (ensure_db(&db, o->conninfo, e) < 0 || rewrite_feed(o, db, feed_store, e) < 0)
 			log_error("feed_rewrite_failed", e);

@@ -126,7 +126,14 @@ int publish_feed(struct store *s, const struct publish_feed_entry *v, size_t n, 
 		buf_printf(&b, "{\"Path\":\"%s\",\"Version\":\"%s\",\"Timestamp\":\"%s\",\"Sum\":\"%s\","
 			   "\"GoModSum\":\"%s\"}\n", v[i].modpath, v[i].version, v[i].time, v[i].zip_hash,
 			   v[i].mod_hash);
-	int rc = store_put_mutable(s, PUBLISH_FEED_KEY, b.data ? b.data : "", b.len, "application/json", err);
+	/* Unchanged feeds are not rewritten (a run with nothing new writes nothing). */
+	struct buf old = BUF_INIT;
+	int rc = store_get(s, PUBLISH_FEED_KEY, &old, err);
+	if (rc < 0 || rc == 1 || old.len != b.len || (b.len && memcmp(old.data, b.data, b.len)))
+		rc = store_put_mutable(s, PUBLISH_FEED_KEY, b.data ? b.data : "", b.len, "application/json", err);
+	else
+		rc = 0;
+	buf_release(&old);
 	buf_release(&b);
 	return rc;
 }

@@ -60,6 +60,7 @@ struct publish_feed_entry {
  * Rewrites the feed index/versions.json: one JSON object per line and per
  * published version, in publication order, like index.golang.org's, with
  * the go.sum hashes: {"Path":..,"Version":..,"Timestamp":..,"Sum":..,"GoModSum":..}.
+ * A feed that already holds exactly these lines is left alone.
  */
 int publish_feed(struct store *s, const struct publish_feed_entry *v, size_t n, char *err);
 

@@ -231,6 +231,16 @@ test_verify_and_feed() {
   assert_eq "v1.1.1 v1.1.2" "$(sed 's/.*"Version":"\([^"]*\)".*/\1/' "$feed" | xargs)" "feed order"
   rg verify
   assert_rc 0
+  # A feed left behind (a process killed between publishing and rewriting it) is brought
+  # up to date by the next run, even one with nothing new to generate.
+  printf '' >"$feed"
+  rg verify
+  assert_rc 1
+  assert_out_has "stale index: index/versions.json"
+  rg run --once
+  assert_rc 0
+  rg verify
+  assert_rc 0
 
   # Now damage the store in every way verify knows.
   local d="$STORE_DIR/$MOD/@v"
