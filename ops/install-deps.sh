@@ -8,12 +8,12 @@ PACKAGES=(
   # build
   build-essential clang pkg-config
   libpq-dev libprotobuf-c-dev protobuf-c-compiler libck-dev libzip-dev
-  libcurl4-openssl-dev libssl-dev
+  libcurl4-openssl-dev libssl-dev libicu-dev
   # protoc, plugin.proto/descriptor.proto, real plugins
   protobuf-compiler libprotobuf-dev libprotoc-dev protoc-gen-go protoc-gen-go-grpc
   # services and clients the tests use
   postgresql postgresql-client nginx-light
-  golang-go golang-google-protobuf-dev golang-google-grpc-dev
+  golang-go golang-google-protobuf-dev golang-google-grpc-dev golang-golang-x-mod-dev
   bubblewrap
   # the oci plugin runtime (tests run containers as root with runc)
   podman runc

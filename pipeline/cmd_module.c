@@ -111,6 +111,10 @@ int cmd_module(int argc, char **argv, struct config *cfg)
 		cli_error(EXIT_USAGE, "module %s/%s: %s", m.owner, m.name, err);
 		goto out;
 	}
+	if (image_check_paths(&img, err) < 0) {
+		cli_error(EXIT_USAGE, "module %s/%s: %s", m.owner, m.name, err);
+		goto out;
+	}
 	int seq = 0, created = 0;
 	if (registry_push(c, &m, &img, deps, n_deps, &seq, &created, err) < 0) {
 		cli_error(EXIT_USAGE, "module %s/%s: %s", m.owner, m.name, err);

@@ -2,6 +2,7 @@
  * image: protoc invocation and image inspection.
  */
 #include "image.h"
+#include "gorules.h"
 #include "fsutil.h"
 #include "gopkg.h"
 #include "subproc.h"
@@ -228,5 +229,31 @@ int image_check_imports(const struct image *img, const struct strvec *dep_files,
 			rc = err_set(err, "file %s is both the module's own and a dependency's", img->own_files.v[i]);
 	strvec_clear(&seen);
 	google__protobuf__file_descriptor_set__free_unpacked(fds, NULL);
+	return rc;
+}
+
+int image_check_paths(const struct image *img, char *err)
+{
+	struct gorules_report rep = GORULES_REPORT_INIT;
+	char why[ERR_SIZE];
+	int rc = 0;
+	gorules_check_files((const char *const *)img->own_files.v, NULL, img->own_files.n, &rep);
+	for (size_t i = 0; i < img->own_files.n; i++) {
+		const char *f = img->own_files.v[i], *slash = strrchr(f, '/');
+		if (!slash || gorules_report_has(&rep, 0, f))
+			continue;
+		/* the package path under any module path: checked below a stand-in domain */
+		char *pkg = xasprintf("example.com/%.*s", (int)(slash - f), f);
+		if (gorules_check_path(GORULES_IMPORT, pkg, why) < 0) {
+			char *msg = xasprintf("directory %.*s cannot be part of a Go package path: %s",
+					      (int)(slash - f), f, why);
+			gorules_report_add(&rep, f, 0, msg);
+			free(msg);
+		}
+		free(pkg);
+	}
+	if (rep.n)
+		rc = gorules_report_error(&rep, "its files would make Go modules nobody can use", err);
+	gorules_report_release(&rep);
 	return rc;
 }

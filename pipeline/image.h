@@ -46,6 +46,15 @@ int image_load(const char *file, const struct strvec *dep_files, struct image *i
  */
 int image_check_imports(const struct image *img, const struct strvec *dep_files, char *err);
 
+/*
+ * Checks the paths of the own files with the go command's rules (gorules):
+ * each must be a valid file path in a module, not under vendor/, no two may
+ * differ only in case (nor their directories), and each directory must be
+ * usable in a Go package path, since generated files go where the .proto
+ * files are. Returns 0 or -1 with err naming every offending file.
+ */
+int image_check_paths(const struct image *img, char *err);
+
 /* Parses an image and lists its files in order into files. Returns 0 or -1. */
 int image_list_files(const void *data, size_t len, struct strvec *files, char *err);
 

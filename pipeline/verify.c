@@ -89,9 +89,14 @@ int verify_store(PGconn *c, struct store *s, const char *go_prefix, FILE *report
 			char sub[ERR_SIZE];
 			if (modzip_read(data.data, data.len, &files, sub) < 0)
 				problem(report, problems, "corrupt: %s: %s%s", keys[0], sub, "");
-			else if (dirhash_h1("", &files, hash, sub) < 0 || strcmp(hash, v[i].zip_hash))
-				problem(report, problems, "hash mismatch: %s: database %s, store %s", keys[0],
-					v[i].zip_hash, hash);
+			else {
+				if (dirhash_h1("", &files, hash, sub) < 0 || strcmp(hash, v[i].zip_hash))
+					problem(report, problems, "hash mismatch: %s: database %s, store %s",
+						keys[0], v[i].zip_hash, hash);
+				/* what the go command would refuse to extract, or could not import */
+				if (modzip_check_zip(mp, v[i].version, data.data, data.len, sub) < 0)
+					problem(report, problems, "unusable: %s: %s%s", keys[0], sub, "");
+			}
 			fileset_release(&files);
 		}
 		/* go.mod */

@@ -1,8 +1,8 @@
 /*
  * modpath: Go module paths and versions as remotegen makes them: the module
  * path of a (template, module) pair, synthetic versions, their ordering, the
- * go command's case-encoding for proxy URLs, and validity checks that follow
- * golang.org/x/mod/module (CheckPath, CheckFilePath).
+ * go command's case-encoding for proxy URLs, and validity checks with the
+ * go command's rules (gorules), worded for remotegen's messages.
  */
 #ifndef REMOTEGEN_MODPATH_H
 #define REMOTEGEN_MODPATH_H
@@ -29,11 +29,16 @@ int modpath_version_cmp(const char *a, const char *b);
  */
 int modpath_escape(const char *s, struct buf *out, char *err);
 
-/* Checks a module path as golang.org/x/mod/module.CheckPath does. */
+/*
+ * Checks, returning 0 or -1 with err naming the path and the rule: a module
+ * path (module.CheckPath, and no /vN suffix: remotegen's versions are v1); a
+ * go prefix ("gen.example.com/go", checked as the start of a module path); a
+ * file path in a module (module.CheckFilePath); a package import path
+ * (module.CheckImportPath).
+ */
 int modpath_check_module(const char *path, char *err);
-/* Checks a path prefix (e.g. "gen.example.com/go") for use as go prefix. */
 int modpath_check_prefix(const char *prefix, char *err);
-/* Checks a file path inside a module as module.CheckFilePath does. */
 int modpath_check_file(const char *path, char *err);
+int modpath_check_import(const char *path, char *err);
 
 #endif

@@ -1,173 +1,90 @@
 /*
- * modzip: module zip rules and deterministic zips through libzip's in-memory
- * buffer source. Owns the UTF-8 case-folding locale used for collisions.
+ * modzip: module zips through libzip's in-memory buffer source, checked with
+ * the go command's rules (gorules) before they are built and when they are
+ * audited.
  */
 #include "modzip.h"
+#include "gorules.h"
 #include "modpath.h"
 
-#include <locale.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wctype.h>
 #include <zip.h>
 
-const struct modzip_limits modzip_default_limits = {
-	.max_zip = 500ULL << 20,
-	.max_gomod = 16ULL << 20,
-	.max_license = 16ULL << 20,
-};
+/* x/mod's limit on the size of a module zip file. */
+#define MODZIP_MAX_ZIP (500ULL << 20)
 
-/* Decodes one UTF-8 sequence; returns its length, or -1 when invalid. */
-static int utf8_next(const unsigned char *s, unsigned *cp)
+/*
+ * Not a zip rule, but a module nobody can use: a directory holding Go files
+ * must be an importable package path.
+ */
+static void check_packages(const char *modpath, const char *const *names,
+			   const char *const *report_as, size_t n, struct gorules_report *rep)
 {
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	int n = (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
-	if (!n)
-		return -1;
-	unsigned c = s[0] & (0x7f >> n);
-	for (int i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return -1;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	static const unsigned min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	if (c < min[n] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return -1;
-	*cp = c;
-	return n;
-}
-
-static locale_t fold_locale;
-static pthread_once_t fold_once = PTHREAD_ONCE_INIT;
-
-static void fold_init(void)
-{
-	fold_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-}
-
-/* Case-folded copy of a UTF-8 string as an array of code points; NULL if not UTF-8. */
-static unsigned *fold(const char *s, size_t *n_out)
-{
-	size_t len = strlen(s);
-	unsigned *out = xcalloc(len + 1, sizeof(*out));
-	size_t n = 0;
-	pthread_once(&fold_once, fold_init);
-	for (const unsigned char *p = (const unsigned char *)s; *p;) {
-		unsigned cp;
-		int k = utf8_next(p, &cp);
-		if (k < 0) {
-			free(out);
-			return NULL;
+	char why[ERR_SIZE];
+	for (size_t i = 0; i < n; i++) {
+		const char *slash = strrchr(names[i], '/');
+		size_t len = strlen(names[i]);
+		if (len < 3 || strcmp(names[i] + len - 3, ".go") || !slash ||
+		    gorules_report_has(rep, 0, report_as[i]))
+			continue;
+		char *pkg = xasprintf("%s/%.*s", modpath, (int)(slash - names[i]), names[i]);
+		if (gorules_check_path(GORULES_IMPORT, pkg, why) < 0) {
+			char *msg = xasprintf("package %s cannot be imported: %s", pkg, why);
+			gorules_report_add(rep, report_as[i], 0, msg);
+			free(msg);
 		}
-		p += k;
-		if (fold_locale)
-			cp = (unsigned)towlower_l((wint_t)cp, fold_locale);
-		else if (cp < 0x80)
-			cp = (unsigned)towlower((wint_t)cp);
-		out[n++] = cp;
+		free(pkg);
 	}
-	*n_out = n;
-	return out;
 }
 
-struct folded {
-	unsigned *cps;
-	size_t n;
-	const char *name;
-};
-
-static int cmp_folded(const void *a, const void *b)
+static int check_module_version(const char *modpath, const char *version, char *err)
 {
-	const struct folded *x = a, *y = b;
-	size_t n = x->n < y->n ? x->n : y->n;
-	for (size_t i = 0; i < n; i++)
-		if (x->cps[i] != y->cps[i])
-			return x->cps[i] < y->cps[i] ? -1 : 1;
-	return x->n < y->n ? -1 : x->n > y->n;
-}
-
-int modzip_check(const char *modpath, const char *version, const struct fileset *files,
-		 const struct modzip_limits *lim, char *err)
-{
-	char sub[ERR_SIZE];
-	unsigned long long total = 0;
-	struct folded *f = xcalloc(files->n + 1, sizeof(*f));
-	int rc = -1;
-	if (!lim)
-		lim = &modzip_default_limits;
-	if (modpath_check_module(modpath, err) < 0)
-		goto out;
 	long a, b, c;
-	if (modpath_parse_version(version, &a, &b, &c) < 0) {
-		err_set(err, "invalid version %s for module %s", version, modpath);
+	if (modpath_check_module(modpath, err) < 0)
+		return -1;
+	if (modpath_parse_version(version, &a, &b, &c) < 0)
+		return err_set(err, "invalid version %s for module %s", version, modpath);
+	return 0;
+}
+
+int modzip_check(const char *modpath, const char *version, const struct fileset *files, char *err)
+{
+	const char **names = xcalloc(files->n + 1, sizeof(*names));
+	unsigned long long *sizes = xcalloc(files->n + 1, sizeof(*sizes));
+	struct gorules_report rep = GORULES_REPORT_INIT;
+	int rc = -1;
+	if (check_module_version(modpath, version, err) < 0)
+		goto out;
+	for (size_t i = 0; i < files->n; i++) {
+		names[i] = files->v[i].name;
+		sizes[i] = files->v[i].content.len;
+	}
+	gorules_check_files(names, sizes, files->n, &rep);
+	check_packages(modpath, names, names, files->n, &rep);
+	if (rep.n) {
+		char *what = xasprintf("module %s@%s", modpath, version);
+		gorules_report_error(&rep, what, err);
+		free(what);
 		goto out;
 	}
-	for (size_t i = 0; i < files->n; i++) {
-		const char *name = files->v[i].name;
-		unsigned long long size = files->v[i].content.len;
-		if (modpath_check_file(name, sub) < 0) {
-			err_set(err, "module %s@%s: %s", modpath, version, sub);
-			goto out;
-		}
-		f[i].cps = fold(name, &f[i].n);
-		f[i].name = name;
-		if (!f[i].cps) {
-			err_set(err, "module %s@%s: file path %s is not valid UTF-8", modpath, version, name);
-			goto out;
-		}
-		const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
-		if (!strcasecmp(base, "go.mod") && strcmp(name, "go.mod")) {
-			err_set(err, "module %s@%s: file %s: go.mod is allowed only at the module root "
-				"and spelled in lower case", modpath, version, name);
-			goto out;
-		}
-		if (!strcmp(name, "go.mod") && size > lim->max_gomod) {
-			err_set(err, "module %s@%s: go.mod is %llu bytes; the limit is %llu", modpath,
-				version, size, lim->max_gomod);
-			goto out;
-		}
-		if (!strcmp(name, "LICENSE") && size > lim->max_license) {
-			err_set(err, "module %s@%s: LICENSE is %llu bytes; the limit is %llu", modpath,
-				version, size, lim->max_license);
-			goto out;
-		}
-		total += size;
-		if (total > lim->max_zip) {
-			err_set(err, "module %s@%s: files total more than %llu bytes (at %s)", modpath,
-				version, lim->max_zip, name);
-			goto out;
-		}
-	}
-	qsort(f, files->n, sizeof(*f), cmp_folded);
-	for (size_t i = 1; i < files->n; i++)
-		if (!cmp_folded(&f[i - 1], &f[i])) {
-			err_set(err, "module %s@%s: files %s and %s differ only in case", modpath,
-				version, f[i - 1].name, f[i].name);
-			goto out;
-		}
 	rc = 0;
 out:
-	for (size_t i = 0; i < files->n; i++)
-		free(f[i].cps);
-	free(f);
+	gorules_report_release(&rep);
+	free(names);
+	free(sizes);
 	return rc;
 }
 
 int modzip_build(const char *modpath, const char *version, struct fileset *files,
-		 const struct modzip_limits *lim, struct buf *zip, char *err)
+		 struct buf *zip, char *err)
 {
 	zip_error_t ze;
 	zip_source_t *src = NULL;
 	zip_t *za = NULL;
 	int rc = -1;
-	if (!lim)
-		lim = &modzip_default_limits;
 	fileset_sort(files);
-	if (modzip_check(modpath, version, files, lim, err) < 0)
+	if (modzip_check(modpath, version, files, err) < 0)
 		return -1;
 	zip_error_init(&ze);
 	src = zip_source_buffer_create(NULL, 0, 0, &ze);
@@ -215,10 +132,10 @@ int modzip_build(const char *modpath, const char *version, struct fileset *files
 			zip_error_strerror(zip_source_error(src)));
 		goto out;
 	}
-	if (st.size > lim->max_zip) {
+	if (st.size > MODZIP_MAX_ZIP) {
 		zip_source_close(src);
 		err_set(err, "module %s@%s: the zip is %llu bytes; the limit is %llu", modpath, version,
-			(unsigned long long)st.size, lim->max_zip);
+			(unsigned long long)st.size, MODZIP_MAX_ZIP);
 		goto out;
 	}
 	buf_grow(zip, (size_t)st.size);
@@ -282,5 +199,66 @@ int modzip_read(const void *zip, size_t len, struct fileset *files, char *err)
 out:
 	zip_close(z);
 	zip_error_fini(&ze);
+	return rc;
+}
+
+int modzip_check_zip(const char *modpath, const char *version, const void *zip, size_t len, char *err)
+{
+	zip_error_t ze;
+	zip_error_init(&ze);
+	zip_source_t *src = zip_source_buffer_create(zip, len, 0, &ze);
+	zip_t *z = src ? zip_open_from_source(src, ZIP_RDONLY, &ze) : NULL;
+	struct strvec names = STRVEC_INIT;
+	unsigned long long *sizes = NULL;
+	struct gorules_report rep = GORULES_REPORT_INIT;
+	char *what = xasprintf("module zip %s@%s", modpath, version), *prefix = NULL;
+	const char **rel = NULL;
+	int rc = -1;
+	if (!z) {
+		err_set(err, "%s: not a zip file: %s", what, zip_error_strerror(&ze));
+		if (src)
+			zip_source_free(src);
+		goto out;
+	}
+	if (check_module_version(modpath, version, err) < 0)
+		goto out;
+	if (len > MODZIP_MAX_ZIP) {
+		err_set(err, "%s: the zip is %zu bytes; the limit is %llu", what, len, MODZIP_MAX_ZIP);
+		goto out;
+	}
+	zip_int64_t n = zip_get_num_entries(z, 0);
+	sizes = xcalloc((size_t)n + 1, sizeof(*sizes));
+	for (zip_int64_t i = 0; i < n; i++) {
+		zip_stat_t st;
+		if (zip_stat_index(z, (zip_uint64_t)i, ZIP_FL_ENC_RAW, &st) < 0) {
+			err_set(err, "%s: entry %lld: %s", what, (long long)i, zip_strerror(z));
+			goto out;
+		}
+		strvec_push(&names, st.name);
+		sizes[i] = st.size;
+	}
+	prefix = xasprintf("%s@%s/", modpath, version);
+	gorules_check_zip(prefix, (const char *const *)names.v, sizes, names.n, &rep);
+	/* packages, by the names below the prefix */
+	size_t plen = strlen(prefix);
+	rel = xcalloc(names.n + 1, sizeof(*rel));
+	for (size_t i = 0; i < names.n; i++)
+		rel[i] = strncmp(names.v[i], prefix, plen) ? "" : names.v[i] + plen;
+	check_packages(modpath, rel, (const char *const *)names.v, names.n, &rep);
+	if (rep.n) {
+		gorules_report_error(&rep, what, err);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (z)
+		zip_close(z);
+	zip_error_fini(&ze);
+	gorules_report_release(&rep);
+	strvec_clear(&names);
+	free(rel);
+	free(prefix);
+	free(sizes);
+	free(what);
 	return rc;
 }

@@ -1,8 +1,7 @@
 /*
  * modzip: Go module zip files as golang.org/x/mod/zip defines them, built
- * with libzip: every entry under "<module>@<version>/", valid file paths, no
- * case-fold collisions, go.mod only at the top, size limits; and
- * deterministic bytes (entries sorted by name, fixed timestamp and modes), so
+ * with libzip: every entry under "<module>@<version>/", files checked with
+ * the go command's rules (gorules), and deterministic bytes (entries sorted by name, fixed timestamp and modes), so
  * a retry produces exactly the same zip.
  */
 #ifndef REMOTEGEN_MODZIP_H
@@ -10,29 +9,28 @@
 
 #include "fileset.h"
 
-struct modzip_limits {
-	unsigned long long max_zip;     /* total uncompressed and compressed size: 500 MiB */
-	unsigned long long max_gomod;   /* go.mod: 16 MiB */
-	unsigned long long max_license; /* LICENSE: 16 MiB */
-};
-
-/* The go command's limits. */
-extern const struct modzip_limits modzip_default_limits;
-
 /*
- * Checks files (names relative to the module root) against the module zip
- * rules. lim may be NULL (defaults). Returns 0, or -1 with err naming the file
- * and the rule.
+ * Checks files (names relative to the module root) with the go command's
+ * rules (gorules_check_files: file paths, case-fold collisions of files and
+ * directories, vendor/ and nested modules, go.mod, sizes), and that every
+ * directory holding .go files is an importable package. Returns 0, or -1
+ * with err naming the module, every offending file and its rule.
  */
-int modzip_check(const char *modpath, const char *version, const struct fileset *files,
-		 const struct modzip_limits *lim, char *err);
+int modzip_check(const char *modpath, const char *version, const struct fileset *files, char *err);
 
 /*
  * Sorts files by name, checks them (modzip_check) and appends the zip's bytes
  * to zip. Returns 0, or -1 with err set.
  */
 int modzip_build(const char *modpath, const char *version, struct fileset *files,
-		 const struct modzip_limits *lim, struct buf *zip, char *err);
+		 struct buf *zip, char *err);
+
+/*
+ * Checks a published zip as the go command does when it downloads one
+ * (gorules_check_zip over its entries, sizes from the zip's headers) and its
+ * packages as modzip_check does. Returns 0, or -1 with err naming the files.
+ */
+int modzip_check_zip(const char *modpath, const char *version, const void *zip, size_t len, char *err);
 
 /*
  * Reads every file entry of a zip into files (names as stored, with their

@@ -39,7 +39,7 @@ int publish_build(struct publish_module *m, const char *modpath, const char *ver
 	if (gomod_render(modpath, go_version, requires, &m->mod, err) < 0)
 		return -1;
 	fileset_add(files, "go.mod", m->mod.data, m->mod.len);
-	if (modzip_build(modpath, version, files, NULL, &m->zip, err) < 0)
+	if (modzip_build(modpath, version, files, &m->zip, err) < 0)
 		return -1;
 	char *prefix = xasprintf("%s@%s/", modpath, version);
 	int rc = dirhash_h1(prefix, files, m->zip_hash, err);
@@ -130,7 +130,7 @@ int publish_feed(struct store *s, const struct publish_feed_entry *v, size_t n, 
 	struct buf old = BUF_INIT;
 	int rc = store_get(s, PUBLISH_FEED_KEY, &old, err);
 	if (rc < 0 || rc == 1 || old.len != b.len || (b.len && memcmp(old.data, b.data, b.len)))
-		rc = store_put_mutable(s, PUBLISH_FEED_KEY, b.data ? b.data : "", b.len, "application/json", err);
+		rc = store_put_mutable(s, PUBLISH_FEED_KEY, b.data ? b.data : "", b.len, PUBLISH_FEED_TYPE, err);
 	else
 		rc = 0;
 	buf_release(&old);

@@ -4,7 +4,11 @@
  * test can compare them with what the go command computes.
  *   modtool STORE_DIR MODPATH VERSION NAME=CONTENT...
  * prints "zip <h1>" and "mod <h1>".
+ *   modtool h1 ZIP
+ * prints the h1: hash of the files of a zip, as go.sum would hold it.
  */
+#include "dirhash.h"
+#include "modzip.h"
 #include "publish.h"
 #include "store.h"
 
@@ -18,6 +22,23 @@ int main(int argc, char **argv)
 	struct strvec req = STRVEC_INIT;
 	struct publish_module m;
 	struct store *s = NULL;
+	if (argc == 3 && !strcmp(argv[1], "h1")) {
+		struct buf zip = BUF_INIT;
+		char hash[DIRHASH_SIZE], chunk[65536];
+		FILE *f = fopen(argv[2], "rb");
+		size_t n;
+		if (!f)
+			return perror(argv[2]), 2;
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			buf_add(&zip, chunk, n);
+		fclose(f);
+		if (modzip_read(zip.data, zip.len, &files, err) < 0 || dirhash_h1("", &files, hash, err) < 0)
+			return fprintf(stderr, "modtool: %s: %s\n", argv[2], err), 1;
+		printf("%s\n", hash);
+		buf_release(&zip);
+		fileset_release(&files);
+		return 0;
+	}
 	if (argc < 4) {
 		fprintf(stderr, "usage: modtool STORE_DIR MODPATH VERSION NAME=CONTENT...\n");
 		return 2;

@@ -16,6 +16,7 @@
  *   eatmem          allocates and touches memory until it fails
  *   closestdin      closes stdin without reading it and answers with no files
  *   badpath=NAME    answers with a file called NAME ("../x.go", "/etc/x", "a\\b")
+ *   files=A|B|...   answers with files called A, B, ... ("package x" in each)
  *   dup             answers with the same file twice
  *   insert-missing  inserts into a file nobody produced
  *   probe           tries to read /etc/shadow, connect to 127.0.0.1:PORT (connect=PORT)
@@ -245,6 +246,12 @@ int main(int argc, char **argv)
 	}
 	if ((v = get("badpath"))) {
 		add(v, NULL, "bad\n");
+		respond(NULL);
+		return 0;
+	}
+	if ((v = get("files"))) {
+		for (char *name = strtok(v, "|"); name; name = strtok(NULL, "|"))
+			add(name, NULL, "package x\n");
 		respond(NULL);
 		return 0;
 	}
