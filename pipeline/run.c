@@ -5,6 +5,7 @@
 #include "run.h"
 #include "db.h"
 #include "generate.h"
+#include "goimports.h"
 #include "gomod.h"
 #include "log.h"
 #include "metrics.h"
@@ -85,35 +86,28 @@ static void job_fail(struct sched_job *j, enum generate_failure f, const char *m
 		snprintf(j->error, sizeof(j->error), "%s", msg);
 }
 
-/* 1 when a generated Go file imports modpath (or a package under it). */
-static int imports_module(const struct fileset *files, const char *modpath)
-{
-	char *exact = xasprintf("\"%s\"", modpath), *under = xasprintf("\"%s/", modpath);
-	int found = 0;
-	for (size_t i = 0; i < files->n && !found; i++) {
-		size_t n = strlen(files->v[i].name);
-		if (n < 3 || strcmp(files->v[i].name + n - 3, ".go") || !files->v[i].content.data)
-			continue;
-		found = strstr(files->v[i].content.data, exact) || strstr(files->v[i].content.data, under);
-	}
-	free(exact);
-	free(under);
-	return found;
-}
-
 /*
- * go.mod requires exactly the generated dependency modules whose packages the
- * generated code imports, at their synthetic versions (same template version,
- * the dependency commit's sequence).
+ * go.mod requires exactly the modules the generated code imports: the
+ * plugins' Go runtime libraries ("module@version" in go_deps) and the
+ * generated modules of dependencies, at their synthetic versions (same
+ * template version, the dependency commit's sequence).
  */
-static void require_imported_deps(const struct sched_job *j, const struct request_dep_file *rdeps,
-				  struct strvec *requires)
+static void require_imported(const struct sched_job *j, const struct request_dep_file *rdeps,
+			     const struct strvec *go_deps, const struct strvec *imports,
+			     struct strvec *requires)
 {
+	for (size_t i = 0; i < go_deps->n; i++) {
+		const char *at = strrchr(go_deps->v[i], '@');
+		char *mod = xstrndup(go_deps->v[i], at ? (size_t)(at - go_deps->v[i]) : strlen(go_deps->v[i]));
+		if (goimports_uses_module(imports, mod))
+			strvec_push(requires, go_deps->v[i]);
+		free(mod);
+	}
 	for (size_t i = 0; i < j->n_deps; i++) {
 		int seen = 0;
 		for (size_t k = 0; k < i && !seen; k++)
 			seen = !strcmp(rdeps[k].modpath, rdeps[i].modpath);
-		if (seen || !imports_module(&j->files, rdeps[i].modpath))
+		if (seen || !goimports_uses_module(imports, rdeps[i].modpath))
 			continue;
 		char *v = modpath_version(j->template_version, j->deps[i].sequence);
 		strvec_push_owned(requires, xasprintf("%s@%s", rdeps[i].modpath, v));
@@ -128,7 +122,7 @@ static void work_generate(void *v, void *arg, int thread_index)
 	struct run_ctx *ctx = arg;
 	struct request req;
 	struct generate_plugin *gp = NULL;
-	struct strvec requires = STRVEC_INIT;
+	struct strvec requires = STRVEC_INIT, go_deps = STRVEC_INIT, imports = STRVEC_INIT;
 	char **params = NULL;
 	const char *go_version = NULL;
 	int prepared = 0;
@@ -174,7 +168,7 @@ static void work_generate(void *v, void *arg, int thread_index)
 			.memory_bytes = sp->memory_bytes, .output_bytes = sp->output_bytes,
 		};
 		for (size_t k = 0; k < sp->go_deps.n; k++)
-			strvec_push(&requires, sp->go_deps.v[k]);
+			strvec_push(&go_deps, sp->go_deps.v[k]);
 		if (sp->go_min_version && (!go_version || gomod_go_version_cmp(sp->go_min_version, go_version) > 0))
 			go_version = sp->go_min_version;
 	}
@@ -183,7 +177,11 @@ static void work_generate(void *v, void *arg, int thread_index)
 		job_fail(j, j->failure, j->error);
 		goto out;
 	}
-	require_imported_deps(j, rdeps, &requires);
+	if (goimports_of_files(&j->files, &imports, j->error) < 0) {
+		job_fail(j, GENERATE_PERMANENT, j->error);
+		goto out;
+	}
+	require_imported(j, rdeps, &go_deps, &imports, &requires);
 	if (publish_build(&j->built, j->modpath, j->version, j->time, go_version, &requires, &j->files,
 			  j->error) < 0) {
 		job_fail(j, GENERATE_PERMANENT, j->error);
@@ -199,6 +197,8 @@ out:
 	free(params);
 	free(gp);
 	strvec_clear(&requires);
+	strvec_clear(&go_deps);
+	strvec_clear(&imports);
 	for (size_t i = 0; i < j->n_deps; i++)
 		free((char *)rdeps[i].modpath);
 	free(rdeps);
