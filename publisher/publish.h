@@ -55,6 +55,8 @@ struct publish_feed_entry {
 
 /* The key of the feed of published versions. */
 #define PUBLISH_FEED_KEY "index/versions.json"
+/* One JSON object per line: newline-delimited JSON. */
+#define PUBLISH_FEED_TYPE "application/x-ndjson; charset=utf-8"
 
 /*
  * Rewrites the feed index/versions.json: one JSON object per line and per

@@ -26,6 +26,7 @@ test_s3_publish_and_go_get() {
   assert_headers "$base/$MOD/@v/v1.1.1.info" application/json "$forever"
   assert_headers "$base/$MOD/@v/list" "text/plain; charset=utf-8" "$short"
   assert_headers "$base/$MOD/@latest" application/json "$short"
+  assert_headers "$base/index/versions.json" "application/x-ndjson; charset=utf-8" "$short"
   assert_eq 404 "$(curl -s -o /dev/null -w '%{http_code}' "$base/gen.example.com/go/nothing/@v/list")" "missing key"
   # Every request remotegen made was signed, x-amz-content-sha256 included.
   local signed unsigned

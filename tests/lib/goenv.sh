@@ -3,6 +3,10 @@
 # google.golang.org/protobuf from Debian's source through a replace directive.
 #   nginx_start DIR      serves DIR on a free loopback port; sets NGINX_PORT, NGINX_PID
 #   nginx_stop           stops it by its pid
+#   cache_start PORT     a caching proxy (nginx proxy_cache, honouring the origin's
+#                        Cache-Control, as a CDN does) in front of 127.0.0.1:PORT;
+#                        sets CACHE_PORT, CACHE_PID; answers carry X-Cache-Status
+#   cache_stop           stops it by its pid
 #   go_env PROXY_URL     exports GOPROXY (PROXY_URL, then the stub proxy), GOSUMDB=off, ...
 #   make_consumer DIR IMPORT  writes a program importing the generated package IMPORT
 #   consumer_gomod DIR   writes only the consumer's go.mod
@@ -49,6 +53,55 @@ CONF
   done
   nginx_stop
   return 1
+}
+
+cache_start() {
+  local upstream=$1 conf="$TMP/nginx-cache" attempt
+  mkdir -p "$conf/cache"
+  for attempt in 1 2 3 4 5; do
+    CACHE_PORT=$(pg_free_port)
+    cat >"$conf/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+error_log $conf/error.log;
+pid $conf/nginx.pid;
+events { worker_connections 64; }
+http {
+  access_log $conf/access.log;
+  client_body_temp_path $conf;
+  proxy_temp_path $conf;
+  fastcgi_temp_path $conf;
+  uwsgi_temp_path $conf;
+  scgi_temp_path $conf;
+  proxy_cache_path $conf/cache levels=1:2 keys_zone=cdn:1m;
+  server {
+    listen 127.0.0.1:$CACHE_PORT;
+    location / {
+      proxy_pass http://127.0.0.1:$upstream;
+      proxy_cache cdn;
+      add_header X-Cache-Status \$upstream_cache_status always;
+    }
+  }
+}
+CONF
+    nginx -c "$conf/nginx.conf" -p "$conf" 2>"$conf/start.log" &
+    CACHE_PID=$!
+    for _ in $(seq 1 50); do
+      if (exec 3<>"/dev/tcp/127.0.0.1/$CACHE_PORT") 2>/dev/null; then return 0; fi
+      kill -0 "$CACHE_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    cache_stop
+  done
+  return 1
+}
+
+cache_stop() {
+  [ -n "${CACHE_PID:-}" ] || return 0
+  kill "$CACHE_PID" 2>/dev/null || true
+  wait "$CACHE_PID" 2>/dev/null || true
+  CACHE_PID=
 }
 
 nginx_stop() {

@@ -1,0 +1,53 @@
+# A caching proxy in front of the store, as a CDN: a version asked for before
+# it exists must install once it is published (errors are never cached), and
+# published files are cached.
+
+. "$ROOT/tests/lib/goenv.sh"
+
+MOD=gen.example.com/go/protocolbuffers/go/acme/weather
+PKG=$MOD/acme/weather/v1
+
+# header URL NAME: the value of one response header.
+header() {
+  curl -s -D - -o /dev/null "$1" | tr -d '\r' | awk -v h="$(echo "$2" | tr A-Z a-z)" \
+    'BEGIN { FS = ": " } tolower($1) == h { print $2 }'
+}
+
+test_version_asked_for_before_it_exists_installs_through_a_cache() {
+  trap 'cache_stop; nginx_stop' EXIT
+  rg migrate
+  setup_go_template
+  rg module push acme/weather "$ROOT/ops/example"
+  rg run --once
+  assert_rc 0
+  nginx_start "$STORE_DIR"
+  cache_start "$NGINX_PORT" || fail "the caching proxy did not start"
+  local cdn="http://127.0.0.1:$CACHE_PORT"
+  go_env "$cdn"
+  make_consumer "$TMP/consumer" "$PKG"
+  cd "$TMP/consumer"
+
+  # v1.1.2 does not exist yet: go get fails, and the 404s say no-store.
+  go get "$MOD@v1.1.2" >"$TMP/get1.log" 2>&1 && fail "go get of an unpublished version worked"
+  grep -q "v1.1.2" "$TMP/get1.log" || fail "go get: $(cat "$TMP/get1.log")"
+  for u in "$MOD/@v/v1.1.2.info" "$MOD/@v/v1.1.2.mod" "$MOD/@v/v1.1.2.zip" "gen.example.com/go/nothing/@v/list"; do
+    assert_eq 404 "$(curl -s -o /dev/null -w '%{http_code}' "$cdn/$u")" "$u before publishing"
+    assert_eq "no-store" "$(header "$cdn/$u" Cache-Control)" "Cache-Control of the 404 of $u"
+  done
+
+  # Publish v1.1.2: the cache must not answer from a stored 404.
+  cp -r "$ROOT/ops/example" "$TMP/src2"
+  printf 'message Alert { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
+  rg module push acme/weather "$TMP/src2"
+  rg run --once
+  assert_rc 0
+  go get "$MOD@v1.1.2" >"$TMP/get2.log" 2>&1 || fail "go get after publishing: $(cat "$TMP/get2.log")"
+  grep -q "$MOD v1.1.2" go.mod || fail "go.mod: $(cat go.mod)"
+  go build -o app . >"$TMP/build.log" 2>&1 || fail "go build: $(cat "$TMP/build.log")"
+  assert_eq "city=Oslo celsius=-3.5 sky=SKY_CLOUDY bytes=17" "$(./app)" "program output"
+
+  # The published files are cached by the proxy (long-lived), the 404s were not.
+  assert_eq HIT "$(header "$cdn/$MOD/@v/v1.1.2.zip" X-Cache-Status)" "second fetch of the zip"
+  assert_eq "public, max-age=31536000, immutable" "$(header "$cdn/$MOD/@v/v1.1.2.zip" Cache-Control)" "zip Cache-Control"
+  assert_eq MISS "$(header "$cdn/gen.example.com/go/nothing/@v/list" X-Cache-Status)" "a 404 asked for again"
+}
