@@ -127,8 +127,9 @@ int cmd_run(int argc, char **argv, struct config *cfg)
 	if (run_pipeline(&o, &st, err) < 0)
 		return cli_error(EXIT_USAGE, "%s", err);
 	/* A service stopped on purpose exits 0; failures are in status and the logs. An
-	 * unusable store (credentials, bucket) stops either mode with 1. */
-	if (st.store_errors)
+	 * unusable store (credentials, bucket) or a feed that could not be written stops
+	 * either mode with 1. */
+	if (st.store_errors || st.feed_failed)
 		return EXIT_FAILED;
 	return o.once && st.failed ? EXIT_FAILED : EXIT_OK;
 }

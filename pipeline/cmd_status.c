@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "db.h"
 #include "migrate.h"
+#include "scheduler.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -41,7 +42,8 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 	};
 	int ch, json = 0, rc = EXIT_USAGE;
 	char err[ERR_SIZE];
-	PGresult *counts = NULL, *fails = NULL;
+	PGresult *fails = NULL;
+	struct sched_counts counts;
 	struct buf out = BUF_INIT;
 
 	if (cli_wants_help(argc, argv))
@@ -62,15 +64,7 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 		return EXIT_USAGE;
 	if (migrate_check(c, err) < 0)
 		goto fail;
-	counts = db_exec(c, "status: count generations",
-		"SELECT count(*) FILTER (WHERE state = 'pending'),"
-		"  count(*) FILTER (WHERE state = 'running'),"
-		"  count(*) FILTER (WHERE state = 'published'),"
-		"  count(*) FILTER (WHERE state = 'failed'),"
-		"  coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE state = 'pending'))::bigint, 0),"
-		"  count(*) FILTER (WHERE state = 'published' AND finished_at > now() - interval '1 hour')"
-		" FROM generations", 0, NULL, err);
-	if (!counts)
+	if (sched_counts(c, &counts, err) < 0)
 		goto fail;
 	fails = db_exec(c, "status: recent failures",
 		"SELECT g.id, m.owner || '/' || m.name, c.sequence, t.owner || '/' || t.name || ':v' || tv.number,"
@@ -83,12 +77,13 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 	if (!fails)
 		goto fail;
 	static const char *states[] = { "pending", "running", "published", "failed" };
+	const long long by_state[] = { counts.pending, counts.running, counts.published, counts.failed };
 	if (json) {
 		buf_adds(&out, "{\"generations\":{");
 		for (int i = 0; i < 4; i++)
-			buf_printf(&out, "%s\"%s\":%s", i ? "," : "", states[i], PQgetvalue(counts, 0, i));
-		buf_printf(&out, "},\"oldest_pending_seconds\":%s,\"published_last_hour\":%s,\"recent_failures\":[",
-			   PQgetvalue(counts, 0, 4), PQgetvalue(counts, 0, 5));
+			buf_printf(&out, "%s\"%s\":%lld", i ? "," : "", states[i], by_state[i]);
+		buf_printf(&out, "},\"oldest_pending_seconds\":%lld,\"published_last_hour\":%lld,\"recent_failures\":[",
+			   counts.oldest_pending_s, counts.published_last_hour);
 		for (int i = 0; i < PQntuples(fails); i++) {
 			buf_printf(&out, "%s{\"generation\":%s,\"module\":", i ? "," : "", PQgetvalue(fails, i, 0));
 			json_str(&out, PQgetvalue(fails, i, 1));
@@ -106,9 +101,9 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 	} else {
 		buf_adds(&out, "generations:");
 		for (int i = 0; i < 4; i++)
-			buf_printf(&out, " %s=%s", states[i], PQgetvalue(counts, 0, i));
-		buf_printf(&out, "\noldest pending: %ss\npublished in the last hour: %s\n",
-			   PQgetvalue(counts, 0, 4), PQgetvalue(counts, 0, 5));
+			buf_printf(&out, " %s=%lld", states[i], by_state[i]);
+		buf_printf(&out, "\noldest pending: %llds\npublished in the last hour: %lld\n",
+			   counts.oldest_pending_s, counts.published_last_hour);
 		if (PQntuples(fails)) {
 			buf_adds(&out, "recent failures:\n");
 			for (int i = 0; i < PQntuples(fails); i++)
@@ -124,7 +119,6 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 fail:
 	cli_error(EXIT_USAGE, "%s", err);
 out:
-	PQclear(counts);
 	PQclear(fails);
 	db_close(c);
 	buf_release(&out);

@@ -4,19 +4,15 @@
 #include "metrics.h"
 #include "db.h"
 #include "fsutil.h"
+#include "scheduler.h"
 
 #include <stdio.h>
 
 int metrics_write(PGconn *c, const char *path, const struct run_stats *st, char *err)
 {
 	struct buf b = BUF_INIT;
-	PGresult *r = db_exec(c, "metrics: read queue",
-		"SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'running'),"
-		"  count(*) FILTER (WHERE state = 'published'), count(*) FILTER (WHERE state = 'failed'),"
-		"  coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE state = 'pending')), 0),"
-		"  coalesce(extract(epoch FROM max(finished_at) FILTER (WHERE state = 'published')), 0)"
-		" FROM generations", 0, NULL, err);
-	if (!r)
+	struct sched_counts n;
+	if (sched_counts(c, &n, err) < 0)
 		return -1;
 	buf_adds(&b, "# HELP remotegen_generations_total Generations this process finished, by outcome.\n"
 		     "# TYPE remotegen_generations_total counter\n");
@@ -33,15 +29,15 @@ int metrics_write(PGconn *c, const char *path, const struct run_stats *st, char 
 	buf_adds(&b, "# HELP remotegen_queue_depth Generations by state, from the database.\n"
 		     "# TYPE remotegen_queue_depth gauge\n");
 	static const char *states[] = { "pending", "running", "published", "failed" };
+	const long long by_state[] = { n.pending, n.running, n.published, n.failed };
 	for (int i = 0; i < 4; i++)
-		buf_printf(&b, "remotegen_queue_depth{state=\"%s\"} %s\n", states[i], PQgetvalue(r, 0, i));
+		buf_printf(&b, "remotegen_queue_depth{state=\"%s\"} %lld\n", states[i], by_state[i]);
 	buf_adds(&b, "# HELP remotegen_oldest_pending_seconds Age of the oldest pending generation.\n"
 		     "# TYPE remotegen_oldest_pending_seconds gauge\n");
-	buf_printf(&b, "remotegen_oldest_pending_seconds %s\n", PQgetvalue(r, 0, 4));
+	buf_printf(&b, "remotegen_oldest_pending_seconds %lld\n", n.oldest_pending_s);
 	buf_adds(&b, "# HELP remotegen_last_success_timestamp_seconds When a generation was last published.\n"
 		     "# TYPE remotegen_last_success_timestamp_seconds gauge\n");
-	buf_printf(&b, "remotegen_last_success_timestamp_seconds %s\n", PQgetvalue(r, 0, 5));
-	PQclear(r);
+	buf_printf(&b, "remotegen_last_success_timestamp_seconds %lld\n", n.last_published_epoch);
 	int rc = fs_write_replace(path, b.data, b.len, err);
 	buf_release(&b);
 	return rc;

@@ -4,6 +4,7 @@
  */
 #include "run.h"
 #include "db.h"
+#include "feed.h"
 #include "generate.h"
 #include "goimports.h"
 #include "gomod.h"
@@ -220,17 +221,20 @@ static int ensure_db(PGconn **c, const char *conninfo, char *err)
 }
 
 /*
- * The scheduler's connection, listening on remotegen_work (a trigger
- * notifies new commits, template versions and queued generations).
+ * The scheduler's connection, listening on remotegen_work in service mode
+ * (notify; a trigger notifies new commits, template versions and queued
+ * generations).
  * *listening is reset whenever the connection is replaced.
  */
-static int ensure_listening(PGconn **c, const char *conninfo, int *listening, char *err)
+static int ensure_listening(PGconn **c, const char *conninfo, int *listening, int notify, char *err)
 {
 	if (db_broken(*c))
 		*listening = 0;
 	if (ensure_db(c, conninfo, err) < 0)
 		return -1;
 	if (!*listening) {
+		if (!notify)
+			return 0;
 		if (db_run(*c, "scheduler: listen", "LISTEN remotegen_work", 0, NULL, err) < 0)
 			return -1;
 		*listening = 1;
@@ -409,41 +413,19 @@ struct inflight {
 	size_t n;
 };
 
-/*
- * Rewrites the feed of published versions from the database, under its lock,
- * with the scheduler thread's own connection and store handle.
- */
-static int rewrite_feed(const struct run_opts *o, PGconn *db, struct store *feed_store, char *err)
+/* Brings the feed up to date with the scheduler thread's own connection and store handle. */
+static int update_feed(const struct run_opts *o, PGconn *db, struct store *feed_store, char *err)
 {
-	struct sched_published *v = NULL;
-	struct publish_feed_entry *fe = NULL;
-	PGresult *r = NULL;
-	size_t n = 0;
-	int rc = -1;
-	if (db_begin(db, err) < 0)
+	int written = 0;
+	if (feed_update(db, feed_store, o->go_prefix, &written, err) < 0)
 		return -1;
-	if (sched_lock_feed(db, err) < 0 || sched_all_published(db, &v, &n, &r, err) < 0)
-		goto out;
-	fe = xcalloc(n + 1, sizeof(*fe));
-	for (size_t i = 0; i < n; i++)
-		fe[i] = (struct publish_feed_entry){
-			.modpath = modpath_module(o->go_prefix, v[i].tmpl_owner, v[i].tmpl_name, v[i].mod_owner,
-						  v[i].mod_name),
-			.version = v[i].version, .time = v[i].published_at,
-			.zip_hash = v[i].zip_hash, .mod_hash = v[i].mod_hash,
-		};
-	if (publish_feed(feed_store, fe, n, err) < 0)
-		goto out;
-	rc = db_commit(db, err);
-out:
-	if (rc < 0)
-		db_rollback(db);
-	for (size_t i = 0; fe && i < n; i++)
-		free((char *)fe[i].modpath);
-	free(fe);
-	free(v);
-	PQclear(r);
-	return rc;
+	if (written) {
+		struct logline l;
+		log_start(&l, "debug", "feed_written");
+		log_int(&l, "objects", written);
+		log_end(&l);
+	}
+	return 0;
 }
 
 /*
@@ -506,9 +488,9 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 	ctx.publishers = o->publishers > 0 ? o->publishers : 1;
 	ctx.stores = xcalloc((size_t)ctx.publishers, sizeof(*ctx.stores));
 	ctx.pub_dbs = xcalloc((size_t)ctx.publishers, sizeof(*ctx.pub_dbs));
+	/* A publisher connects to the database when it first publishes (an idle run opens one connection). */
 	for (int i = 0; i < ctx.publishers; i++)
-		if (!(ctx.pub_dbs[i] = db_connect(o->conninfo, err)) ||
-		    store_open(o->store_url, &ctx.stores[i], err) < 0)
+		if (store_open(o->store_url, &ctx.stores[i], err) < 0)
 			goto out;
 	if (store_open(o->store_url, &feed_store, err) < 0)
 		goto out;
@@ -539,7 +521,7 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 			int created = 0, reaped = 0;
 			struct sched_job **jobs = NULL;
 			size_t n = 0;
-			if (ensure_listening(&db, o->conninfo, &listening, e) < 0 || sched_reap(db, &reaped, e) < 0 ||
+			if (ensure_listening(&db, o->conninfo, &listening, !o->once, e) < 0 || sched_reap(db, &reaped, e) < 0 ||
 			    sched_enqueue(db, &created, e) < 0 ||
 			    sched_claim(db, ctx.lease_owner, (int)(workers.capacity - f.n), o->lease_ms,
 					&jobs, &n, e) < 0) {
@@ -574,8 +556,8 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 		}
 		advance(&ctx, &db, &workers, &publisher, &f, f.n ? 100 : 0, st);
 		if (st->published > feed_published && util_now_ms() - feed_at > 2000) {
-			if (rewrite_feed(o, db, feed_store, e) < 0)
-				log_error("feed_rewrite_failed", e);
+			if (update_feed(o, db, feed_store, e) < 0)
+				log_error("feed_update_failed", e);
 			else
 				feed_published = st->published;
 			feed_at = util_now_ms();
@@ -621,12 +603,14 @@ drain:
 		advance(&ctx, &db, &workers, &publisher, &f, 100, st);
 	/*
 	 * Always bring the feed up to date at the end: a process killed after publishing
-	 * left it behind, and only a later run can catch up (unchanged, it is not rewritten).
+	 * left it behind, and only a later run can catch up (up to date, nothing is written).
 	 */
 	if (feed_store) {
 		char e[ERR_SIZE];
-		if (ensure_db(&db, o->conninfo, e) < 0 || rewrite_feed(o, db, feed_store, e) < 0)
-			log_error("feed_rewrite_failed", e);
+		if (ensure_db(&db, o->conninfo, e) < 0 || update_feed(o, db, feed_store, e) < 0) {
+			log_error("feed_update_failed", e);
+			st->feed_failed = 1;
+		}
 	}
 	if (o->metrics_file) {
 		char e[ERR_SIZE];

@@ -28,6 +28,7 @@ struct run_stats {
 	int failed;     /* failed for good in this run */
 	int retried;    /* transient failures put back for a retry */
 	int store_errors; /* generations handed back because the store refused us */
+	int feed_failed;  /* the feed could not be brought up to date at the end */
 	long long plugin_ms, publish_ms; /* of published generations */
 };
 

@@ -214,7 +214,7 @@ static int load_job(PGconn *c, struct sched_job *j, char *err)
 	r = db_exec(c, "scheduler: load plugins",
 		"SELECT p.owner || '/' || p.name || ':' || pv.version, pv.runtime, pv.exec_path,"
 		"  pv.image_ref, tp.parameter, pv.go_min_version, array_to_string(pv.go_deps, ' '),"
-		"  pv.timeout_ms, pv.memory_bytes, pv.output_bytes"
+		"  pv.timeout_ms, pv.memory_bytes, pv.output_bytes, pv.id, pv.per_file"
 		" FROM template_version_plugins tvp"
 		" JOIN template_versions tv ON tv.id = tvp.template_version_id"
 		" JOIN template_plugins tp ON tp.template_id = tv.template_id AND tp.position = tvp.position"
@@ -238,6 +238,8 @@ static int load_job(PGconn *c, struct sched_job *j, char *err)
 		sp->timeout_ms = atoll(PQgetvalue(r, row, 7));
 		sp->memory_bytes = strtoull(PQgetvalue(r, row, 8), NULL, 10);
 		sp->output_bytes = strtoull(PQgetvalue(r, row, 9), NULL, 10);
+		sp->version_id = atoll(PQgetvalue(r, row, 10));
+		sp->per_file = PQgetvalue(r, row, 11)[0] == 't';
 	}
 	PQclear(r);
 	return 0;
@@ -418,15 +420,45 @@ int sched_release(PGconn *c, const char *lease_owner, const struct sched_job *j,
 		" WHERE id = $1 AND state = 'running' AND lease_owner = $2", 3, p, err);
 }
 
+/*
+ * Each count reads one partial index (the queue, the failures, the last hour),
+ * never published history: published = the feed's highest position plus the
+ * few not yet placed.
+ */
+int sched_counts(PGconn *c, struct sched_counts *n, char *err)
+{
+	PGresult *r = db_exec(c, "scheduler: count generations",
+		"SELECT (SELECT count(*) FROM generations WHERE state = 'pending'),"
+		"  (SELECT count(*) FROM generations WHERE state = 'running'),"
+		"  coalesce((SELECT feed_seq FROM generations WHERE feed_seq IS NOT NULL ORDER BY feed_seq DESC LIMIT 1), 0)"
+		"   + (SELECT count(*) FROM generations WHERE state = 'published' AND feed_seq IS NULL),"
+		"  (SELECT count(*) FROM generations WHERE state = 'failed'),"
+		"  coalesce((SELECT greatest(0, extract(epoch FROM min(next_attempt_at) - now()) * 1000)::bigint"
+		"            FROM generations WHERE state = 'pending'), 0),"
+		"  coalesce((SELECT extract(epoch FROM now() - min(created_at))::bigint"
+		"            FROM generations WHERE state = 'pending'), 0),"
+		"  (SELECT count(*) FROM generations WHERE state = 'published'"
+		"     AND finished_at > now() - interval '1 hour'),"
+		"  coalesce((SELECT extract(epoch FROM max(finished_at))::bigint"
+		"            FROM generations WHERE state = 'published'), 0)", 0, NULL, err);
+	if (!r)
+		return -1;
+	long long *f[] = { &n->pending, &n->running, &n->published, &n->failed, &n->next_ready_ms,
+			   &n->oldest_pending_s, &n->published_last_hour, &n->last_published_epoch };
+	for (int i = 0; i < 8; i++)
+		*f[i] = atoll(PQgetvalue(r, 0, i));
+	PQclear(r);
+	return 0;
+}
+
 int sched_outstanding(PGconn *c, long long *pending, long long *running, long long *next_ready_ms,
 		      char *err)
 {
 	PGresult *r = db_exec(c, "scheduler: count outstanding",
-		"SELECT count(*) FILTER (WHERE state = 'pending'),"
-		"  count(*) FILTER (WHERE state = 'running'),"
-		"  coalesce(greatest(0, extract(epoch FROM min(next_attempt_at) FILTER (WHERE state = 'pending')"
-		"    - now()) * 1000)::bigint, 0)"
-		" FROM generations WHERE state IN ('pending', 'running')", 0, NULL, err);
+		"SELECT (SELECT count(*) FROM generations WHERE state = 'pending'),"
+		"  (SELECT count(*) FROM generations WHERE state = 'running'),"
+		"  coalesce((SELECT greatest(0, extract(epoch FROM min(next_attempt_at) - now()) * 1000)::bigint"
+		"            FROM generations WHERE state = 'pending'), 0)", 0, NULL, err);
 	if (!r)
 		return -1;
 	*pending = atoll(PQgetvalue(r, 0, 0));
@@ -469,11 +501,4 @@ int sched_all_published(PGconn *c, struct sched_published **v, size_t *n, PGresu
 	}
 	*res = r;
 	return 0;
-}
-
-int sched_lock_feed(PGconn *c, char *err)
-{
-	return db_run(c, "publisher: lock feed",
-		      "SELECT pg_advisory_xact_lock(hashtextextended('remotegen:index/versions.json', 0))",
-		      0, NULL, err);
 }

@@ -21,6 +21,8 @@ struct sched_plugin {
 	struct strvec go_deps;
 	long long timeout_ms;
 	unsigned long long memory_bytes, output_bytes;
+	long long version_id; /* plugin_versions.id */
+	int per_file;         /* declared --per-file: its output may come from the cache */
 };
 
 /* A file of a dependency commit (transitively), with its module and commit sequence. */
@@ -129,11 +131,18 @@ struct sched_published {
  */
 int sched_all_published(PGconn *c, struct sched_published **v, size_t *n, PGresult **res, char *err);
 
-/* Serialises feed rewrites within the current transaction. */
-int sched_lock_feed(PGconn *c, char *err);
-
 /* The backoff before attempt attempts+1 (without jitter). */
 long long sched_backoff_ms(int attempts, long long base_ms);
+
+/* Generations by state and the queue's age, from indexes only (see sched_counts). */
+struct sched_counts {
+	long long pending, running, published, failed;
+	long long next_ready_ms;        /* until the next pending one may run */
+	long long oldest_pending_s;     /* age of the oldest pending one */
+	long long published_last_hour;
+	long long last_published_epoch; /* when one was last published (0: never) */
+};
+int sched_counts(PGconn *c, struct sched_counts *n, char *err);
 
 /* Counts generations that may still run: pending (also those waiting for a retry) or running. */
 int sched_outstanding(PGconn *c, long long *pending, long long *running,

@@ -3,6 +3,8 @@
  */
 #include "verify.h"
 #include "dirhash.h"
+#include "db.h"
+#include "feed.h"
 #include "modpath.h"
 #include "modzip.h"
 #include "publish.h"
@@ -29,6 +31,32 @@ static int fetch(struct store *s, const char *key, struct buf *out, FILE *report
 	return rc;
 }
 
+/* feed_render_all's callback: every feed object as the database says it should be. */
+struct feed_check {
+	struct store *s;
+	FILE *report;
+	int *problems;
+	struct strvec *expected;
+	char *err;
+	int failed;
+};
+
+static int check_feed_object(void *arg, const char *key, const struct buf *want, int immutable)
+{
+	struct feed_check *fc = arg;
+	struct buf got = BUF_INIT;
+	(void)immutable;
+	strvec_push(fc->expected, key);
+	int g = fetch(fc->s, key, &got, fc->report, fc->problems, fc->err);
+	if (g < 0)
+		fc->failed = 1;
+	else if (g == 0 && (got.len != want->len || (want->len && memcmp(got.data, want->data, want->len))))
+		problem(fc->report, fc->problems, "stale index: %s does not hold exactly what the database "
+			"says%s%s", key, "", "");
+	buf_release(&got);
+	return fc->failed;
+}
+
 struct modpath_versions {
 	char *modpath;
 	struct strvec versions;
@@ -53,7 +81,7 @@ int verify_store(PGconn *c, struct store *s, const char *go_prefix, FILE *report
 	size_t n = 0, nm = 0;
 	struct strvec expected = STRVEC_INIT, present = STRVEC_INIT;
 	struct modpath_versions *mods = NULL;
-	struct buf data = BUF_INIT, feed_want = BUF_INIT;
+	struct buf data = BUF_INIT;
 	int rc = -1;
 
 	*problems = 0;
@@ -75,8 +103,6 @@ int verify_store(PGconn *c, struct store *s, const char *go_prefix, FILE *report
 			}
 			strvec_push(&expected, keys[k]);
 		}
-		buf_printf(&feed_want, "{\"Path\":\"%s\",\"Version\":\"%s\",\"Timestamp\":\"%s\",\"Sum\":\"%s\","
-			   "\"GoModSum\":\"%s\"}\n", mp, v[i].version, v[i].published_at, v[i].zip_hash, v[i].mod_hash);
 		if (bad)
 			goto next;
 		/* the zip */
@@ -178,16 +204,17 @@ int verify_store(PGconn *c, struct store *s, const char *go_prefix, FILE *report
 			goto out;
 	}
 	/* the feed */
-	strvec_push(&expected, PUBLISH_FEED_KEY);
-	if (n) {
-		buf_reset(&data);
-		int g = fetch(s, PUBLISH_FEED_KEY, &data, report, problems, err);
-		if (g < 0)
-			goto out;
-		if (g == 0 && (data.len != feed_want.len || memcmp(data.data, feed_want.data, data.len)))
-			problem(report, problems, "stale index: %s does not list exactly the %s published versions%s",
-				PUBLISH_FEED_KEY, "database's", "");
-	}
+	struct feed_check fc = { .s = s, .report = report, .problems = problems, .expected = &expected, .err = err };
+	if (feed_render_all(c, go_prefix, check_feed_object, &fc, err) < 0 || fc.failed)
+		goto out;
+	PGresult *unfed = db_exec(c, "verify: versions not in the feed",
+		"SELECT count(*) FROM generations WHERE state = 'published' AND feed_seq IS NULL", 0, NULL, err);
+	if (!unfed)
+		goto out;
+	if (atoll(PQgetvalue(unfed, 0, 0)) > 0)
+		problem(report, problems, "stale index: %s published versions are not in the feed (%s)%s",
+			PQgetvalue(unfed, 0, 0), FEED_INDEX_KEY, "");
+	PQclear(unfed);
 	/* objects nobody published */
 	if (store_list(s, &present, err) < 0)
 		goto out;
@@ -215,6 +242,5 @@ out:
 	strvec_clear(&expected);
 	strvec_clear(&present);
 	buf_release(&data);
-	buf_release(&feed_want);
 	return rc;
 }

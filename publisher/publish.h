@@ -33,7 +33,11 @@ int publish_build(struct publish_module *m, const char *modpath, const char *ver
 		  struct fileset *files, char *err);
 void publish_module_release(struct publish_module *m);
 
-/* Writes .zip, .mod, .info as immutable objects. Returns 0 or a STORE_* error (err set). */
+/*
+ * Writes .zip, .mod, .info as immutable objects. A zip already there with
+ * other bytes but the same files (same h1:, another deflate level) is kept
+ * and counts as written. Returns 0 or a STORE_* error (err set).
+ */
 int publish_upload(struct store *s, const struct publish_module *m, char *err);
 
 struct publish_version {
@@ -48,23 +52,6 @@ struct publish_version {
  */
 int publish_index(struct store *s, const char *modpath, struct publish_version *v, size_t n,
 		  char *err);
-
-struct publish_feed_entry {
-	const char *modpath, *version, *time, *zip_hash, *mod_hash;
-};
-
-/* The key of the feed of published versions. */
-#define PUBLISH_FEED_KEY "index/versions.json"
-/* One JSON object per line: newline-delimited JSON. */
-#define PUBLISH_FEED_TYPE "application/x-ndjson; charset=utf-8"
-
-/*
- * Rewrites the feed index/versions.json: one JSON object per line and per
- * published version, in publication order, like index.golang.org's, with
- * the go.sum hashes: {"Path":..,"Version":..,"Timestamp":..,"Sum":..,"GoModSum":..}.
- * A feed that already holds exactly these lines is left alone.
- */
-int publish_feed(struct store *s, const struct publish_feed_entry *v, size_t n, char *err);
 
 /* The store key of "<escaped module>/<suffix>" where suffix may hold a version,
  * e.g. publish_key(m, "@v/", "v1.1.2", ".zip"). Returns malloc'ed or NULL (err set). */

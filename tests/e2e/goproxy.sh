@@ -23,7 +23,8 @@ test_go_get_and_build_from_published_module() {
   assert_headers "$base/$MOD/@v/v1.1.1.info" application/json "$forever"
   assert_headers "$base/$MOD/@v/list" "text/plain; charset=utf-8" "$short"
   assert_headers "$base/$MOD/@latest" application/json "$short"
-  assert_headers "$base/index/versions.json" "application/x-ndjson; charset=utf-8" "$short"
+  assert_headers "$base/index/feed/head.ndjson" "application/x-ndjson; charset=utf-8" "$short"
+  assert_headers "$base/index/feed.json" application/json "$short"
   assert_eq 404 "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NGINX_PORT/gen.example.com/go/protocolbuffers/@v/list")" "missing list"
   assert_eq 404 "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NGINX_PORT/$MOD/@v/")" "directory"
 

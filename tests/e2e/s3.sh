@@ -26,7 +26,8 @@ test_s3_publish_and_go_get() {
   assert_headers "$base/$MOD/@v/v1.1.1.info" application/json "$forever"
   assert_headers "$base/$MOD/@v/list" "text/plain; charset=utf-8" "$short"
   assert_headers "$base/$MOD/@latest" application/json "$short"
-  assert_headers "$base/index/versions.json" "application/x-ndjson; charset=utf-8" "$short"
+  assert_headers "$base/index/feed/head.ndjson" "application/x-ndjson; charset=utf-8" "$short"
+  assert_headers "$base/index/feed.json" application/json "$short"
   assert_eq 404 "$(curl -s -o /dev/null -w '%{http_code}' "$base/gen.example.com/go/nothing/@v/list")" "missing key"
   # Every request remotegen made was signed, x-amz-content-sha256 included.
   local signed unsigned
@@ -74,7 +75,7 @@ test_s3_outage_and_errors_are_retried() {
   # Exactly one version's objects, nothing else.
   find "$TMP/s3/data/gomod" -type f -name '*._S3rver_object' | sed 's|.*/proxy/||; s|._S3rver_object$||' | sort >"$TMP/objects"
   printf '%s\n' "$MOD/@latest" "$MOD/@v/list" "$MOD/@v/v1.1.1.info" "$MOD/@v/v1.1.1.mod" "$MOD/@v/v1.1.1.zip" \
-    index/versions.json | sort >"$TMP/want"
+    index/feed.json index/feed/head.ndjson | sort >"$TMP/want"
   diff "$TMP/want" "$TMP/objects" || fail "objects in the bucket: $(cat "$TMP/objects")"
 }
 
@@ -138,7 +139,7 @@ test_s3_verify_catches_a_tampered_object() {
   assert_rc 0
   rg verify
   assert_rc 0
-  assert_out_has "verify s3://gomod/proxy: 6 objects, 0 problems"
+  assert_out_has "verify s3://gomod/proxy: 7 objects, 0 problems"
   # Someone replaces the published zip with another valid module zip.
   "$TOOLS/modtool" "$TMP/other" "$MOD" v1.1.1 "evil.go=package weatherv1" >/dev/null
   local h

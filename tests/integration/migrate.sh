@@ -39,3 +39,22 @@ test_unreachable_database() {
   assert_rc 2
   assert_err_has "database: cannot connect"
 }
+
+test_feed_positions_for_history_published_before_003() {
+  rg migrate
+  setup_go_template
+  rg module push acme/weather "$ROOT/ops/example"
+  cp -r "$ROOT/ops/example" "$TMP/src2"
+  printf 'message More { string x = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
+  rg module push acme/weather "$TMP/src2"
+  rg run --once
+  assert_rc 0
+  # Replay 003 on a database as it was before it: positions follow publication order.
+  sql "UPDATE generations SET finished_at = now() - (id * interval '1 minute')"   # the later id published first
+  sql "DROP INDEX generations_feed_seq, generations_unfed, generations_published_at; ALTER TABLE generations DROP COLUMN feed_seq;
+       DELETE FROM schema_migrations WHERE name = '003_feed_positions'"
+  rg migrate
+  assert_rc 0
+  assert_out_has "1 migration applied"
+  assert_eq "2:1 1:2" "$(sql "SELECT string_agg(id || ':' || feed_seq, ' ' ORDER BY feed_seq) FROM generations")" "positions"
+}

@@ -170,6 +170,30 @@ test_refuses_to_overwrite_published_files() {
   assert_eq failed "$(sql "SELECT state FROM generations")" "state"
 }
 
+test_retry_keeps_a_zip_of_the_same_files_compressed_otherwise() {
+  rg migrate
+  setup_go_template
+  rg module push acme/weather "$ROOT/ops/example"
+  rg run --once
+  assert_rc 0
+  # A process of another build (another deflate level) uploaded the zip and died before
+  # recording it: the same files, other bytes. The retry keeps that zip.
+  local zip="$STORE_DIR/$MOD/@v/v1.1.1.zip" h1
+  h1=$(sql "SELECT zip_hash FROM generations")
+  mkdir -p "$TMP/x" && (cd "$TMP/x" && unzip -q "$zip" && rm -f "$TMP/other.zip" && zip -q -X -9 -r "$TMP/other.zip" .)
+  cmp -s "$zip" "$TMP/other.zip" && fail "the re-zipped file should differ in bytes"
+  assert_eq "$h1" "$("$TOOLS/modtool" h1 "$TMP/other.zip")" "h1 of the re-zipped file"
+  chmod u+w "$zip" 2>/dev/null || true
+  cp "$TMP/other.zip" "$zip"
+  rm "$STORE_DIR/$MOD/@v/v1.1.1.mod" "$STORE_DIR/$MOD/@v/v1.1.1.info"
+  sql "UPDATE generations SET state = 'pending', zip_hash = NULL, mod_hash = NULL, feed_seq = NULL, attempts = 0"
+  rg run --once
+  assert_rc 0
+  assert_eq "published $h1" "$(sql "SELECT state || ' ' || zip_hash FROM generations")" "after the retry"
+  cmp -s "$zip" "$TMP/other.zip" || fail "the existing zip was replaced"
+  assert_file "$STORE_DIR/$MOD/@v/v1.1.1.mod"
+}
+
 test_large_output_before_input_does_not_deadlock() {
   rg migrate
   # The request (a googleapis-sized image) exceeds the pipe buffer, and the plugin writes
@@ -217,11 +241,12 @@ test_verify_and_feed() {
   assert_rc 0
   rg verify
   assert_rc 0
-  assert_out_has "6 objects, 0 problems"
+  assert_out_has "7 objects, 0 problems"
   # The feed holds the version with the hashes go.sum would hold.
-  local feed="$STORE_DIR/index/versions.json"
+  local feed="$STORE_DIR/index/feed/head.ndjson"
   assert_file "$feed"
-  grep -q "\"Path\":\"$MOD\",\"Version\":\"v1.1.1\"" "$feed" || fail "feed: $(cat "$feed")"
+  assert_eq '{"SegmentSize":1000,"Segments":0,"Entries":1}' "$(cat "$STORE_DIR/index/feed.json")" "feed index"
+  grep -q "^{\"Seq\":1,\"Path\":\"$MOD\",\"Version\":\"v1.1.1\"" "$feed" || fail "feed: $(cat "$feed")"
   grep -q "\"Sum\":\"$(sql "SELECT zip_hash FROM generations")\",\"GoModSum\":\"$(sql "SELECT mod_hash FROM generations")\"" "$feed" || fail "feed hashes: $(cat "$feed")"
   # A second commit: the feed grows in publication order.
   cp -r "$ROOT/ops/example" "$TMP/src2"
@@ -229,18 +254,29 @@ test_verify_and_feed() {
   rg module push acme/weather "$TMP/src2"
   rg run --once
   assert_eq "v1.1.1 v1.1.2" "$(sed 's/.*"Version":"\([^"]*\)".*/\1/' "$feed" | xargs)" "feed order"
+  assert_eq "1 2" "$(sed 's/^{"Seq":\([0-9]*\),.*/\1/' "$feed" | xargs)" "feed positions"
   rg verify
   assert_rc 0
-  # A feed left behind (a process killed between publishing and rewriting it) is brought
+  # A feed left behind (a process killed between publishing and writing it) is brought
   # up to date by the next run, even one with nothing new to generate.
-  printf '' >"$feed"
+  head -n 1 "$feed" >"$TMP/head1" && cat "$TMP/head1" >"$feed"
+  printf '{"SegmentSize":1000,"Segments":0,"Entries":1}\n' >"$STORE_DIR/index/feed.json"
   rg verify
   assert_rc 1
-  assert_out_has "stale index: index/versions.json"
+  assert_out_has "stale index: index/feed.json"
+  assert_out_has "stale index: index/feed/head.ndjson"
   rg run --once
   assert_rc 0
   rg verify
   assert_rc 0
+  # An idle run writes nothing.
+  local before
+  before=$(stat -c %Y.%s "$feed" "$STORE_DIR/index/feed.json" | xargs)
+  sleep 1.1
+  rg run --once --log-level debug
+  assert_rc 0
+  grep -q "event=feed_written" "$ERR" && fail "an idle run wrote the feed: $(cat "$ERR")"
+  assert_eq "$before" "$(stat -c %Y.%s "$feed" "$STORE_DIR/index/feed.json" | xargs)" "feed files after an idle run"
 
   # Now damage the store in every way verify knows.
   local d="$STORE_DIR/$MOD/@v"

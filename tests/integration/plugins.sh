@@ -61,7 +61,8 @@ test_hostile_plugins_are_stopped_and_healthy_work_publishes() {
   add_plugin_template closestdin closestdin
   rg module push acme/weather "$ROOT/ops/example"
 
-  REMOTEGEN_RETRY_BASE_MS=100 REMOTEGEN_POLL_MS=100 start_service --workers 4 --max-attempts 2
+  # One publisher: publishers connect to the database when they first publish.
+  REMOTEGEN_RETRY_BASE_MS=100 REMOTEGEN_POLL_MS=100 start_service --workers 4 --publishers 1 --max-attempts 2
   local pid=$SVC_PID
   wait_for_event run_started
   wait_idle() {
