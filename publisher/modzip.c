@@ -79,6 +79,12 @@ out:
 int modzip_build(const char *modpath, const char *version, struct fileset *files,
 		 struct buf *zip, char *err)
 {
+	return modzip_build_level(modpath, version, files, MODZIP_LEVEL, zip, err);
+}
+
+int modzip_build_level(const char *modpath, const char *version, struct fileset *files, int level,
+		       struct buf *zip, char *err)
+{
 	zip_error_t ze;
 	zip_source_t *src = NULL;
 	zip_t *za = NULL;
@@ -116,7 +122,7 @@ int modzip_build(const char *modpath, const char *version, struct fileset *files
 		if (zip_file_set_dostime(za, (zip_uint64_t)idx, 0, (1 << 5) | 1, 0) < 0 ||
 		    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
 						     0100644u << 16) < 0 ||
-		    zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, 0) < 0) {
+		    zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, (zip_uint32_t)level) < 0) {
 			err_set(err, "module %s@%s: zip: %s", modpath, version, zip_strerror(za));
 			goto out;
 		}

@@ -26,6 +26,18 @@ int modzip_build(const char *modpath, const char *version, struct fileset *files
 		 struct buf *zip, char *err);
 
 /*
+ * Deflate level of published zips. Fixed, not configurable: every process of
+ * a deployment must produce the same bytes for the same files, or a retry
+ * of a half-published generation would meet a zip it did not write.
+ * Chosen from tests/bench/zip.sh (BENCHMARKS.md).
+ */
+#define MODZIP_LEVEL 6
+
+/* modzip_build at another deflate level (1-9), for benchmarks. */
+int modzip_build_level(const char *modpath, const char *version, struct fileset *files, int level,
+		       struct buf *zip, char *err);
+
+/*
  * Checks a published zip as the go command does when it downloads one
  * (gorules_check_zip over its entries, sizes from the zip's headers) and its
  * packages as modzip_check does. Returns 0, or -1 with err naming the files.
