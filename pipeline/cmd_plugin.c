@@ -20,7 +20,7 @@ static const char usage[] =
 	"usage: remotegen plugin add OWNER/NAME VERSION (--exec PATH | --image REF)\n"
 	"                            [--runtime exec|bwrap|oci] [--go-dep MODULE@VERSION]...\n"
 	"                            [--go-min-version X.Y] [--timeout T] [--memory SIZE]\n"
-	"                            [--max-output SIZE]\n"
+	"                            [--max-output SIZE] [--per-file]\n"
 	"\n"
 	"Registers a version of a protoc plugin. Plugin versions never change.\n"
 	"A plugin with --go-dep or --go-min-version generates Go code: it is sent\n"
@@ -38,6 +38,11 @@ static const char usage[] =
 	"  --memory SIZE          memory limit: 512M, 2G (default 2G)\n"
 	"  --max-output SIZE      largest response accepted (default 256M)\n"
 	"  On any limit the plugin's whole process tree is killed and the generation fails.\n"
+	"  --per-file             the output for each file depends only on that file and its\n"
+	"                         imports, and its names start with the file's (a/b.proto ->\n"
+	"                         a/b.pb.go, a/b_grpc.pb.go): outputs are cached per file and\n"
+	"                         only changed files are sent to the plugin (protoc-gen-go,\n"
+	"                         protoc-gen-go-grpc and protoc-gen-c qualify)\n"
 	"  --database URL         PostgreSQL connection string\n";
 
 /* "90s", "500ms", "2m", "1h", or plain seconds. */
@@ -82,6 +87,7 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "memory", required_argument, NULL, 'M' },
 		{ "max-output", required_argument, NULL, 'O' },
+		{ "per-file", no_argument, NULL, 'P' },
 		{ 0 },
 	};
 	struct registry_plugin_version pv = {
@@ -107,6 +113,7 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 		case 'i': pv.image_ref = optarg; break;
 		case 'r': pv.runtime = optarg; break;
 		case 'm': pv.go_min_version = optarg; break;
+		case 'P': pv.per_file = 1; break;
 		case 'd': cfg->database = optarg; break;
 		case 't':
 			if (parse_duration_ms(optarg, &pv.timeout_ms) < 0)
@@ -183,9 +190,9 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 		cli_error(EXIT_USAGE, "%s", err);
 		goto out;
 	}
-	printf("plugin %s/%s %s added (runtime %s, timeout %lldms, memory %lluM, output %lluM)\n",
+	printf("plugin %s/%s %s added (runtime %s, timeout %lldms, memory %lluM, output %lluM%s)\n",
 	       pv.plugin.owner, pv.plugin.name, pv.version, pv.runtime, pv.timeout_ms,
-	       pv.memory_bytes >> 20, pv.output_bytes >> 20);
+	       pv.memory_bytes >> 20, pv.output_bytes >> 20, pv.per_file ? ", per file" : "");
 	rc = EXIT_OK;
 out:
 	db_close(c);

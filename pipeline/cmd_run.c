@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "log.h"
 #include "modpath.h"
+#include "outcache.h"
 #include "run.h"
 
 #include <getopt.h>
@@ -44,7 +45,8 @@ static const char usage[] =
 	"Environment: REMOTEGEN_RETRY_BASE_MS (first retry delay, default 2000),\n"
 	"REMOTEGEN_LEASE_MS (claim lease, default 60000), REMOTEGEN_POLL_MS (service\n"
 	"mode poll interval when no notification arrives, default 2000),\n"
-	"REMOTEGEN_METRICS_INTERVAL_MS (default 15000).\n";
+	"REMOTEGEN_METRICS_INTERVAL_MS (default 15000), REMOTEGEN_CACHE_SIZE (the output\n"
+	"cache of --per-file plugins, shared in the database: 512M, 2G; default 1G; 0 = off).\n";
 
 static long long env_ll(const char *name, long long def)
 {
@@ -121,6 +123,8 @@ int cmd_run(int argc, char **argv, struct config *cfg)
 	if (o.lease_ms < 1000 || o.backoff_base_ms < 0 || o.poll_ms < 10)
 		return cli_error(EXIT_USAGE, "REMOTEGEN_LEASE_MS must be >= 1000, REMOTEGEN_RETRY_BASE_MS >= 0, "
 				 "REMOTEGEN_POLL_MS >= 10");
+	if (outcache_check_size(err) < 0)
+		return cli_error(EXIT_USAGE, "%s", err);
 	o.conninfo = cfg->database;
 	o.store_url = cfg->store;
 	o.go_prefix = cfg->go_prefix;

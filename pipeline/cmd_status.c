@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "db.h"
 #include "migrate.h"
+#include "outcache.h"
 #include "scheduler.h"
 
 #include <getopt.h>
@@ -44,6 +45,7 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 	char err[ERR_SIZE];
 	PGresult *fails = NULL;
 	struct sched_counts counts;
+	struct outcache_figures cache;
 	struct buf out = BUF_INIT;
 
 	if (cli_wants_help(argc, argv))
@@ -64,8 +66,10 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 		return EXIT_USAGE;
 	if (migrate_check(c, err) < 0)
 		goto fail;
-	if (sched_counts(c, &counts, err) < 0)
+	if (sched_counts(c, &counts, err) < 0 || outcache_figures(c, &cache, err) < 0)
 		goto fail;
+	long long looked = cache.hits + cache.misses;
+	double ratio = looked ? (double)cache.hits / (double)looked : 0.0;
 	fails = db_exec(c, "status: recent failures",
 		"SELECT g.id, m.owner || '/' || m.name, c.sequence, t.owner || '/' || t.name || ':v' || tv.number,"
 		"  g.version, g.attempts, coalesce(g.last_error, ''),"
@@ -82,8 +86,11 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 		buf_adds(&out, "{\"generations\":{");
 		for (int i = 0; i < 4; i++)
 			buf_printf(&out, "%s\"%s\":%lld", i ? "," : "", states[i], by_state[i]);
-		buf_printf(&out, "},\"oldest_pending_seconds\":%lld,\"published_last_hour\":%lld,\"recent_failures\":[",
+		buf_printf(&out, "},\"oldest_pending_seconds\":%lld,\"published_last_hour\":%lld,",
 			   counts.oldest_pending_s, counts.published_last_hour);
+		buf_printf(&out, "\"cache\":{\"entries\":%lld,\"bytes\":%lld,\"hits\":%lld,\"misses\":%lld,"
+			   "\"hit_ratio\":%.4f},\"recent_failures\":[", cache.entries, cache.bytes, cache.hits,
+			   cache.misses, ratio);
 		for (int i = 0; i < PQntuples(fails); i++) {
 			buf_printf(&out, "%s{\"generation\":%s,\"module\":", i ? "," : "", PQgetvalue(fails, i, 0));
 			json_str(&out, PQgetvalue(fails, i, 1));
@@ -104,6 +111,9 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 			buf_printf(&out, " %s=%lld", states[i], by_state[i]);
 		buf_printf(&out, "\noldest pending: %llds\npublished in the last hour: %lld\n",
 			   counts.oldest_pending_s, counts.published_last_hour);
+		buf_printf(&out, "output cache: %lld entries, %.1f MiB, hit ratio %.1f%% (%lld files from the "
+			   "cache, %lld generated)\n", cache.entries, (double)cache.bytes / 1048576.0,
+			   100.0 * ratio, cache.hits, cache.misses);
 		if (PQntuples(fails)) {
 			buf_adds(&out, "recent failures:\n");
 			for (int i = 0; i < PQntuples(fails); i++)

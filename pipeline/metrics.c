@@ -4,6 +4,7 @@
 #include "metrics.h"
 #include "db.h"
 #include "fsutil.h"
+#include "outcache.h"
 #include "scheduler.h"
 
 #include <stdio.h>
@@ -12,7 +13,8 @@ int metrics_write(PGconn *c, const char *path, const struct run_stats *st, char 
 {
 	struct buf b = BUF_INIT;
 	struct sched_counts n;
-	if (sched_counts(c, &n, err) < 0)
+	struct outcache_figures cf;
+	if (sched_counts(c, &n, err) < 0 || outcache_figures(c, &cf, err) < 0)
 		return -1;
 	buf_adds(&b, "# HELP remotegen_generations_total Generations this process finished, by outcome.\n"
 		     "# TYPE remotegen_generations_total counter\n");
@@ -26,6 +28,17 @@ int metrics_write(PGconn *c, const char *path, const struct run_stats *st, char 
 	buf_adds(&b, "# HELP remotegen_publish_seconds_total Time published generations spent uploading and indexing.\n"
 		     "# TYPE remotegen_publish_seconds_total counter\n");
 	buf_printf(&b, "remotegen_publish_seconds_total %.3f\n", (double)st->publish_ms / 1000.0);
+	buf_adds(&b, "# HELP remotegen_cache_files_total Files of per-file plugins this process took from the "
+		     "output cache (hit) or sent to the plugin (miss).\n"
+		     "# TYPE remotegen_cache_files_total counter\n");
+	buf_printf(&b, "remotegen_cache_files_total{result=\"hit\"} %lld\n", st->cache_hits);
+	buf_printf(&b, "remotegen_cache_files_total{result=\"miss\"} %lld\n", st->cache_misses);
+	buf_adds(&b, "# HELP remotegen_cache_bytes Size of the shared output cache.\n"
+		     "# TYPE remotegen_cache_bytes gauge\n");
+	buf_printf(&b, "remotegen_cache_bytes %lld\n", cf.bytes);
+	buf_adds(&b, "# HELP remotegen_cache_entries Entries of the shared output cache.\n"
+		     "# TYPE remotegen_cache_entries gauge\n");
+	buf_printf(&b, "remotegen_cache_entries %lld\n", cf.entries);
 	buf_adds(&b, "# HELP remotegen_queue_depth Generations by state, from the database.\n"
 		     "# TYPE remotegen_queue_depth gauge\n");
 	static const char *states[] = { "pending", "running", "published", "failed" };

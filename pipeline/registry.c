@@ -187,12 +187,12 @@ int registry_plugin_add(PGconn *c, const struct registry_plugin_version *pv, cha
 	snprintf(mem, sizeof(mem), "%llu", pv->memory_bytes);
 	snprintf(outb, sizeof(outb), "%llu", pv->output_bytes);
 	const char *pi[] = { pid, pv->version, pv->runtime, pv->exec_path, pv->image_ref, deps.data,
-			     pv->go_min_version, tmo, mem, outb };
+			     pv->go_min_version, tmo, mem, outb, pv->per_file ? "true" : "false" };
 	r = db_exec(c, "database: insert plugin version",
 		    "INSERT INTO plugin_versions (plugin_id, version, runtime, exec_path, image_ref,"
-		    " go_deps, go_min_version, timeout_ms, memory_bytes, output_bytes)"
-		    " VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9, $10)"
-		    " ON CONFLICT (plugin_id, version) DO NOTHING RETURNING id", 10, pi, err);
+		    " go_deps, go_min_version, timeout_ms, memory_bytes, output_bytes, per_file)"
+		    " VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9, $10, $11::boolean)"
+		    " ON CONFLICT (plugin_id, version) DO NOTHING RETURNING id", 11, pi, err);
 	if (!r)
 		goto out;
 	if (!PQntuples(r)) {

@@ -45,6 +45,7 @@ struct registry_plugin_version {
 	long long timeout_ms;       /* wall clock per run */
 	unsigned long long memory_bytes;  /* RLIMIT_AS (exec, bwrap) or --memory (oci) */
 	unsigned long long output_bytes;  /* largest response accepted */
+	int per_file;               /* each file's output depends on it and its imports only */
 };
 
 /* Limits of a plugin version when none are given. */

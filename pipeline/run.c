@@ -12,6 +12,7 @@
 #include "metrics.h"
 #include "migrate.h"
 #include "modpath.h"
+#include "outcache.h"
 #include "pool.h"
 #include "publish.h"
 #include "request.h"
@@ -47,6 +48,8 @@ struct run_ctx {
 	 * one connection to the store and one to PostgreSQL per publisher thread. */
 	struct store **stores;
 	PGconn **pub_dbs;
+	/* Worker thread i owns caches[i] (its connection to the output cache), or none. */
+	struct outcache *caches;
 	int publishers;
 	char lease_owner[128];
 	int store_broken;        /* scheduler thread only: stop claiming */
@@ -74,6 +77,10 @@ static void log_job(const char *level, const char *event, const struct sched_job
 		log_int(&l, "plugin_ms", j->plugin_ms);
 		log_int(&l, "publish_ms", j->publish_ms);
 		log_int(&l, "files", (long long)j->files.n);
+		if (j->cache.cache_hits || j->cache.cache_misses) {
+			log_int(&l, "cache_hits", j->cache.cache_hits);
+			log_int(&l, "cache_misses", j->cache.cache_misses);
+		}
 		log_str(&l, "h1", j->zip_hash);
 	}
 	log_end(&l);
@@ -167,14 +174,18 @@ static void work_generate(void *v, void *arg, int thread_index)
 			.label = sp->label, .runtime = sp->runtime, .exec_path = sp->exec_path,
 			.image_ref = sp->image_ref, .parameter = params[i], .timeout_ms = sp->timeout_ms,
 			.memory_bytes = sp->memory_bytes, .output_bytes = sp->output_bytes,
+			.version_id = sp->version_id, .per_file = sp->per_file,
 		};
 		for (size_t k = 0; k < sp->go_deps.n; k++)
 			strvec_push(&go_deps, sp->go_deps.v[k]);
 		if (sp->go_min_version && (!go_version || gomod_go_version_cmp(sp->go_min_version, go_version) > 0))
 			go_version = sp->go_min_version;
 	}
-	if (generate_run(&req, gp, j->n_plugins, &abort_work, &j->files, &j->failure, &j->plugin_ms,
-			 j->error) < 0) {
+	struct generate_cache cache;
+	if (ctx->caches)
+		outcache_ops(&ctx->caches[thread_index], &cache);
+	if (generate_run(&req, gp, j->n_plugins, ctx->caches ? &cache : NULL, &abort_work, &j->files,
+			 &j->failure, &j->plugin_ms, &j->cache, j->error) < 0) {
 		job_fail(j, j->failure, j->error);
 		goto out;
 	}
@@ -372,6 +383,8 @@ static int finish_job(struct run_ctx *ctx, PGconn **db, struct sched_job *j, str
 		st->published++;
 		st->plugin_ms += j->plugin_ms;
 		st->publish_ms += j->publish_ms;
+		st->cache_hits += j->cache.cache_hits;
+		st->cache_misses += j->cache.cache_misses;
 		log_job("info", "published", j);
 	} else if (!strncmp(j->error, "lease lost", 10)) {
 		log_job("warn", "abandoned", j);
@@ -494,6 +507,12 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 			goto out;
 	if (store_open(o->store_url, &feed_store, err) < 0)
 		goto out;
+	long long cache_bytes = outcache_max_bytes();
+	if (cache_bytes > 0) {
+		ctx.caches = xcalloc((size_t)o->workers, sizeof(*ctx.caches));
+		for (int i = 0; i < o->workers; i++)
+			ctx.caches[i].conninfo = o->conninfo;
+	}
 	unsigned capacity = (unsigned)o->workers * 2;
 	if (pool_init(&workers, o->workers, capacity, work_generate, &ctx, err) < 0)
 		goto out;
@@ -612,6 +631,21 @@ drain:
 			st->feed_failed = 1;
 		}
 	}
+	/* Keep the cache within its bound when this run added to it. */
+	long long added = 0;
+	for (int i = 0; ctx.caches && i < o->workers; i++)
+		added += ctx.caches[i].added;
+	if (added) {
+		char e[ERR_SIZE];
+		long long evicted = 0;
+		if (ensure_db(&db, o->conninfo, e) < 0 || outcache_evict(db, cache_bytes, &evicted, e) < 0)
+			log_error("cache_evict_failed", e);
+		else if (evicted) {
+			log_start(&l, "info", "cache_evicted");
+			log_int(&l, "entries", evicted);
+			log_end(&l);
+		}
+	}
 	if (o->metrics_file) {
 		char e[ERR_SIZE];
 		if (ensure_db(&db, o->conninfo, e) < 0 || metrics_write(db, o->metrics_file, st, e) < 0)
@@ -621,6 +655,10 @@ drain:
 	log_int(&l, "published", st->published);
 	log_int(&l, "failed", st->failed);
 	log_int(&l, "retried", st->retried);
+	if (st->cache_hits || st->cache_misses) {
+		log_int(&l, "cache_hits", st->cache_hits);
+		log_int(&l, "cache_misses", st->cache_misses);
+	}
 	if (st->store_errors)
 		log_int(&l, "store_errors", st->store_errors);
 	log_end(&l);
@@ -637,6 +675,9 @@ out:
 	}
 	free(ctx.stores);
 	free(ctx.pub_dbs);
+	for (int i = 0; ctx.caches && i < o->workers; i++)
+		outcache_release(&ctx.caches[i]);
+	free(ctx.caches);
 	store_free(feed_store);
 	db_close(db);
 	return rc;

@@ -30,6 +30,7 @@ struct run_stats {
 	int store_errors; /* generations handed back because the store refused us */
 	int feed_failed;  /* the feed could not be brought up to date at the end */
 	long long plugin_ms, publish_ms; /* of published generations */
+	long long cache_hits, cache_misses; /* files of per-file plugins, of published generations */
 };
 
 /*

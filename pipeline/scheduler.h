@@ -61,6 +61,7 @@ struct sched_job {
 	enum generate_failure failure;
 	char error[ERR_SIZE];
 	long long plugin_ms, publish_ms;
+	struct generate_stats cache;   /* files of per-file plugins from the cache, and sent to them */
 	struct publish_module built;    /* the module, built by the worker */
 	char zip_hash[DIRHASH_SIZE], mod_hash[DIRHASH_SIZE];
 };

@@ -71,9 +71,50 @@ int generate_insert(struct buf *target, const char *point, const char *content, 
 	return 0;
 }
 
-static int run_one(const struct request *req, const struct generate_plugin *p,
-		   const volatile sig_atomic_t *abort, struct fileset *out,
-		   enum generate_failure *failure, long long *ms, char *err)
+/* One file of a plugin's answer (a nameless file already folded into the one before it). */
+struct answer_file {
+	char *name;     /* owned */
+	char *point;    /* insertion point, or NULL; owned */
+	struct buf content;
+};
+
+struct answer {
+	struct answer_file *v;
+	size_t n, cap;
+};
+
+static struct answer_file *answer_add(struct answer *a, const char *name, const char *point,
+				      const char *content, size_t len)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 16;
+		a->v = xrealloc(a->v, a->cap * sizeof(*a->v));
+	}
+	struct answer_file *f = &a->v[a->n++];
+	*f = (struct answer_file){ .name = xstrdup(name), .point = point ? xstrdup(point) : NULL };
+	buf_add(&f->content, content, len);
+	return f;
+}
+
+static void answer_release(struct answer *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		free(a->v[i].name);
+		free(a->v[i].point);
+		buf_release(&a->v[i].content);
+	}
+	free(a->v);
+	memset(a, 0, sizeof(*a));
+}
+
+/*
+ * Runs one plugin with file_to_generate = files[0..n_files) and checks its
+ * answer: the process, the response, proto3 optional, file names. On success
+ * ans holds its files in order.
+ */
+static int run_plugin(const struct request *req, const struct generate_plugin *p, char **files,
+		      size_t n_files, const volatile sig_atomic_t *abort, struct answer *ans,
+		      enum generate_failure *failure, long long *ms, char *err)
 {
 	struct buf in = BUF_INIT;
 	struct runtime_cmd cmd = { 0 };
@@ -81,7 +122,6 @@ static int run_one(const struct request *req, const struct generate_plugin *p,
 	Google__Protobuf__Compiler__CodeGeneratorResponse *resp = NULL;
 	char why[512];
 	int rc = -1;
-	size_t added_from = out->n;
 
 	subproc_result_init(&res);
 	*failure = GENERATE_TRANSIENT;
@@ -91,7 +131,7 @@ static int run_one(const struct request *req, const struct generate_plugin *p,
 		*failure = GENERATE_PERMANENT;
 		goto out;
 	}
-	request_pack(req, p->parameter, &in);
+	request_pack_files(req, p->parameter, files, n_files, &in);
 	struct subproc_opts o = {
 		.argv = (const char *const *)cmd.argv.v,
 		.timeout_ms = p->timeout_ms,
@@ -140,20 +180,21 @@ static int run_one(const struct request *req, const struct generate_plugin *p,
 		err_set(err, "plugin %s: %.700s%s", p->label, resp->error, strlen(resp->error) > 700 ? "..." : "");
 		goto out;
 	}
-	if (request_uses_proto3_optional(req) &&
+	if (request_files_use_proto3_optional(req, files, n_files) &&
 	    !(resp->has_supported_features &&
 	      (resp->supported_features & GOOGLE__PROTOBUF__COMPILER__CODE_GENERATOR_RESPONSE__FEATURE__FEATURE_PROTO3_OPTIONAL))) {
 		err_set(err, "plugin %s: the input uses proto3 optional fields but the plugin does not "
 			"declare FEATURE_PROTO3_OPTIONAL", p->label);
 		goto out;
 	}
-	struct fileset_entry *last = NULL;
+	struct answer_file *last = NULL;
 	for (size_t i = 0; i < resp->n_file; i++) {
 		Google__Protobuf__Compiler__CodeGeneratorResponse__File *f = resp->file[i];
 		const char *content = f->content ? f->content : "";
 		size_t clen = strlen(content);
 		const char *name = f->name ? f->name : "";
-		if (!*name && !(f->insertion_point && *f->insertion_point)) {
+		int insertion = f->insertion_point && *f->insertion_point;
+		if (!*name && !insertion) {
 			/* protoc: a nameless file continues the previous one. */
 			if (!last) {
 				err_set(err, "plugin %s: file #%zu: the file name is empty", p->label, i + 1);
@@ -166,29 +207,8 @@ static int run_one(const struct request *req, const struct generate_plugin *p,
 			err_set(err, "plugin %s: file \"%s\": %s", p->label, name, why);
 			goto out;
 		}
-		if (f->insertion_point && *f->insertion_point) {
-			struct fileset_entry *t = fileset_find(out, name);
-			if (!t) {
-				err_set(err, "plugin %s: file %s: insertion point %s targets a file that no "
-					"earlier plugin or file produced", p->label, name, f->insertion_point);
-				goto out;
-			}
-			if (generate_insert(&t->content, f->insertion_point, content, clen) < 0) {
-				err_set(err, "plugin %s: file %s: insertion point %s not found in the file",
-					p->label, name, f->insertion_point);
-				goto out;
-			}
-			last = NULL;
-			continue;
-		}
-		if (fileset_find(out, name)) {
-			err_set(err, "plugin %s: file %s: %s", p->label, name,
-				out->n > added_from && fileset_find(out, name) >= out->v + added_from
-					? "the plugin produced the file twice"
-					: "an earlier plugin of the template already produced this file");
-			goto out;
-		}
-		last = fileset_add(out, name, content, clen);
+		struct answer_file *af = answer_add(ans, name, insertion ? f->insertion_point : NULL, content, clen);
+		last = insertion ? NULL : af;
 	}
 	rc = 0;
 out:
@@ -200,9 +220,238 @@ out:
 	return rc;
 }
 
+/* Adds a plugin's answer to out: insertion points into earlier files, new files once. */
+static int merge_answer(const struct generate_plugin *p, const struct answer *ans, struct fileset *out,
+			char *err)
+{
+	size_t added_from = out->n;
+	for (size_t i = 0; i < ans->n; i++) {
+		const struct answer_file *f = &ans->v[i];
+		const char *content = f->content.data ? f->content.data : "";
+		if (f->point) {
+			struct fileset_entry *t = fileset_find(out, f->name);
+			if (!t)
+				return err_set(err, "plugin %s: file %s: insertion point %s targets a file that no "
+					       "earlier plugin or file produced", p->label, f->name, f->point);
+			if (generate_insert(&t->content, f->point, content, f->content.len) < 0)
+				return err_set(err, "plugin %s: file %s: insertion point %s not found in the file",
+					       p->label, f->name, f->point);
+			continue;
+		}
+		struct fileset_entry *dup = fileset_find(out, f->name);
+		if (dup)
+			return err_set(err, "plugin %s: file %s: %s", p->label, f->name,
+				       dup >= out->v + added_from ? "the plugin produced the file twice"
+								 : "an earlier plugin of the template already produced this file");
+		fileset_add(out, f->name, content, f->content.len);
+	}
+	return 0;
+}
+
+static int run_one(const struct request *req, const struct generate_plugin *p,
+		   const volatile sig_atomic_t *abort, struct fileset *out,
+		   enum generate_failure *failure, long long *ms, char *err)
+{
+	struct answer ans = { 0 };
+	int rc = run_plugin(req, p, req->files, req->n_files, abort, &ans, failure, ms, err);
+	if (rc == 0 && (rc = merge_answer(p, &ans, out, err)) < 0)
+		*failure = GENERATE_PERMANENT;
+	answer_release(&ans);
+	return rc;
+}
+
+/*
+ * The file to generate that an output belongs to: the one whose name without
+ * ".proto" is the longest prefix of the output's name followed by a
+ * character that is neither a letter, a digit nor '/' (a/b.proto: a/b.pb.go,
+ * a/b_grpc.pb.go). -1 when none is.
+ */
+static long owner_of(const char *name, char **files, size_t n)
+{
+	long best = -1;
+	size_t best_len = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(files[i]);
+		if (len > 6 && !strcmp(files[i] + len - 6, ".proto"))
+			len -= 6;
+		char c = name[len];
+		if (strncmp(name, files[i], len) || !c || c == '/' || (c >= '0' && c <= '9') ||
+		    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+			continue;
+		if (len > best_len) {
+			best = (long)i;
+			best_len = len;
+		}
+	}
+	return best;
+}
+
+/* Splits an answer into one per file to generate; -1 when an output has no single owner. */
+static int split_answer(const struct answer *ans, char **files, size_t n, struct answer *per_file)
+{
+	for (size_t i = 0; i < ans->n; i++) {
+		const struct answer_file *f = &ans->v[i];
+		long k = f->point ? -1 : owner_of(f->name, files, n);
+		if (k < 0)
+			return -1;
+		answer_add(&per_file[k], f->name, NULL, f->content.data ? f->content.data : "", f->content.len);
+	}
+	return 0;
+}
+
+/* A cached answer: a serialized CodeGeneratorResponse of names and contents. */
+static void encode_answer(const struct answer *a, struct buf *out)
+{
+	Google__Protobuf__Compiler__CodeGeneratorResponse resp;
+	Google__Protobuf__Compiler__CodeGeneratorResponse__File *fv = xcalloc(a->n + 1, sizeof(*fv));
+	Google__Protobuf__Compiler__CodeGeneratorResponse__File **fp = xcalloc(a->n + 1, sizeof(*fp));
+	google__protobuf__compiler__code_generator_response__init(&resp);
+	for (size_t i = 0; i < a->n; i++) {
+		google__protobuf__compiler__code_generator_response__file__init(&fv[i]);
+		fv[i].name = a->v[i].name;
+		fv[i].content = a->v[i].content.data ? a->v[i].content.data : (char *)"";
+		fp[i] = &fv[i];
+	}
+	resp.n_file = a->n;
+	resp.file = fp;
+	size_t len = google__protobuf__compiler__code_generator_response__get_packed_size(&resp);
+	buf_grow(out, len);
+	google__protobuf__compiler__code_generator_response__pack(&resp, (uint8_t *)out->data + out->len);
+	out->len += len;
+	out->data[out->len] = '\0';
+	free(fp);
+	free(fv);
+}
+
+static int decode_answer(const struct buf *b, struct answer *a)
+{
+	Google__Protobuf__Compiler__CodeGeneratorResponse *resp =
+		google__protobuf__compiler__code_generator_response__unpack(NULL, b->len, (const uint8_t *)b->data);
+	if (!resp)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < resp->n_file && rc == 0; i++) {
+		const char *name = resp->file[i]->name, *content = resp->file[i]->content;
+		if (!name || !content)
+			rc = -1;
+		else
+			answer_add(a, name, NULL, content, strlen(content));
+	}
+	google__protobuf__compiler__code_generator_response__free_unpacked(resp, NULL);
+	return rc;
+}
+
+/*
+ * A per-file plugin: the files whose key is cached come from the cache, the
+ * others go to the plugin in one run, and their outputs are cached under
+ * their keys. When an output cannot be told apart by file (or a cached entry
+ * is unreadable), the plugin runs on every file and nothing is cached, so
+ * the result is always what a full run gives.
+ */
+static int run_cached(const struct request *req, const struct generate_plugin *p,
+		      const struct generate_cache *cache, const volatile sig_atomic_t *abort,
+		      struct fileset *out, enum generate_failure *failure, long long *ms,
+		      struct generate_stats *stats, char *err)
+{
+	size_t n = req->n_files, n_missed = 0;
+	char (*keys)[65] = xcalloc(n + 1, sizeof(*keys));
+	char (*missed_keys)[65] = xcalloc(n + 1, sizeof(*missed_keys));
+	char **missed = xcalloc(n + 1, sizeof(*missed));
+	struct buf *values = xcalloc(n + 1, sizeof(*values));
+	struct buf *encoded = xcalloc(n + 1, sizeof(*encoded));
+	struct answer *per_file = xcalloc(n + 1, sizeof(*per_file));
+	struct answer *fresh = xcalloc(n + 1, sizeof(*fresh));
+	struct answer ans = { 0 }, all = { 0 };
+	int *found = xcalloc(n + 1, sizeof(*found));
+	size_t *missed_at = xcalloc(n + 1, sizeof(*missed_at));
+	char *salt = xasprintf("remotegen-cache-1|%lld|%s|%s|%s", p->version_id, p->runtime,
+			       p->exec_path ? p->exec_path : p->image_ref ? p->image_ref : "",
+			       p->parameter ? p->parameter : "");
+	char why[ERR_SIZE];
+	int rc = -1, usable = 1;
+
+	request_file_keys(req, salt, keys);
+	if (cache->get(cache->ctx, (const char (*)[65])keys, n, values, found, why) < 0)
+		usable = 0; /* the cache is down: generate without it */
+	for (size_t i = 0; usable && i < n; i++) {
+		if (found[i] && decode_answer(&values[i], &per_file[i]) < 0)
+			usable = 0;
+		if (!found[i]) {
+			missed_at[n_missed] = i;
+			memcpy(missed_keys[n_missed], keys[i], 65);
+			missed[n_missed++] = req->files[i];
+		}
+	}
+	if (!usable) {
+		rc = run_one(req, p, abort, out, failure, ms, err);
+		goto out;
+	}
+	if (n_missed) {
+		if (run_plugin(req, p, missed, n_missed, abort, &ans, failure, ms, err) < 0)
+			goto out;
+		if (split_answer(&ans, missed, n_missed, fresh) < 0) {
+			/* Not per file after all: nothing is cached. */
+			if (n_missed == n) {
+				rc = merge_answer(p, &ans, out, err);
+			} else {
+				rc = run_one(req, p, abort, out, failure, ms, err);
+				goto out;
+			}
+			if (rc < 0)
+				*failure = GENERATE_PERMANENT;
+			goto out;
+		}
+		for (size_t k = 0; k < n_missed; k++) {
+			struct answer tmp = per_file[missed_at[k]];
+			per_file[missed_at[k]] = fresh[k];
+			fresh[k] = tmp; /* empty */
+		}
+	}
+	/* Every file's outputs in the order of the files to generate, as a full run gives them. */
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < per_file[i].n; k++)
+			answer_add(&all, per_file[i].v[k].name, NULL,
+				   per_file[i].v[k].content.data ? per_file[i].v[k].content.data : "",
+				   per_file[i].v[k].content.len);
+	if (merge_answer(p, &all, out, err) < 0) {
+		*failure = GENERATE_PERMANENT;
+		goto out;
+	}
+	for (size_t k = 0; k < n_missed; k++)
+		encode_answer(&per_file[missed_at[k]], &encoded[k]);
+	cache->put(cache->ctx, (const char (*)[65])missed_keys, encoded, n_missed, (long)(n - n_missed),
+		   (long)n_missed);
+	if (stats) {
+		stats->cache_hits += (long)(n - n_missed);
+		stats->cache_misses += (long)n_missed;
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < n; i++) {
+		buf_release(&values[i]);
+		buf_release(&encoded[i]);
+		answer_release(&per_file[i]);
+		answer_release(&fresh[i]);
+	}
+	answer_release(&ans);
+	answer_release(&all);
+	free(values);
+	free(encoded);
+	free(per_file);
+	free(fresh);
+	free(found);
+	free(missed_at);
+	free(missed);
+	free(missed_keys);
+	free(keys);
+	free(salt);
+	return rc;
+}
+
 int generate_run(const struct request *req, const struct generate_plugin *plugins, size_t n,
-		 const volatile sig_atomic_t *abort, struct fileset *out, enum generate_failure *failure,
-		 long long *plugin_ms, char *err)
+		 const struct generate_cache *cache, const volatile sig_atomic_t *abort,
+		 struct fileset *out, enum generate_failure *failure, long long *plugin_ms,
+		 struct generate_stats *stats, char *err)
 {
 	*plugin_ms = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -210,7 +459,11 @@ int generate_run(const struct request *req, const struct generate_plugin *plugin
 			*failure = GENERATE_INTERRUPTED;
 			return err_set(err, "interrupted: remotegen is shutting down");
 		}
-		if (run_one(req, &plugins[i], abort, out, failure, plugin_ms, err) < 0)
+		const struct generate_plugin *p = &plugins[i];
+		int rc = cache && p->per_file && req->n_files
+				 ? run_cached(req, p, cache, abort, out, failure, plugin_ms, stats, err)
+				 : run_one(req, p, abort, out, failure, plugin_ms, err);
+		if (rc < 0)
 			return -1;
 	}
 	return 0;

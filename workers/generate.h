@@ -19,6 +19,27 @@ struct generate_plugin {
 	long long timeout_ms;
 	unsigned long long memory_bytes;
 	unsigned long long output_bytes;
+	long long version_id;    /* plugin_versions.id: part of cache keys */
+	int per_file;            /* declared --per-file: outputs may come from the cache */
+};
+
+/*
+ * The output cache of per-file plugins, provided by the caller (pipeline:
+ * PostgreSQL, shared by every process). Keys are 64 hex digits.
+ */
+struct generate_cache {
+	/* Sets found[i] and fills values[i] (caller-initialised buffers) for each cached key.
+	 * Returns 0, or -1 (err set): generation goes on without the cache. */
+	int (*get)(void *ctx, const char (*keys)[65], size_t n, struct buf *values, int *found, char *err);
+	/* Keeps values under keys and counts hits and misses; best effort, never fails a generation. */
+	void (*put)(void *ctx, const char (*keys)[65], const struct buf *values, size_t n, long hits,
+		    long misses);
+	void *ctx;
+};
+
+/* What a generation took from the cache (files of per-file plugins). */
+struct generate_stats {
+	long cache_hits, cache_misses;
 };
 
 /* Outcome of a failed generation. */
@@ -33,11 +54,14 @@ enum generate_failure {
  * Returns 0, or a negative value with *failure set and err naming the plugin,
  * the file and the rule. plugin_ms receives the time spent in plugins. When
  * *abort (may be NULL) becomes non-zero, the running plugin is killed and the
- * failure is GENERATE_INTERRUPTED.
+ * failure is GENERATE_INTERRUPTED. cache (may be NULL) serves per-file
+ * plugins: only files whose key it lacks are sent to the plugin; the output
+ * is the same as without it. stats (may be NULL) adds up hits and misses.
  */
 int generate_run(const struct request *req, const struct generate_plugin *plugins, size_t n,
-		 const volatile sig_atomic_t *abort, struct fileset *out, enum generate_failure *failure,
-		 long long *plugin_ms, char *err);
+		 const struct generate_cache *cache, const volatile sig_atomic_t *abort,
+		 struct fileset *out, enum generate_failure *failure, long long *plugin_ms,
+		 struct generate_stats *stats, char *err);
 
 /*
  * Applies protoc's insertion-point rule: content goes above the line holding

@@ -37,6 +37,25 @@ static void set_go_package(Google__Protobuf__FileDescriptorProto *f, const char 
 	f->options->go_package = gopkg_option(modpath, f->name, f->package);
 }
 
+/* The index in the image of the file called name, or -1. */
+static long image_index(const struct request *r, const char *name)
+{
+	for (size_t j = 0; j < r->fds->n_file; j++)
+		if (!strcmp(r->fds->file[j]->name, name))
+			return (long)j;
+	return -1;
+}
+
+/* Marks file j and everything it imports, transitively (deps[j]: image indexes, -1 ends). */
+static void mark_closure(long *const *deps, size_t j, unsigned char *mark)
+{
+	if (mark[j])
+		return;
+	mark[j] = 1;
+	for (const long *d = deps[j]; *d >= 0; d++)
+		mark_closure(deps, (size_t)*d, mark);
+}
+
 int request_prepare(struct request *r, const struct request_input *in, char *err)
 {
 	memset(r, 0, sizeof(*r));
@@ -74,6 +93,18 @@ int request_prepare(struct request *r, const struct request_input *in, char *err
 	}
 	r->files = in->own_files->v;
 	r->n_files = in->own_files->n;
+	r->deps = xcalloc(r->fds->n_file + 1, sizeof(*r->deps));
+	for (size_t j = 0; j < r->fds->n_file; j++) {
+		const Google__Protobuf__FileDescriptorProto *f = r->fds->file[j];
+		size_t m = 0;
+		r->deps[j] = xcalloc(f->n_dependency + 1, sizeof(**r->deps));
+		for (size_t d = 0; d < f->n_dependency; d++) {
+			long k = image_index(r, f->dependency[d]);
+			if (k >= 0)
+				r->deps[j][m++] = k;
+		}
+		r->deps[j][m] = -1;
+	}
 	if (in->protoc_version &&
 	    request_parse_compiler_version(in->protoc_version, &r->version, r->suffix, sizeof(r->suffix)) == 0)
 		r->has_version = 1;
@@ -82,14 +113,36 @@ int request_prepare(struct request *r, const struct request_input *in, char *err
 
 void request_pack(const struct request *r, const char *parameter, struct buf *out)
 {
+	request_pack_files(r, parameter, r->files, r->n_files, out);
+}
+
+void request_pack_files(const struct request *r, const char *parameter, char **files, size_t n_files,
+			struct buf *out)
+{
 	Google__Protobuf__Compiler__CodeGeneratorRequest req;
 	Google__Protobuf__Compiler__Version v = r->version;
 	google__protobuf__compiler__code_generator_request__init(&req);
-	req.n_file_to_generate = r->n_files;
-	req.file_to_generate = r->files;
+	req.n_file_to_generate = n_files;
+	req.file_to_generate = files;
 	req.parameter = parameter && *parameter ? (char *)parameter : NULL;
 	req.n_proto_file = r->fds->n_file;
 	req.proto_file = r->fds->file;
+	Google__Protobuf__FileDescriptorProto **closure = NULL;
+	if (n_files < r->n_files && r->deps) {
+		unsigned char *mark = xcalloc(r->fds->n_file + 1, 1);
+		closure = xcalloc(r->fds->n_file + 1, sizeof(*closure));
+		for (size_t i = 0; i < n_files; i++) {
+			long j = image_index(r, files[i]);
+			if (j >= 0)
+				mark_closure(r->deps, (size_t)j, mark);
+		}
+		req.n_proto_file = 0;
+		for (size_t j = 0; j < r->fds->n_file; j++)
+			if (mark[j])
+				closure[req.n_proto_file++] = r->fds->file[j];
+		req.proto_file = closure;
+		free(mark);
+	}
 	if (r->has_version)
 		req.compiler_version = &v;
 	size_t n = google__protobuf__compiler__code_generator_request__get_packed_size(&req);
@@ -97,6 +150,7 @@ void request_pack(const struct request *r, const char *parameter, struct buf *ou
 	google__protobuf__compiler__code_generator_request__pack(&req, (uint8_t *)out->data + out->len);
 	out->len += n;
 	out->data[out->len] = '\0';
+	free(closure);
 }
 
 static int message_uses_optional(const Google__Protobuf__DescriptorProto *m)
@@ -112,11 +166,16 @@ static int message_uses_optional(const Google__Protobuf__DescriptorProto *m)
 
 int request_uses_proto3_optional(const struct request *r)
 {
+	return request_files_use_proto3_optional(r, r->files, r->n_files);
+}
+
+int request_files_use_proto3_optional(const struct request *r, char **files, size_t n_files)
+{
 	for (size_t j = 0; j < r->fds->n_file; j++) {
 		const Google__Protobuf__FileDescriptorProto *f = r->fds->file[j];
 		int gen = 0;
-		for (size_t i = 0; i < r->n_files; i++)
-			if (!strcmp(r->files[i], f->name))
+		for (size_t i = 0; i < n_files; i++)
+			if (!strcmp(files[i], f->name))
 				gen = 1;
 		if (!gen)
 			continue;
@@ -129,6 +188,9 @@ int request_uses_proto3_optional(const struct request *r)
 
 void request_release(struct request *r)
 {
+	for (size_t j = 0; r->deps && r->fds && j < r->fds->n_file; j++)
+		free(r->deps[j]);
+	free(r->deps);
 	if (r->fds)
 		google__protobuf__file_descriptor_set__free_unpacked(r->fds, NULL);
 	memset(r, 0, sizeof(*r));
@@ -154,4 +216,57 @@ char *request_go_parameter(const char *parameter)
 		buf_addc(&b, ',');
 	buf_adds(&b, "paths=source_relative");
 	return buf_detach(&b, NULL);
+}
+
+void request_file_keys(const struct request *r, const char *salt, char (*keys)[65])
+{
+	size_t n = r->fds->n_file;
+	unsigned char (*h)[32] = xcalloc(n + 1, sizeof(*h));
+	unsigned char *mark = xcalloc(n + 1, 1);
+	struct buf b = BUF_INIT;
+	/*
+	 * Each file as it is sent (after managed mode), hashed once: h_full with its
+	 * source info (comments), h_defs without. A file's own comments are part of
+	 * its output; of its imports only the definitions are (--per-file says so).
+	 */
+	unsigned char (*h_defs)[32] = xcalloc(n + 1, sizeof(*h_defs));
+	for (size_t j = 0; j < n; j++) {
+		Google__Protobuf__FileDescriptorProto *f = r->fds->file[j];
+		for (int pass = 0; pass < 2; pass++) {
+			Google__Protobuf__SourceCodeInfo *sci = f->source_code_info;
+			if (pass)
+				f->source_code_info = NULL;
+			buf_reset(&b);
+			size_t len = google__protobuf__file_descriptor_proto__get_packed_size(f);
+			buf_grow(&b, len);
+			google__protobuf__file_descriptor_proto__pack(f, (uint8_t *)b.data);
+			f->source_code_info = sci;
+			util_sha256(b.data, len, pass ? h_defs[j] : h[j]);
+		}
+	}
+	char version[64] = "";
+	if (r->has_version)
+		snprintf(version, sizeof(version), "%d.%d.%d-%s", r->version.major, r->version.minor,
+			 r->version.patch, r->suffix);
+	for (size_t i = 0; i < r->n_files; i++) {
+		long j = image_index(r, r->files[i]);
+		memset(mark, 0, n);
+		buf_reset(&b);
+		buf_adds(&b, salt);
+		buf_addc(&b, '\0');
+		buf_adds(&b, version);
+		buf_addc(&b, '\0');
+		buf_adds(&b, r->files[i]);
+		buf_addc(&b, '\0');
+		if (j >= 0)
+			mark_closure(r->deps, (size_t)j, mark);
+		for (size_t k = 0; k < n; k++)
+			if (mark[k])
+				buf_add(&b, (long)k == j ? h[k] : h_defs[k], 32);
+		util_sha256_hex(b.data, b.len, keys[i]);
+	}
+	buf_release(&b);
+	free(mark);
+	free(h_defs);
+	free(h);
 }

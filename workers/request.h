@@ -35,14 +35,35 @@ struct request {
 	Google__Protobuf__Compiler__Version version;
 	int has_version;
 	char suffix[32];
+	long **deps;   /* deps[j]: image indexes of the files file j imports, -1 ends; owned */
 };
 
 /* Parses and rewrites; returns 0 or -1 (err names the file). Release with request_release. */
 int request_prepare(struct request *r, const struct request_input *in, char *err);
 /* Serialises the request with this parameter (NULL or "" omits it) into out. */
 void request_pack(const struct request *r, const char *parameter, struct buf *out);
-/* 1 when a file to generate declares a proto3 optional field. */
+/*
+ * The same with file_to_generate = files[0..n_files) (a subset of r->files);
+ * for a subset, proto_file holds those files and what they import,
+ * transitively, in image order, as protoc sends them.
+ */
+void request_pack_files(const struct request *r, const char *parameter, char **files, size_t n_files,
+			struct buf *out);
+/* 1 when a file to generate (or one of files) declares a proto3 optional field. */
 int request_uses_proto3_optional(const struct request *r);
+int request_files_use_proto3_optional(const struct request *r, char **files, size_t n_files);
+
+/*
+ * The cache key of each file to generate, as 64 hex digits into keys[0..n_files):
+ * sha256 of salt (the plugin version and its parameter, from the caller), the
+ * compiler version, the file's name, the file's descriptor as sent (managed
+ * mode applied, comments included) and the descriptors of every file it
+ * imports transitively, without their comments (source info). Two requests
+ * give a file the same key exactly when a per-file plugin, whose output for a
+ * file depends on the file and on its imports' definitions, sees the same
+ * input for it.
+ */
+void request_file_keys(const struct request *r, const char *salt, char (*keys)[65]);
 void request_release(struct request *r);
 
 /* Adds paths=source_relative to a Go plugin's parameter (replacing any paths=). malloc'ed. */
