@@ -1,0 +1,145 @@
+# Incremental generation: per-file plugins take unchanged files from the
+# shared output cache, and the result is byte-identical to generating
+# everything, over a real history of googleapis snapshots.
+
+GP="$ROOT/node_modules"
+HISTORY_DIRS="google/api google/type google/rpc google/longrunning google/iam/v1 google/cloud/location google/cloud/aiplatform/v1"
+
+# snapshot VERSION DEST: the history's files of google-proto-files VERSION.
+snapshot() {
+  local d="$GP/google-proto-files-$1"
+  [ "$1" = 6.0.1 ] && d="$GP/google-proto-files"
+  [ -d "$d" ] || fail "missing $d (npm ci from the lock file installs it)"
+  mkdir -p "$2"
+  (cd "$d" && cp --parents $(for x in $HISTORY_DIRS; do ls $x/*.proto; done) "$2/")
+}
+
+# go_grpc_template PERFILE: protoc-gen-go and protoc-gen-go-grpc, with --per-file when PERFILE=1.
+go_grpc_template() {
+  local pf=
+  [ "$1" = 1 ] && pf=--per-file
+  rg plugin add protocolbuffers/go v1.28.1 --exec /usr/bin/protoc-gen-go --go-dep google.golang.org/protobuf@v1.28.1 $pf
+  assert_rc 0
+  rg plugin add grpc/go v1.2.0 --exec /usr/bin/protoc-gen-go-grpc --go-dep google.golang.org/grpc@v1.33.3 $pf
+  assert_rc 0
+  rg template create protocolbuffers/go --plugin protocolbuffers/go --plugin grpc/go
+  rg template version protocolbuffers/go --plugin protocolbuffers/go:v1.28.1 --plugin grpc/go:v1.2.0
+  assert_rc 0
+}
+
+push_history() {
+  for v in 4.1.0 4.2.0 5.0.3 6.0.1; do
+    snapshot "$v" "$TMP/src/$v"
+    rg module push googleapis/history "$TMP/src/$v"
+    assert_rc 0
+  done
+}
+
+test_cached_generation_is_byte_identical_over_a_real_history() {
+  rg migrate
+  go_grpc_template 1
+  push_history
+  rg run --once --workers 1
+  assert_rc 0
+  assert_eq "4 0" "$(sql "SELECT count(*) FILTER (WHERE state = 'published') || ' ' || count(*) FILTER (WHERE state <> 'published') FROM generations")" "generations"
+  local hits misses
+  hits=$(sed -n 's/.*event=run_finished.*cache_hits=\([0-9]*\).*/\1/p' "$ERR")
+  misses=$(sed -n 's/.*event=run_finished.*cache_misses=\([0-9]*\).*/\1/p' "$ERR")
+  [ "${hits:-0}" -gt 100 ] || fail "cache hits: '$hits' ($(grep run_finished "$ERR"))"
+  # The last snapshot changes one file of the one before: almost everything is a hit.
+  grep "event=published" "$ERR" | grep "version=v1.1.4" | grep -q "cache_misses=[0-9] \|cache_misses=[1-3][0-9] " ||
+    fail "v1.1.4: $(grep 'version=v1.1.4' "$ERR")"
+  rg status
+  assert_out_has "output cache: "
+  assert_out_has "hit ratio"
+  rg status --json
+  assert_out_has "\"cache\":{\"entries\":"
+
+  # The same history without the cache, in another database and store.
+  local db2="${TEST_DB}_full"
+  createdb "$db2"
+  trap "dropdb --if-exists $db2 >/dev/null 2>&1 || true" EXIT
+  (
+    export REMOTEGEN_DATABASE_URL="host=127.0.0.1 port=$PGPORT user=postgres dbname=$db2"
+    export REMOTEGEN_STORE="file://$TMP/store-full"
+    rg migrate
+    go_grpc_template 0
+    push_history
+    rg run --once --workers 2
+    assert_rc 0
+    grep -q "cache_hits" "$ERR" && fail "plugins without --per-file used the cache"
+    true
+  )
+  local n=0 f
+  for f in $(cd "$TMP/store-full" && find . -name '*.zip' -o -name '*.mod'); do
+    cmp -s "$TMP/store-full/$f" "$STORE_DIR/$f" || fail "$f differs between cached and full generation"
+    n=$((n + 1))
+  done
+  assert_eq 8 "$n" "zips and go.mod files compared"
+  echo "note: 4 googleapis snapshots ($(ls "$TMP"/src/*/ -R | grep -c '\.proto$') files): $hits files from the cache, $misses generated; zips and go.mod byte-identical to full generation"
+}
+
+test_new_template_version_with_the_same_plugins_runs_no_plugin() {
+  rg migrate
+  go_grpc_template 1
+  rg module push acme/weather "$ROOT/ops/example"
+  rg run --once
+  assert_rc 0
+  assert_err_has "cache_hits=0 cache_misses=2"
+  rg template version protocolbuffers/go --plugin protocolbuffers/go:v1.28.1 --plugin grpc/go:v1.2.0
+  rg run --once
+  assert_rc 0
+  assert_err_has "cache_hits=2 cache_misses=0"
+  local a b
+  a=$(unzip -p "$STORE_DIR/gen.example.com/go/protocolbuffers/go/acme/weather/@v/v1.1.1.zip" '*weather.pb.go')
+  b=$(unzip -p "$STORE_DIR/gen.example.com/go/protocolbuffers/go/acme/weather/@v/v1.2.1.zip" '*weather.pb.go')
+  assert_eq "$a" "$b" "weather.pb.go of v1.1.1 and v1.2.1"
+  assert_eq "2 0" "$(sql "SELECT hits || ' ' || (misses - 2) FROM output_cache_stats")" "hits and misses recorded"
+}
+
+test_outputs_that_cannot_be_told_apart_by_file_are_not_cached() {
+  rg migrate
+  # A plugin declared per file that writes a file named after no input.
+  rg plugin add acme/shared v1 --exec "$TOOLS/testplugin" --per-file
+  rg template create acme/shared --plugin "acme/shared=files=shared.txt"
+  rg template version acme/shared --plugin acme/shared:v1
+  rg module push acme/weather "$ROOT/ops/example"
+  rg run --once
+  assert_rc 0
+  unzip -l "$STORE_DIR/gen.example.com/go/acme/shared/acme/weather/@v/v1.1.1.zip" | grep -q shared.txt || fail "shared.txt missing"
+  assert_eq 0 "$(sql "SELECT count(*) FROM output_cache")" "cache entries"
+}
+
+test_cache_is_bounded_and_can_be_turned_off() {
+  rg migrate
+  rg plugin add acme/txt v1 --exec "$TOOLS/testplugin" --per-file
+  rg template create acme/txt --plugin acme/txt
+  rg template version acme/txt --plugin acme/txt:v1
+  rg module push acme/weather "$ROOT/ops/example"
+  REMOTEGEN_CACHE_SIZE=0 rg run --once
+  assert_rc 0
+  assert_eq 0 "$(sql "SELECT count(*) FROM output_cache")" "entries with the cache off"
+  for i in 1 2 3 4; do
+    mkdir -p "$TMP/m$i/acme/m$i/v1"
+    printf 'syntax = "proto3";\npackage acme.m%d.v1;\nmessage M { string s = 1; }\n' "$i" >"$TMP/m$i/acme/m$i/v1/m.proto"
+    rg module push "acme/m$i" "$TMP/m$i"
+  done
+  rg run --once
+  assert_rc 0
+  assert_eq 4 "$(sql "SELECT count(*) FROM output_cache")" "entries"
+  local one
+  one=$(sql "SELECT max(bytes) FROM output_cache")
+  # A bound of two entries' size keeps the two most recently used.
+  for i in 5 6; do
+    mkdir -p "$TMP/m$i/acme/m$i/v1"
+    printf 'syntax = "proto3";\npackage acme.m%d.v1;\nmessage M { string s = 1; }\n' "$i" >"$TMP/m$i/acme/m$i/v1/m.proto"
+    rg module push "acme/m$i" "$TMP/m$i"
+  done
+  REMOTEGEN_CACHE_SIZE=$((2 * one)) rg run --once
+  assert_rc 0
+  assert_err_has "event=cache_evicted entries=4"
+  assert_eq 2 "$(sql "SELECT count(*) FROM output_cache")" "entries after eviction"
+  REMOTEGEN_CACHE_SIZE=lots rg run --once
+  assert_rc 2
+  assert_err_has "REMOTEGEN_CACHE_SIZE=lots"
+}
