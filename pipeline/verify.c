@@ -225,7 +225,7 @@ int verify_store(PGconn *c, struct store *s, const char *go_prefix, FILE *report
 		const char *base = strrchr(k, '/') ? strrchr(k, '/') + 1 : k;
 		if (base[0] == '.' && strstr(base, ".tmp."))
 			continue; /* a file store's write in progress */
-		if (!bsearch(&k, expected.v, expected.n, sizeof(*expected.v), cmp_strp))
+		if (!expected.n || !bsearch(&k, expected.v, expected.n, sizeof(*expected.v), cmp_strp))
 			problem(report, problems, "unknown object: %s (the database has no published version "
 				"for it)%s%s", k, "", "");
 	}

@@ -274,9 +274,10 @@ static long owner_of(const char *name, char **files, size_t n)
 		size_t len = strlen(files[i]);
 		if (len > 6 && !strcmp(files[i] + len - 6, ".proto"))
 			len -= 6;
+		if (strncmp(name, files[i], len))
+			continue; /* (name is at least len long past here) */
 		char c = name[len];
-		if (strncmp(name, files[i], len) || !c || c == '/' || (c >= '0' && c <= '9') ||
-		    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+		if (!c || c == '/' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
 			continue;
 		if (len > best_len) {
 			best = (long)i;

@@ -20,10 +20,11 @@ nginx_start() {
   return 1
 }
 
-nginx_try_start() {
-  local root=$1 conf=$2
-  NGINX_PORT=$(pg_free_port)
-  cat >"$conf/nginx.conf" <<CONF
+# nginx_conf_head DIR: the top of an nginx.conf that keeps all its files in DIR
+# (the caller closes the http block).
+nginx_conf_head() {
+  local conf=$1
+  cat <<CONF
 daemon off;
 master_process off;
 worker_processes 1;
@@ -37,6 +38,13 @@ http {
   fastcgi_temp_path $conf;
   uwsgi_temp_path $conf;
   scgi_temp_path $conf;
+CONF
+}
+
+nginx_try_start() {
+  local root=$1 conf=$2
+  NGINX_PORT=$(pg_free_port)
+  { nginx_conf_head "$conf"; cat <<CONF; } >"$conf/nginx.conf"
   server {
     listen 127.0.0.1:$NGINX_PORT;
     root $root;
@@ -60,20 +68,7 @@ cache_start() {
   mkdir -p "$conf/cache"
   for attempt in 1 2 3 4 5; do
     CACHE_PORT=$(pg_free_port)
-    cat >"$conf/nginx.conf" <<CONF
-daemon off;
-master_process off;
-worker_processes 1;
-error_log $conf/error.log;
-pid $conf/nginx.pid;
-events { worker_connections 64; }
-http {
-  access_log $conf/access.log;
-  client_body_temp_path $conf;
-  proxy_temp_path $conf;
-  fastcgi_temp_path $conf;
-  uwsgi_temp_path $conf;
-  scgi_temp_path $conf;
+    { nginx_conf_head "$conf"; cat <<CONF; } >"$conf/nginx.conf"
   proxy_cache_path $conf/cache levels=1:2 keys_zone=cdn:1m;
   server {
     listen 127.0.0.1:$CACHE_PORT;
