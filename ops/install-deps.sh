@@ -8,7 +8,7 @@ PACKAGES=(
   # build
   build-essential clang pkg-config
   libpq-dev libprotobuf-c-dev protobuf-c-compiler libck-dev libzip-dev
-  libcurl4-openssl-dev libssl-dev libicu-dev
+  libcurl4-openssl-dev libssl-dev libicu-dev libjansson-dev
   # protoc, plugin.proto/descriptor.proto, real plugins
   protobuf-compiler libprotobuf-dev libprotoc-dev protoc-gen-go protoc-gen-go-grpc
   # services and clients the tests use

@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 #include "db.h"
+#include "jsonw.h"
 #include "migrate.h"
 #include "outcache.h"
 #include "scheduler.h"
@@ -18,21 +19,6 @@ static const char usage[] =
 	"\n"
 	"Shows generations by state, the age of the oldest pending one, how many\n"
 	"were published in the last hour, and the most recent failures.\n";
-
-static void json_str(struct buf *b, const char *s)
-{
-	buf_addc(b, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			buf_printf(b, "\\%c", c);
-		else if (c < 0x20)
-			buf_printf(b, "\\u%04x", c);
-		else
-			buf_addc(b, (char)c);
-	}
-	buf_addc(b, '"');
-}
 
 int cmd_status(int argc, char **argv, struct config *cfg)
 {
@@ -83,28 +69,33 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 	static const char *states[] = { "pending", "running", "published", "failed" };
 	const long long by_state[] = { counts.pending, counts.running, counts.published, counts.failed };
 	if (json) {
-		buf_adds(&out, "{\"generations\":{");
+		json_t *doc = json_object(), *gen = json_object(), *cj = json_object(), *fl = json_array();
 		for (int i = 0; i < 4; i++)
-			buf_printf(&out, "%s\"%s\":%lld", i ? "," : "", states[i], by_state[i]);
-		buf_printf(&out, "},\"oldest_pending_seconds\":%lld,\"published_last_hour\":%lld,",
-			   counts.oldest_pending_s, counts.published_last_hour);
-		buf_printf(&out, "\"cache\":{\"entries\":%lld,\"bytes\":%lld,\"hits\":%lld,\"misses\":%lld,"
-			   "\"hit_ratio\":%.4f},\"recent_failures\":[", cache.entries, cache.bytes, cache.hits,
-			   cache.misses, ratio);
+			jsonw_set_int(gen, states[i], by_state[i]);
+		jsonw_set(doc, "generations", gen);
+		jsonw_set_int(doc, "oldest_pending_seconds", counts.oldest_pending_s);
+		jsonw_set_int(doc, "published_last_hour", counts.published_last_hour);
+		jsonw_set_int(cj, "entries", cache.entries);
+		jsonw_set_int(cj, "bytes", cache.bytes);
+		jsonw_set_int(cj, "hits", cache.hits);
+		jsonw_set_int(cj, "misses", cache.misses);
+		jsonw_set(cj, "hit_ratio", json_real(ratio));
+		jsonw_set(doc, "cache", cj);
 		for (int i = 0; i < PQntuples(fails); i++) {
-			buf_printf(&out, "%s{\"generation\":%s,\"module\":", i ? "," : "", PQgetvalue(fails, i, 0));
-			json_str(&out, PQgetvalue(fails, i, 1));
-			buf_printf(&out, ",\"commit\":%s,\"template\":", PQgetvalue(fails, i, 2));
-			json_str(&out, PQgetvalue(fails, i, 3));
-			buf_adds(&out, ",\"version\":");
-			json_str(&out, PQgetvalue(fails, i, 4));
-			buf_printf(&out, ",\"attempts\":%s,\"error\":", PQgetvalue(fails, i, 5));
-			json_str(&out, PQgetvalue(fails, i, 6));
-			buf_adds(&out, ",\"failed_at\":");
-			json_str(&out, PQgetvalue(fails, i, 7));
-			buf_addc(&out, '}');
+			json_t *f = json_object();
+			jsonw_set_int(f, "generation", atoll(PQgetvalue(fails, i, 0)));
+			jsonw_set_str(f, "module", PQgetvalue(fails, i, 1));
+			jsonw_set_int(f, "commit", atoll(PQgetvalue(fails, i, 2)));
+			jsonw_set_str(f, "template", PQgetvalue(fails, i, 3));
+			jsonw_set_str(f, "version", PQgetvalue(fails, i, 4));
+			jsonw_set_int(f, "attempts", atoll(PQgetvalue(fails, i, 5)));
+			jsonw_set_str(f, "error", PQgetvalue(fails, i, 6));
+			jsonw_set_str(f, "failed_at", PQgetvalue(fails, i, 7));
+			if (json_array_append_new(fl, f) < 0)
+				abort();
 		}
-		buf_adds(&out, "]}\n");
+		jsonw_set(doc, "recent_failures", fl);
+		jsonw_write_line(doc, &out);
 	} else {
 		buf_adds(&out, "generations:");
 		for (int i = 0; i < 4; i++)

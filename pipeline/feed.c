@@ -4,6 +4,7 @@
  */
 #include "feed.h"
 #include "db.h"
+#include "jsonw.h"
 #include "modpath.h"
 
 #include <stdio.h>
@@ -94,9 +95,14 @@ static int render_lines(PGconn *c, const char *go_prefix, long long first, long 
 	for (int i = 0; i < PQntuples(r); i++) {
 		char *mp = modpath_module(go_prefix, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
 					  PQgetvalue(r, i, 3), PQgetvalue(r, i, 4));
-		buf_printf(out, "{\"Seq\":%s,\"Path\":\"%s\",\"Version\":\"%s\",\"Timestamp\":\"%s\","
-			   "\"Sum\":\"%s\",\"GoModSum\":\"%s\"}\n", PQgetvalue(r, i, 0), mp, PQgetvalue(r, i, 5),
-			   PQgetvalue(r, i, 6), PQgetvalue(r, i, 7), PQgetvalue(r, i, 8));
+		json_t *o = json_object();
+		jsonw_set_int(o, "Seq", atoll(PQgetvalue(r, i, 0)));
+		jsonw_set_str(o, "Path", mp);
+		jsonw_set_str(o, "Version", PQgetvalue(r, i, 5));
+		jsonw_set_str(o, "Timestamp", PQgetvalue(r, i, 6));
+		jsonw_set_str(o, "Sum", PQgetvalue(r, i, 7));
+		jsonw_set_str(o, "GoModSum", PQgetvalue(r, i, 8));
+		jsonw_write_line(o, out);
 		free(mp);
 	}
 	PQclear(r);
@@ -105,20 +111,25 @@ static int render_lines(PGconn *c, const char *go_prefix, long long first, long 
 
 static void render_index(long long entries, struct buf *out)
 {
-	buf_printf(out, "{\"SegmentSize\":%d,\"Segments\":%lld,\"Entries\":%lld}\n", FEED_SEGMENT,
-		   entries / FEED_SEGMENT, entries);
+	json_t *o = json_object();
+	jsonw_set_int(o, "SegmentSize", FEED_SEGMENT);
+	jsonw_set_int(o, "Segments", entries / FEED_SEGMENT);
+	jsonw_set_int(o, "Entries", entries);
+	jsonw_write_line(o, out);
 }
 
-/* Entries named by the store's feed.json; 0 when there is none. */
+/* Entries named by the store's feed.json; 0 when there is none (or it is unreadable: rewritten). */
 static int store_entries(struct store *s, long long *entries, char *err)
 {
 	struct buf b = BUF_INIT;
 	int rc = store_get(s, FEED_INDEX_KEY, &b, err);
 	*entries = 0;
 	if (rc == 0) {
-		const char *e = b.data ? strstr(b.data, "\"Entries\":") : NULL;
-		if (e)
-			*entries = atoll(e + strlen("\"Entries\":"));
+		json_t *doc = json_loadb(b.data ? b.data : "", b.len, 0, NULL);
+		json_t *e = doc ? json_object_get(doc, "Entries") : NULL;
+		if (json_is_integer(e))
+			*entries = (long long)json_integer_value(e);
+		json_decref(doc);
 	}
 	buf_release(&b);
 	return rc < 0 ? rc : 0;

@@ -3,6 +3,7 @@
  */
 #include "publish.h"
 #include "gomod.h"
+#include "jsonw.h"
 #include "modpath.h"
 #include "modzip.h"
 
@@ -47,8 +48,16 @@ int publish_build(struct publish_module *m, const char *modpath, const char *ver
 	if (rc < 0)
 		return -1;
 	dirhash_h1_gomod(m->mod.data, m->mod.len, m->mod_hash);
-	buf_printf(&m->info, "{\"Version\":\"%s\",\"Time\":\"%s\"}\n", version, time);
+	publish_info(version, time, &m->info);
 	return 0;
+}
+
+void publish_info(const char *version, const char *time, struct buf *out)
+{
+	json_t *o = json_object();
+	jsonw_set_str(o, "Version", version);
+	jsonw_set_str(o, "Time", time);
+	jsonw_write_line(o, out);
 }
 
 void publish_module_release(struct publish_module *m)
@@ -119,7 +128,7 @@ int publish_index(struct store *s, const char *modpath, struct publish_version *
 	qsort(v, n, sizeof(*v), cmp_version);
 	for (size_t i = 0; i < n; i++)
 		buf_printf(&list, "%s\n", v[i].version);
-	buf_printf(&latest, "{\"Version\":\"%s\",\"Time\":\"%s\"}\n", v[n - 1].version, v[n - 1].time);
+	publish_info(v[n - 1].version, v[n - 1].time, &latest);
 	if (!(key = publish_key(modpath, "/@v/list", NULL, NULL, err)))
 		goto out;
 	if ((rc = store_put_mutable(s, key, list.data, list.len, "text/plain; charset=utf-8", err)) < 0)

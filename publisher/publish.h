@@ -33,6 +33,9 @@ int publish_build(struct publish_module *m, const char *modpath, const char *ver
 		  struct fileset *files, char *err);
 void publish_module_release(struct publish_module *m);
 
+/* Appends the .info (and @latest) document {"Version":..,"Time":..} and a newline. */
+void publish_info(const char *version, const char *time, struct buf *out);
+
 /*
  * Writes .zip, .mod, .info as immutable objects. A zip already there with
  * other bytes but the same files (same h1:, another deflate level) is kept
