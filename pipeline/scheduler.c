@@ -59,6 +59,17 @@ static int count_result(PGresult *r)
 int sched_enqueue(PGconn *c, int *created, char *err)
 {
 	*created = 0;
+	/* The usual case, one round trip from partial indexes: nothing new, nothing pending. */
+	PGresult *q = db_exec(c, "scheduler: anything new",
+		"SELECT EXISTS (SELECT 1 FROM commits WHERE NOT scheduled)"
+		"  OR EXISTS (SELECT 1 FROM template_versions WHERE NOT scheduled)"
+		"  OR EXISTS (SELECT 1 FROM generations WHERE state = 'pending')", 0, NULL, err);
+	if (!q)
+		return -1;
+	int anything = PQgetvalue(q, 0, 0)[0] == 't';
+	PQclear(q);
+	if (!anything)
+		return 0;
 	if (db_begin(c, err) < 0)
 		return -1;
 	/* New commits: the latest version of every template. */
