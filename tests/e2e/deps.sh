@@ -67,8 +67,8 @@ require (
 )" "$(cat "$STORE_DIR/$P/secretmanager/@v/v1.1.1.mod")" "C's go.mod"
   grep -q "^require google.golang.org/protobuf v1.28.1$" "$STORE_DIR/$P/common/@v/v1.1.1.mod" || fail "A's go.mod"
   # The generated code imports the dependency's generated package, not genproto.
-  unzip -p "$STORE_DIR/$P/iam/@v/v1.1.1.zip" "$P/iam@v1.1.1/google/iam/v1/policy.pb.go" | grep -q "\"$P/common/google/type\"" ||
-    fail "policy.pb.go does not import the generated google/type"
+  unzip -p "$STORE_DIR/$P/iam/@v/v1.1.1.zip" "$P/iam@v1.1.1/google/iam/v1/policy.pb.go" >"$TMP/policy.pb.go"
+  grep -q "\"$P/common/google/type\"" "$TMP/policy.pb.go" || fail "policy.pb.go does not import the generated google/type"
 
   nginx_start "$STORE_DIR"
   go_env "http://127.0.0.1:$NGINX_PORT"
