@@ -4,6 +4,7 @@
 #include "db.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static _Thread_local char last_state[6];
@@ -102,6 +103,24 @@ int db_run(PGconn *c, const char *what, const char *sql, int n, const char *cons
 	PGresult *r = db_exec(c, what, sql, n, params, err);
 	if (!r)
 		return -1;
+	PQclear(r);
+	return 0;
+}
+
+int db_numbers(PGconn *c, const char *what, const char *sql, int n, const char *const *params,
+	       long long *out, int n_out, char *err)
+{
+	PGresult *r = db_exec(c, what, sql, n, params, err);
+	if (!r)
+		return -1;
+	if (PQntuples(r) != 1 || PQnfields(r) != n_out) {
+		PQclear(r);
+		return err_set(err, "%s: expected one row of %d values", what, n_out);
+	}
+	for (int i = 0; i < n_out; i++) {
+		const char *v = PQgetvalue(r, 0, i);
+		out[i] = !strcmp(v, "t") ? 1 : atoll(v); /* NULL and false read as 0 */
+	}
 	PQclear(r);
 	return 0;
 }

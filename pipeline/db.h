@@ -31,6 +31,13 @@ void db_text_array(const struct strvec *sv, struct buf *out);
 /* Runs a statement and discards its result. Returns 0 or -1. */
 int db_run(PGconn *c, const char *what, const char *sql, int n, const char *const *params, char *err);
 
+/*
+ * Runs a query answering one row of n_out numbers or booleans into out
+ * (NULL and false are 0, true is 1). Returns 0 or -1 (err set).
+ */
+int db_numbers(PGconn *c, const char *what, const char *sql, int n, const char *const *params,
+	       long long *out, int n_out, char *err);
+
 int db_begin(PGconn *c, char *err);
 int db_commit(PGconn *c, char *err);
 /* Rolls back if a transaction is open; never fails. */

@@ -22,17 +22,13 @@ static int lock_feed(PGconn *c, char *err)
 		      "SELECT pg_advisory_xact_lock(hashtextextended('remotegen:index/feed', 0))", 0, NULL, err);
 }
 
+/* The highest position: ORDER BY ... LIMIT 1 reads one index entry whatever the statistics say. */
+#define SQL_TOP_POSITION \
+	"coalesce((SELECT feed_seq FROM generations WHERE feed_seq IS NOT NULL ORDER BY feed_seq DESC LIMIT 1), 0)"
+
 int feed_entries(PGconn *c, long long *entries, char *err)
 {
-	/* ORDER BY ... LIMIT 1 reads one index entry whatever the planner's statistics say */
-	PGresult *r = db_exec(c, "feed: count positions",
-		"SELECT coalesce((SELECT feed_seq FROM generations WHERE feed_seq IS NOT NULL"
-		" ORDER BY feed_seq DESC LIMIT 1), 0)", 0, NULL, err);
-	if (!r)
-		return -1;
-	*entries = atoll(PQgetvalue(r, 0, 0));
-	PQclear(r);
-	return 0;
+	return db_numbers(c, "feed: count positions", "SELECT " SQL_TOP_POSITION, 0, NULL, entries, 1, err);
 }
 
 int feed_place(PGconn *c, long long *placed, char *err)
@@ -209,16 +205,14 @@ int feed_update(PGconn *c, struct store *s, const char *go_prefix, int *written,
 	 * holds every one. Positions only grow, so a concurrent writer can only be
 	 * ahead of what we read here, never behind.
 	 */
-	PGresult *r = db_exec(c, "feed: check",
-		"SELECT coalesce((SELECT feed_seq FROM generations WHERE feed_seq IS NOT NULL"
-		"   ORDER BY feed_seq DESC LIMIT 1), 0),"
+	long long v[2], have;
+	if (db_numbers(c, "feed: check",
+		"SELECT " SQL_TOP_POSITION ","
 		"  EXISTS (SELECT 1 FROM generations WHERE state = 'published' AND feed_seq IS NULL)",
-		0, NULL, err);
-	if (!r)
+		0, NULL, v, 2, err) < 0)
 		return -1;
-	long long top = atoll(PQgetvalue(r, 0, 0)), have;
-	int unplaced = PQgetvalue(r, 0, 1)[0] == 't';
-	PQclear(r);
+	long long top = v[0];
+	int unplaced = v[1] != 0;
 	if (written)
 		*written = 0;
 	if (!unplaced) {

@@ -126,19 +126,13 @@ int outcache_evict(PGconn *c, long long max_bytes, long long *evicted, char *err
 
 int outcache_figures(PGconn *c, struct outcache_figures *f, char *err)
 {
-	PGresult *r = db_exec(c, "output cache: figures",
+	long long v[4];
+	if (db_numbers(c, "output cache: figures",
 		"SELECT (SELECT count(*) FROM output_cache), (SELECT coalesce(sum(bytes), 0) FROM output_cache),"
-		"  hits, misses FROM output_cache_stats", 0, NULL, err);
-	if (!r)
+		"  (SELECT hits FROM output_cache_stats), (SELECT misses FROM output_cache_stats)",
+		0, NULL, v, 4, err) < 0)
 		return -1;
-	memset(f, 0, sizeof(*f));
-	if (PQntuples(r)) {
-		f->entries = atoll(PQgetvalue(r, 0, 0));
-		f->bytes = atoll(PQgetvalue(r, 0, 1));
-		f->hits = atoll(PQgetvalue(r, 0, 2));
-		f->misses = atoll(PQgetvalue(r, 0, 3));
-	}
-	PQclear(r);
+	*f = (struct outcache_figures){ .entries = v[0], .bytes = v[1], .hits = v[2], .misses = v[3] };
 	return 0;
 }
 

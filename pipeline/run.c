@@ -597,18 +597,19 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 		if (stop_requested || ctx.store_broken)
 			break;
 		if (o->once) {
-			long long pending = 0, running = 0, next_ms = 0;
-			if (sched_outstanding(db, &pending, &running, &next_ms, e) < 0) {
+			struct sched_counts q;
+			if (sched_counts(db, &q, e) < 0) {
 				err_set(err, "%s", e);
 				goto drain;
 			}
-			if (!pending && !running)
+			if (!q.pending && !q.running)
 				break;
+			long long next_ms = q.next_ready_ms;
 			/*
 			 * Retries waiting for their backoff, or work another process holds (its
 			 * lease is reaped if that process died): wait, a second at a time at most.
 			 */
-			if (!pending)
+			if (!q.pending)
 				next_ms = 1000;
 			usleep((useconds_t)(next_ms > 1000 ? 1000000 : next_ms * 1000 + 10000));
 		} else {

@@ -60,14 +60,12 @@ int sched_enqueue(PGconn *c, int *created, char *err)
 {
 	*created = 0;
 	/* The usual case, one round trip from partial indexes: nothing new, nothing pending. */
-	PGresult *q = db_exec(c, "scheduler: anything new",
+	long long anything;
+	if (db_numbers(c, "scheduler: anything new",
 		"SELECT EXISTS (SELECT 1 FROM commits WHERE NOT scheduled)"
 		"  OR EXISTS (SELECT 1 FROM template_versions WHERE NOT scheduled)"
-		"  OR EXISTS (SELECT 1 FROM generations WHERE state = 'pending')", 0, NULL, err);
-	if (!q)
+		"  OR EXISTS (SELECT 1 FROM generations WHERE state = 'pending')", 0, NULL, &anything, 1, err) < 0)
 		return -1;
-	int anything = PQgetvalue(q, 0, 0)[0] == 't';
-	PQclear(q);
 	if (!anything)
 		return 0;
 	if (db_begin(c, err) < 0)
@@ -438,44 +436,24 @@ int sched_release(PGconn *c, const char *lease_owner, const struct sched_job *j,
  */
 int sched_counts(PGconn *c, struct sched_counts *n, char *err)
 {
-	PGresult *r = db_exec(c, "scheduler: count generations",
+	long long v[8];
+	if (db_numbers(c, "scheduler: count generations",
 		"SELECT (SELECT count(*) FROM generations WHERE state = 'pending'),"
 		"  (SELECT count(*) FROM generations WHERE state = 'running'),"
 		"  coalesce((SELECT feed_seq FROM generations WHERE feed_seq IS NOT NULL ORDER BY feed_seq DESC LIMIT 1), 0)"
 		"   + (SELECT count(*) FROM generations WHERE state = 'published' AND feed_seq IS NULL),"
 		"  (SELECT count(*) FROM generations WHERE state = 'failed'),"
-		"  coalesce((SELECT greatest(0, extract(epoch FROM min(next_attempt_at) - now()) * 1000)::bigint"
-		"            FROM generations WHERE state = 'pending'), 0),"
-		"  coalesce((SELECT extract(epoch FROM now() - min(created_at))::bigint"
-		"            FROM generations WHERE state = 'pending'), 0),"
+		"  (SELECT greatest(0, extract(epoch FROM min(next_attempt_at) - now()) * 1000)::bigint"
+		"     FROM generations WHERE state = 'pending'),"
+		"  (SELECT extract(epoch FROM now() - min(created_at))::bigint FROM generations WHERE state = 'pending'),"
 		"  (SELECT count(*) FROM generations WHERE state = 'published'"
 		"     AND finished_at > now() - interval '1 hour'),"
-		"  coalesce((SELECT extract(epoch FROM max(finished_at))::bigint"
-		"            FROM generations WHERE state = 'published'), 0)", 0, NULL, err);
-	if (!r)
+		"  (SELECT extract(epoch FROM max(finished_at))::bigint FROM generations WHERE state = 'published')",
+		0, NULL, v, 8, err) < 0)
 		return -1;
-	long long *f[] = { &n->pending, &n->running, &n->published, &n->failed, &n->next_ready_ms,
-			   &n->oldest_pending_s, &n->published_last_hour, &n->last_published_epoch };
-	for (int i = 0; i < 8; i++)
-		*f[i] = atoll(PQgetvalue(r, 0, i));
-	PQclear(r);
-	return 0;
-}
-
-int sched_outstanding(PGconn *c, long long *pending, long long *running, long long *next_ready_ms,
-		      char *err)
-{
-	PGresult *r = db_exec(c, "scheduler: count outstanding",
-		"SELECT (SELECT count(*) FROM generations WHERE state = 'pending'),"
-		"  (SELECT count(*) FROM generations WHERE state = 'running'),"
-		"  coalesce((SELECT greatest(0, extract(epoch FROM min(next_attempt_at) - now()) * 1000)::bigint"
-		"            FROM generations WHERE state = 'pending'), 0)", 0, NULL, err);
-	if (!r)
-		return -1;
-	*pending = atoll(PQgetvalue(r, 0, 0));
-	*running = atoll(PQgetvalue(r, 0, 1));
-	*next_ready_ms = atoll(PQgetvalue(r, 0, 2));
-	PQclear(r);
+	*n = (struct sched_counts){ .pending = v[0], .running = v[1], .published = v[2], .failed = v[3],
+				    .next_ready_ms = v[4], .oldest_pending_s = v[5],
+				    .published_last_hour = v[6], .last_published_epoch = v[7] };
 	return 0;
 }
 

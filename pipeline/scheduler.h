@@ -145,8 +145,5 @@ struct sched_counts {
 };
 int sched_counts(PGconn *c, struct sched_counts *n, char *err);
 
-/* Counts generations that may still run: pending (also those waiting for a retry) or running. */
-int sched_outstanding(PGconn *c, long long *pending, long long *running,
-		      long long *next_ready_ms, char *err);
 
 #endif
