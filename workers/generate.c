@@ -220,10 +220,14 @@ out:
 	return rc;
 }
 
-/* Adds a plugin's answer to out: insertion points into earlier files, new files once. */
+/*
+ * Adds a plugin's answer to out: insertion points into earlier files, new
+ * files once. A conflict is the plugin's doing: *failure = GENERATE_PERMANENT.
+ */
 static int merge_answer(const struct generate_plugin *p, const struct answer *ans, struct fileset *out,
-			char *err)
+			enum generate_failure *failure, char *err)
 {
+	*failure = GENERATE_PERMANENT;
 	size_t added_from = out->n;
 	for (size_t i = 0; i < ans->n; i++) {
 		const struct answer_file *f = &ans->v[i];
@@ -254,8 +258,8 @@ static int run_one(const struct request *req, const struct generate_plugin *p,
 {
 	struct answer ans = { 0 };
 	int rc = run_plugin(req, p, req->files, req->n_files, abort, &ans, failure, ms, err);
-	if (rc == 0 && (rc = merge_answer(p, &ans, out, err)) < 0)
-		*failure = GENERATE_PERMANENT;
+	if (rc == 0)
+		rc = merge_answer(p, &ans, out, failure, err);
 	answer_release(&ans);
 	return rc;
 }
@@ -391,15 +395,9 @@ static int run_cached(const struct request *req, const struct generate_plugin *p
 		if (run_plugin(req, p, missed, n_missed, abort, &ans, failure, ms, err) < 0)
 			goto out;
 		if (split_answer(&ans, missed, n_missed, fresh) < 0) {
-			/* Not per file after all: nothing is cached. */
-			if (n_missed == n) {
-				rc = merge_answer(p, &ans, out, err);
-			} else {
-				rc = run_one(req, p, abort, out, failure, ms, err);
-				goto out;
-			}
-			if (rc < 0)
-				*failure = GENERATE_PERMANENT;
+			/* Not per file after all: nothing is cached; a partial run is done again whole. */
+			rc = n_missed == n ? merge_answer(p, &ans, out, failure, err)
+					   : run_one(req, p, abort, out, failure, ms, err);
 			goto out;
 		}
 		for (size_t k = 0; k < n_missed; k++) {
@@ -414,10 +412,8 @@ static int run_cached(const struct request *req, const struct generate_plugin *p
 			answer_add(&all, per_file[i].v[k].name, NULL,
 				   per_file[i].v[k].content.data ? per_file[i].v[k].content.data : "",
 				   per_file[i].v[k].content.len);
-	if (merge_answer(p, &all, out, err) < 0) {
-		*failure = GENERATE_PERMANENT;
+	if (merge_answer(p, &all, out, failure, err) < 0)
 		goto out;
-	}
 	for (size_t k = 0; k < n_missed; k++)
 		encode_answer(&per_file[missed_at[k]], &encoded[k]);
 	cache->put(cache->ctx, (const char (*)[65])missed_keys, encoded, n_missed, (long)(n - n_missed),
