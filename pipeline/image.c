@@ -238,19 +238,16 @@ int image_check_paths(const struct image *img, char *err)
 	char why[ERR_SIZE];
 	int rc = 0;
 	gorules_check_files((const char *const *)img->own_files.v, NULL, img->own_files.n, &rep);
+	/* generated files go next to their .proto: each directory must be a package path
+	 * under any module path (checked below a stand-in one) */
 	for (size_t i = 0; i < img->own_files.n; i++) {
 		const char *f = img->own_files.v[i], *slash = strrchr(f, '/');
-		if (!slash || gorules_report_has(&rep, 0, f))
-			continue;
-		/* the package path under any module path: checked below a stand-in domain */
-		char *pkg = xasprintf("example.com/%.*s", (int)(slash - f), f);
-		if (gorules_check_path(GORULES_IMPORT, pkg, why) < 0) {
+		if (!gorules_report_has(&rep, 0, f) && gorules_check_package("example.com", f, why) < 0) {
 			char *msg = xasprintf("directory %.*s cannot be part of a Go package path: %s",
 					      (int)(slash - f), f, why);
 			gorules_report_add(&rep, f, 0, msg);
 			free(msg);
 		}
-		free(pkg);
 	}
 	if (rep.n)
 		rc = gorules_report_error(&rep, "its files would make Go modules nobody can use", err);

@@ -218,6 +218,20 @@ int gorules_check_path(enum gorules_kind kind, const char *path, char *err)
 	return 0;
 }
 
+int gorules_check_package(const char *modpath, const char *file, char *err)
+{
+	const char *slash = strrchr(file, '/');
+	char why[ERR_SIZE];
+	if (!slash)
+		return 0;
+	char *pkg = xasprintf("%s/%.*s", modpath, (int)(slash - file), file);
+	int rc = 0;
+	if (gorules_check_path(GORULES_IMPORT, pkg, why) < 0)
+		rc = err_set(err, "package %s cannot be imported: %s", pkg, why);
+	free(pkg);
+	return rc;
+}
+
 int gorules_is_vendored(const char *name)
 {
 	size_t i;

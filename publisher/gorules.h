@@ -38,6 +38,14 @@ int gorules_check_path(enum gorules_kind kind, const char *path, char *err);
  */
 char *gorules_fold(const char *s);
 
+/*
+ * Not an x/mod rule but the go command's: the directory of file (a path in
+ * module modpath) must make an importable package path, modpath/dir
+ * (CheckImportPath). Returns 0 (also for a file at the module root), or -1
+ * with err holding the package path and the reason.
+ */
+int gorules_check_package(const char *modpath, const char *file, char *err);
+
 /* 1 when x/mod's zip rules treat path as a file of a vendored package. */
 int gorules_is_vendored(const char *path);
 

@@ -23,18 +23,11 @@ static void check_packages(const char *modpath, const char *const *names,
 {
 	char why[ERR_SIZE];
 	for (size_t i = 0; i < n; i++) {
-		const char *slash = strrchr(names[i], '/');
 		size_t len = strlen(names[i]);
-		if (len < 3 || strcmp(names[i] + len - 3, ".go") || !slash ||
-		    gorules_report_has(rep, 0, report_as[i]))
+		if (len < 3 || strcmp(names[i] + len - 3, ".go") || gorules_report_has(rep, 0, report_as[i]))
 			continue;
-		char *pkg = xasprintf("%s/%.*s", modpath, (int)(slash - names[i]), names[i]);
-		if (gorules_check_path(GORULES_IMPORT, pkg, why) < 0) {
-			char *msg = xasprintf("package %s cannot be imported: %s", pkg, why);
-			gorules_report_add(rep, report_as[i], 0, msg);
-			free(msg);
-		}
-		free(pkg);
+		if (gorules_check_package(modpath, names[i], why) < 0)
+			gorules_report_add(rep, report_as[i], 0, why);
 	}
 }
 
