@@ -15,11 +15,7 @@ header() {
 
 test_version_asked_for_before_it_exists_installs_through_a_cache() {
   trap 'cache_stop; nginx_stop' EXIT
-  rg migrate
-  setup_go_template
-  rg module push acme/weather "$ROOT/ops/example"
-  rg run --once
-  assert_rc 0
+  publish_example
   nginx_start "$STORE_DIR"
   cache_start "$NGINX_PORT" || fail "the caching proxy did not start"
   local cdn="http://127.0.0.1:$CACHE_PORT"

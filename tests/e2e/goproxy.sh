@@ -8,11 +8,7 @@ PKG=$MOD/acme/weather/v1
 
 test_go_get_and_build_from_published_module() {
   trap nginx_stop EXIT
-  rg migrate
-  setup_go_template
-  rg module push acme/weather "$ROOT/ops/example"
-  rg run --once
-  assert_rc 0
+  publish_example
   nginx_start "$STORE_DIR"
   go_env "http://127.0.0.1:$NGINX_PORT"
 

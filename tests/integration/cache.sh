@@ -87,9 +87,12 @@ test_new_template_version_with_the_same_plugins_runs_no_plugin() {
   assert_rc 0
   assert_err_has "cache_hits=0 cache_misses=2"
   rg template version protocolbuffers/go --plugin protocolbuffers/go:v1.28.1 --plugin grpc/go:v1.2.0
-  rg run --once
+  rg run --once --metrics-file "$TMP/remotegen.prom"
   assert_rc 0
   assert_err_has "cache_hits=2 cache_misses=0"
+  grep -q '^remotegen_cache_files_total{result="hit"} 2$' "$TMP/remotegen.prom" || fail "metrics: $(cat "$TMP/remotegen.prom")"
+  grep -q '^remotegen_cache_files_total{result="miss"} 0$' "$TMP/remotegen.prom" || fail "metrics: $(cat "$TMP/remotegen.prom")"
+  grep -q '^remotegen_cache_entries 2$' "$TMP/remotegen.prom" || fail "metrics: $(cat "$TMP/remotegen.prom")"
   local a b
   a=$(unzip -p "$STORE_DIR/gen.example.com/go/protocolbuffers/go/acme/weather/@v/v1.1.1.zip" '*weather.pb.go')
   b=$(unzip -p "$STORE_DIR/gen.example.com/go/protocolbuffers/go/acme/weather/@v/v1.2.1.zip" '*weather.pb.go')

@@ -19,11 +19,7 @@ load_published() {
 }
 
 test_feed_segments_are_written_once_and_counts_follow() {
-  rg migrate
-  setup_go_template
-  rg module push acme/weather "$ROOT/ops/example"
-  rg run --once
-  assert_rc 0
+  publish_example
   load_published 2499
   rg run --once --log-level debug
   assert_rc 0

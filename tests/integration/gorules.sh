@@ -92,11 +92,7 @@ test_generation_breaking_the_rules_fails_for_good_and_publishes_nothing() {
 }
 
 test_verify_finds_published_zips_the_go_command_refuses() {
-  rg migrate
-  setup_go_template
-  rg module push acme/weather "$ROOT/ops/example"
-  rg run --once
-  assert_rc 0
+  publish_example
   local mod=$MODROOT/protocolbuffers/go/acme/weather zip
   zip="$STORE_DIR/$mod/@v/v1.1.1.zip"
   # What an older remotegen could have published: a collision of directories,

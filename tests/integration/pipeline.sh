@@ -37,11 +37,7 @@ test_push_template_run_status() {
 }
 
 test_second_run_with_nothing_new_does_nothing() {
-  rg migrate
-  setup_go_template
-  rg module push acme/weather "$ROOT/ops/example"
-  rg run --once
-  assert_rc 0
+  publish_example
   find "$STORE_DIR" -type f -printf '%P %s %T@\n' | sort >"$TMP/before"
   gens=$(sql "SELECT count(*) || ':' || max(finished_at) FROM generations")
   sleep 1
@@ -171,11 +167,7 @@ test_refuses_to_overwrite_published_files() {
 }
 
 test_retry_keeps_a_zip_of_the_same_files_compressed_otherwise() {
-  rg migrate
-  setup_go_template
-  rg module push acme/weather "$ROOT/ops/example"
-  rg run --once
-  assert_rc 0
+  publish_example
   # A process of another build (another deflate level) uploaded the zip and died before
   # recording it: the same files, other bytes. The retry keeps that zip.
   local zip="$STORE_DIR/$MOD/@v/v1.1.1.zip" h1
@@ -234,11 +226,7 @@ test_upper_case_names_are_case_encoded() {
 }
 
 test_verify_and_feed() {
-  rg migrate
-  setup_go_template
-  rg module push acme/weather "$ROOT/ops/example"
-  rg run --once
-  assert_rc 0
+  publish_example
   rg verify
   assert_rc 0
   assert_out_has "7 objects, 0 problems"

@@ -11,6 +11,7 @@
 #   assert_file PATH / assert_no_file PATH
 #   sql QUERY             one psql query on the test database, unaligned output
 #   setup_go_template     registers protoc-gen-go as protocolbuffers/go and template v1
+#   publish_example       migrate, setup_go_template, push ops/example as acme/weather, run --once
 
 . "$ROOT/ops/pg.sh"   # pg_free_port, for servers a test starts
 
@@ -114,6 +115,14 @@ setup_go_template() {
   rg template create protocolbuffers/go --plugin protocolbuffers/go
   assert_rc 0
   rg template version protocolbuffers/go --plugin "protocolbuffers/go:$GO_PLUGIN_VERSION"
+  assert_rc 0
+}
+
+publish_example() {
+  rg migrate
+  setup_go_template
+  rg module push acme/weather "$ROOT/ops/example"
+  rg run --once
   assert_rc 0
 }
 
