@@ -9,7 +9,7 @@
 #   make clean
 
 CC      ?= cc
-PKGS    := libpq libprotobuf-c libzip libcurl ck libcrypto icu-uc jansson
+PKGS    := libpq libprotobuf-c libzip libcurl ck libcrypto icu-uc jansson libarchive
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 

@@ -8,7 +8,7 @@ PACKAGES=(
   # build
   build-essential clang pkg-config
   libpq-dev libprotobuf-c-dev protobuf-c-compiler libck-dev libzip-dev
-  libcurl4-openssl-dev libssl-dev libicu-dev libjansson-dev
+  libcurl4-openssl-dev libssl-dev libicu-dev libjansson-dev libarchive-dev
   # protoc, plugin.proto/descriptor.proto, real plugins
   protobuf-compiler libprotobuf-dev libprotoc-dev protoc-gen-go protoc-gen-go-grpc
   # services and clients the tests use
@@ -18,7 +18,7 @@ PACKAGES=(
   # the oci plugin runtime (tests run containers as root with runc)
   podman runc
   # test tools
-  unzip zip curl ca-certificates procps
+  unzip zip curl ca-certificates procps jq openssl
 )
 
 missing=()

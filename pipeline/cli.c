@@ -2,6 +2,7 @@
  * cli: configuration loading, error printing and connecting for subcommands.
  */
 #include "cli.h"
+#include "npmpkg.h"
 #include "db.h"
 #include "util.h"
 
@@ -20,6 +21,8 @@ void cli_config_load(struct config *cfg)
 	cfg->database = util_env("REMOTEGEN_DATABASE_URL", "");
 	cfg->store = util_env("REMOTEGEN_STORE", cfg->store_default);
 	cfg->go_prefix = util_env("REMOTEGEN_GO_PREFIX", DEFAULT_GO_PREFIX);
+	cfg->npm_scope = util_env("REMOTEGEN_NPM_SCOPE", NPMPKG_DEFAULT_SCOPE);
+	cfg->npm_url = util_env("REMOTEGEN_NPM_URL", NULL);
 }
 
 int cli_error(int code, const char *fmt, ...)
@@ -53,5 +56,15 @@ int cli_wants_help(int argc, char **argv)
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
 			return 1;
 	}
+	return 0;
+}
+
+int cli_check_npm(const struct config *cfg, char *err)
+{
+	if (npmpkg_check_scope(cfg->npm_scope, err) < 0)
+		return -1;
+	if (cfg->npm_url && strncmp(cfg->npm_url, "http://", 7) && strncmp(cfg->npm_url, "https://", 8))
+		return err_set(err, "npm URL \"%s\": expected the public http:// or https:// URL of the "
+			       "store's npm/ folder", cfg->npm_url);
 	return 0;
 }

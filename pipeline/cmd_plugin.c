@@ -6,6 +6,7 @@
 #include "gomod.h"
 #include "migrate.h"
 #include "names.h"
+#include "npmpkg.h"
 #include "registry.h"
 
 #include <getopt.h>
@@ -21,10 +22,13 @@ static const char usage[] =
 	"                            [--runtime exec|bwrap|oci] [--go-dep MODULE@VERSION]...\n"
 	"                            [--go-min-version X.Y] [--timeout T] [--memory SIZE]\n"
 	"                            [--max-output SIZE] [--per-file]\n"
+	"                            [--npm-dep NAME@RANGE]... [--ro-path DIR]...\n"
 	"\n"
 	"Registers a version of a protoc plugin. Plugin versions never change.\n"
 	"A plugin with --go-dep or --go-min-version generates Go code: it is sent\n"
 	"paths=source_relative, and its Go runtime libraries are required by go.mod.\n"
+	"A plugin with --npm-dep generates JavaScript/TypeScript: templates of such\n"
+	"plugins publish npm packages (see remotegen run --help).\n"
 	"\n"
 	"  --exec PATH            the plugin executable (runtimes exec and bwrap)\n"
 	"  --image REF            a container image (runtime oci)\n"
@@ -43,6 +47,12 @@ static const char usage[] =
 	"                         a/b.pb.go, a/b_grpc.pb.go): outputs are cached per file and\n"
 	"                         only changed files are sent to the plugin (protoc-gen-go,\n"
 	"                         protoc-gen-go-grpc and protoc-gen-c qualify)\n"
+	"  --npm-dep NAME@RANGE   an npm package the generated code imports, e.g.\n"
+	"                         @bufbuild/protobuf@^2.17.0: a peerDependency of every\n"
+	"                         generated package (repeatable)\n"
+	"  --ro-path DIR          bound read-only into the bwrap sandbox as well, e.g. the\n"
+	"                         Node.js and node_modules a JavaScript plugin runs from\n"
+	"                         (repeatable)\n"
 	"  --database URL         PostgreSQL connection string\n";
 
 /* "90s", "500ms", "2m", "1h", or plain seconds. */
@@ -88,6 +98,8 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 		{ "memory", required_argument, NULL, 'M' },
 		{ "max-output", required_argument, NULL, 'O' },
 		{ "per-file", no_argument, NULL, 'P' },
+		{ "npm-dep", required_argument, NULL, 'n' },
+		{ "ro-path", required_argument, NULL, 'R' },
 		{ 0 },
 	};
 	struct registry_plugin_version pv = {
@@ -95,7 +107,7 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 		.memory_bytes = PLUGIN_DEFAULT_MEMORY_BYTES,
 		.output_bytes = PLUGIN_DEFAULT_OUTPUT_BYTES,
 	};
-	struct strvec go_deps = STRVEC_INIT;
+	struct strvec go_deps = STRVEC_INIT, npm_deps = STRVEC_INIT, ro_paths = STRVEC_INIT;
 	char err[ERR_SIZE], abs[PATH_MAX];
 	int ch, rc = EXIT_USAGE;
 	PGconn *c = NULL;
@@ -127,22 +139,44 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 			if (parse_size(optarg, &pv.output_bytes) < 0 || pv.output_bytes < 1024)
 				return cli_error(EXIT_USAGE, "--max-output %s: expected a size of at least 1K, like 64M", optarg);
 			break;
+		case 'n': {
+			char *n, *range;
+			if (npmpkg_parse_dep(optarg, &n, &range, err) < 0 || strchr(optarg, '\n')) {
+				cli_error(EXIT_USAGE, "--npm-dep %s: %s", optarg, err);
+				goto out;
+			}
+			free(n);
+			free(range);
+			strvec_push(&npm_deps, optarg);
+			break;
+		}
+		case 'R': {
+			struct stat st;
+			if (!realpath(optarg, abs) || stat(abs, &st) < 0 || strchr(abs, '\n')) {
+				cli_error(EXIT_USAGE, "--ro-path %s: no such file or directory", optarg);
+				goto out;
+			}
+			strvec_push(&ro_paths, abs);
+			break;
+		}
 		case 'g': {
 			const char *at = strrchr(optarg, '@');
 			if (!at || at == optarg || at[1] != 'v' || strchr(optarg, ' ')) {
-				strvec_clear(&go_deps);
-				return cli_error(EXIT_USAGE, "--go-dep %s: expected MODULE@VERSION, e.g. "
-						 "google.golang.org/protobuf@v1.28.1", optarg);
+				cli_error(EXIT_USAGE, "--go-dep %s: expected MODULE@VERSION, e.g. "
+					  "google.golang.org/protobuf@v1.28.1", optarg);
+				goto out;
 			}
 			strvec_push(&go_deps, optarg);
 			break;
 		}
 		default:
-			strvec_clear(&go_deps);
-			return fputs(usage, stderr), EXIT_USAGE;
+			fputs(usage, stderr);
+			goto out;
 		}
 	}
 	pv.go_deps = &go_deps;
+	pv.npm_deps = &npm_deps;
+	pv.ro_paths = &ro_paths;
 	if (argc - optind != 2) {
 		fputs(usage, stderr);
 		goto out;
@@ -180,6 +214,17 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 		}
 		pv.exec_path = abs;
 	}
+	if (npm_deps.n && (go_deps.n || pv.go_min_version)) {
+		cli_error(EXIT_USAGE, "plugin %s/%s: a plugin generates Go (--go-dep, --go-min-version) or "
+			  "npm packages (--npm-dep), not both", pv.plugin.owner, pv.plugin.name);
+		goto out;
+	}
+	if (ro_paths.n && strcmp(pv.runtime, "bwrap")) {
+		cli_error(EXIT_USAGE, "plugin %s/%s: --ro-path is for runtime bwrap (runtime %s sees %s)",
+			  pv.plugin.owner, pv.plugin.name, pv.runtime,
+			  strcmp(pv.runtime, "exec") ? "only its image" : "the whole file system");
+		goto out;
+	}
 	if (pv.go_min_version && gomod_check_go_version(pv.go_min_version, err) < 0) {
 		cli_error(EXIT_USAGE, "plugin %s/%s: %s", pv.plugin.owner, pv.plugin.name, err);
 		goto out;
@@ -197,5 +242,7 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 out:
 	db_close(c);
 	strvec_clear(&go_deps);
+	strvec_clear(&npm_deps);
+	strvec_clear(&ro_paths);
 	return rc;
 }

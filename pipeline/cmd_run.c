@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "log.h"
 #include "modpath.h"
+#include "npmpkg.h"
 #include "outcache.h"
 #include "run.h"
 
@@ -14,7 +15,8 @@
 
 static const char usage[] =
 	"usage: remotegen run [--once] [--workers N] [--publishers N] [--store URL]\n"
-	"                     [--go-prefix PREFIX] [--max-attempts N]\n"
+	"                     [--go-prefix PREFIX] [--npm-scope SCOPE] [--npm-url URL]\n"
+	"                     [--max-attempts N]\n"
 	"\n"
 	"Generates and publishes every new (commit, template version) pair. With\n"
 	"--once, drains the queue (including retries that become due, and work of\n"
@@ -30,6 +32,13 @@ static const char usage[] =
 	"                       else ./remotegen-store)\n"
 	"  --go-prefix PREFIX   Go module path prefix (default: $REMOTEGEN_GO_PREFIX,\n"
 	"                       else " DEFAULT_GO_PREFIX ")\n"
+	"  --npm-scope SCOPE    scope of generated npm packages (default: $REMOTEGEN_NPM_SCOPE,\n"
+	"                       else " NPMPKG_DEFAULT_SCOPE "): @SCOPE/<module owner>_<module name>.\n"
+	"                       <template owner>_<template name>, version 1.<template version>.<commit>\n"
+	"  --npm-url URL        public URL of the store's npm/ folder, the npm registry URL of\n"
+	"                       clients and the base of tarball links, e.g.\n"
+	"                       https://cdn.example.com/npm/ ($REMOTEGEN_NPM_URL); needed only\n"
+	"                       for templates of npm plugins, whose work is handed back without it\n"
 	"  --max-attempts N     attempts before a generation fails for good (default 5)\n"
 	"  --log-level L        debug, info (default), warn, error\n"
 	"  --metrics-file PATH  Prometheus textfile (node_exporter) written at the end of\n"
@@ -72,6 +81,8 @@ int cmd_run(int argc, char **argv, struct config *cfg)
 		{ "publishers", required_argument, NULL, 'p' },
 		{ "store", required_argument, NULL, 's' },
 		{ "go-prefix", required_argument, NULL, 'g' },
+		{ "npm-scope", required_argument, NULL, 'S' },
+		{ "npm-url", required_argument, NULL, 'U' },
 		{ "max-attempts", required_argument, NULL, 'a' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "metrics-file", required_argument, NULL, 'M' },
@@ -106,6 +117,8 @@ int cmd_run(int argc, char **argv, struct config *cfg)
 		case 's': cfg->store = optarg; break;
 		case 'M': o.metrics_file = optarg; break;
 		case 'g': cfg->go_prefix = optarg; break;
+		case 'S': cfg->npm_scope = optarg; break;
+		case 'U': cfg->npm_url = optarg; break;
 		case 'd': cfg->database = optarg; break;
 		case 'l':
 			if (log_parse_level(optarg) < 0)
@@ -118,7 +131,7 @@ int cmd_run(int argc, char **argv, struct config *cfg)
 	}
 	if (optind != argc)
 		return cli_error(EXIT_USAGE, "run takes no arguments (got \"%s\")", argv[optind]);
-	if (modpath_check_prefix(cfg->go_prefix, err) < 0)
+	if (modpath_check_prefix(cfg->go_prefix, err) < 0 || cli_check_npm(cfg, err) < 0)
 		return cli_error(EXIT_USAGE, "%s", err);
 	if (o.lease_ms < 1000 || o.backoff_base_ms < 0 || o.poll_ms < 10)
 		return cli_error(EXIT_USAGE, "REMOTEGEN_LEASE_MS must be >= 1000, REMOTEGEN_RETRY_BASE_MS >= 0, "
@@ -128,6 +141,8 @@ int cmd_run(int argc, char **argv, struct config *cfg)
 	o.conninfo = cfg->database;
 	o.store_url = cfg->store;
 	o.go_prefix = cfg->go_prefix;
+	o.npm_scope = cfg->npm_scope;
+	o.npm_url = cfg->npm_url;
 	if (run_pipeline(&o, &st, err) < 0)
 		return cli_error(EXIT_USAGE, "%s", err);
 	/* A service stopped on purpose exits 0; failures are in status and the logs. An

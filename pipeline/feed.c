@@ -76,7 +76,7 @@ static int render_lines(PGconn *c, const char *go_prefix, long long first, long 
 	PGresult *r = db_exec(c, "feed: read positions",
 		"SELECT g.feed_seq, t.owner, t.name, m.owner, m.name, g.version,"
 		"  to_char(g.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
-		"  g.zip_hash, g.mod_hash"
+		"  g.zip_hash, g.mod_hash, g.npm_package, g.npm_integrity"
 		" FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules m ON m.id = c.module_id"
 		" JOIN template_versions tv ON tv.id = g.template_version_id JOIN templates t ON t.id = tv.template_id"
 		" WHERE g.feed_seq BETWEEN $1::bigint AND $2::bigint ORDER BY g.feed_seq", 2, p, err);
@@ -89,10 +89,19 @@ static int render_lines(PGconn *c, const char *go_prefix, long long first, long 
 		return -1;
 	}
 	for (int i = 0; i < PQntuples(r); i++) {
-		char *mp = modpath_module(go_prefix, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
-					  PQgetvalue(r, i, 3), PQgetvalue(r, i, 4));
 		json_t *o = json_object();
 		jsonw_set_int(o, "Seq", atoll(PQgetvalue(r, i, 0)));
+		if (!PQgetisnull(r, i, 9)) {
+			/* An npm package version: its name, npm version and dist.integrity. */
+			jsonw_set_str(o, "Package", PQgetvalue(r, i, 9));
+			jsonw_set_str(o, "Version", PQgetvalue(r, i, 5) + 1);
+			jsonw_set_str(o, "Timestamp", PQgetvalue(r, i, 6));
+			jsonw_set_str(o, "Integrity", PQgetvalue(r, i, 10));
+			jsonw_write_line(o, out);
+			continue;
+		}
+		char *mp = modpath_module(go_prefix, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+					  PQgetvalue(r, i, 3), PQgetvalue(r, i, 4));
 		jsonw_set_str(o, "Path", mp);
 		jsonw_set_str(o, "Version", PQgetvalue(r, i, 5));
 		jsonw_set_str(o, "Timestamp", PQgetvalue(r, i, 6));

@@ -7,6 +7,8 @@
  * Positions are written in segments of FEED_SEGMENT lines of newline-
  * delimited JSON, one object per version with the go.sum hashes:
  *   {"Seq":N,"Path":..,"Version":..,"Timestamp":..,"Sum":"h1:..","GoModSum":"h1:.."}
+ *   or, for an npm package version,
+ *   {"Seq":N,"Package":"@scope/name","Version":"1.2.3","Timestamp":..,"Integrity":"sha512-.."}
  *   index/feed/000001.ndjson ...  full segments: immutable, written once
  *   index/feed/head.ndjson        the positions after the last full segment
  *   index/feed.json               {"SegmentSize":1000,"Segments":N,"Entries":M}

@@ -166,7 +166,8 @@ out:
 
 int registry_plugin_add(PGconn *c, const struct registry_plugin_version *pv, char *err)
 {
-	struct buf deps = BUF_INIT;
+	struct buf deps = BUF_INIT, npm = BUF_INIT, ro = BUF_INIT;
+	const struct strvec none = STRVEC_INIT;
 	PGresult *r = NULL;
 	int rc = -1;
 	char pid[32];
@@ -182,17 +183,22 @@ int registry_plugin_add(PGconn *c, const struct registry_plugin_version *pv, cha
 		goto out;
 	snprintf(pid, sizeof(pid), "%lld", id);
 	db_text_array(pv->go_deps, &deps);
+	db_text_array(pv->npm_deps ? pv->npm_deps : &none, &npm);
+	db_text_array(pv->ro_paths ? pv->ro_paths : &none, &ro);
 	char tmo[32], mem[32], outb[32];
 	snprintf(tmo, sizeof(tmo), "%lld", pv->timeout_ms);
 	snprintf(mem, sizeof(mem), "%llu", pv->memory_bytes);
 	snprintf(outb, sizeof(outb), "%llu", pv->output_bytes);
 	const char *pi[] = { pid, pv->version, pv->runtime, pv->exec_path, pv->image_ref, deps.data,
-			     pv->go_min_version, tmo, mem, outb, pv->per_file ? "true" : "false" };
+			     pv->go_min_version, tmo, mem, outb, pv->per_file ? "true" : "false",
+			     npm.data, ro.data };
 	r = db_exec(c, "database: insert plugin version",
 		    "INSERT INTO plugin_versions (plugin_id, version, runtime, exec_path, image_ref,"
-		    " go_deps, go_min_version, timeout_ms, memory_bytes, output_bytes, per_file)"
-		    " VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9, $10, $11::boolean)"
-		    " ON CONFLICT (plugin_id, version) DO NOTHING RETURNING id", 11, pi, err);
+		    " go_deps, go_min_version, timeout_ms, memory_bytes, output_bytes, per_file,"
+		    " npm_deps, ro_paths)"
+		    " VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9, $10, $11::boolean,"
+		    " $12::text[], $13::text[])"
+		    " ON CONFLICT (plugin_id, version) DO NOTHING RETURNING id", 13, pi, err);
 	if (!r)
 		goto out;
 	if (!PQntuples(r)) {
@@ -206,6 +212,8 @@ out:
 	if (rc < 0)
 		db_rollback(c);
 	buf_release(&deps);
+	buf_release(&npm);
+	buf_release(&ro);
 	return rc;
 }
 
@@ -261,6 +269,7 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
 	int rc = -1;
 	char tid[32], num[16], tvid[32];
 	long long pv_ids[64];
+	int npm_plugin = -1, go_plugin = -1;
 
 	if (db_begin(c, err) < 0)
 		return -1;
@@ -322,7 +331,9 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
 		}
 		const char *pv[] = { PQgetvalue(tp, i, 3), pin->version };
 		r = db_exec(c, "database: resolve plugin version",
-			    "SELECT id FROM plugin_versions WHERE plugin_id = $1 AND version = $2", 2, pv, err);
+			    "SELECT id, cardinality(npm_deps) > 0,"
+			    "  cardinality(go_deps) > 0 OR go_min_version IS NOT NULL"
+			    " FROM plugin_versions WHERE plugin_id = $1 AND version = $2", 2, pv, err);
 		if (!r)
 			goto out;
 		if (!PQntuples(r)) {
@@ -331,6 +342,18 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
 			goto out;
 		}
 		pv_ids[i] = atoll(PQgetvalue(r, 0, 0));
+		/* One kind of output per template version: a Go module or an npm package. */
+		if (PQgetvalue(r, 0, 1)[0] == 't')
+			npm_plugin = i;
+		if (PQgetvalue(r, 0, 2)[0] == 't')
+			go_plugin = i;
+		if (npm_plugin >= 0 && go_plugin >= 0) {
+			err_set(err, "template %s/%s: plugin %s/%s generates npm packages and plugin %s/%s Go "
+				"modules; a template version publishes one or the other", t->owner, t->name,
+				PQgetvalue(tp, npm_plugin, 1), PQgetvalue(tp, npm_plugin, 2),
+				PQgetvalue(tp, go_plugin, 1), PQgetvalue(tp, go_plugin, 2));
+			goto out;
+		}
 		PQclear(r);
 		r = NULL;
 	}

@@ -46,6 +46,8 @@ struct registry_plugin_version {
 	unsigned long long memory_bytes;  /* RLIMIT_AS (exec, bwrap) or --memory (oci) */
 	unsigned long long output_bytes;  /* largest response accepted */
 	int per_file;               /* each file's output depends on it and its imports only */
+	const struct strvec *npm_deps; /* "name@range": npm runtime packages (NULL: none) */
+	const struct strvec *ro_paths; /* absolute paths bound read-only under bwrap (NULL: none) */
 };
 
 /* Limits of a plugin version when none are given. */

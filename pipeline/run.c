@@ -12,6 +12,7 @@
 #include "metrics.h"
 #include "migrate.h"
 #include "modpath.h"
+#include "npmpkg.h"
 #include "outcache.h"
 #include "pool.h"
 #include "publish.h"
@@ -81,7 +82,12 @@ static void log_job(const char *level, const char *event, const struct sched_job
 			log_int(&l, "cache_hits", j->cache.cache_hits);
 			log_int(&l, "cache_misses", j->cache.cache_misses);
 		}
-		log_str(&l, "h1", j->zip_hash);
+		if (j->is_npm) {
+			log_str(&l, "package", j->npm.name);
+			log_str(&l, "integrity", j->npm.integrity);
+		} else {
+			log_str(&l, "h1", j->zip_hash);
+		}
 	}
 	log_end(&l);
 }
@@ -123,6 +129,150 @@ static void require_imported(const struct sched_job *j, const struct request_dep
 	}
 }
 
+/* The plugins of j as generate_plugin, with the parameter of each (params[i], owned by the caller). */
+static struct generate_plugin *plugins_of(const struct sched_job *j, char **params)
+{
+	struct generate_plugin *gp = xcalloc(j->n_plugins + 1, sizeof(*gp));
+	for (size_t i = 0; i < j->n_plugins; i++) {
+		const struct sched_plugin *sp = &j->plugins[i];
+		gp[i] = (struct generate_plugin){
+			.label = sp->label, .runtime = sp->runtime, .exec_path = sp->exec_path,
+			.image_ref = sp->image_ref, .parameter = params[i], .timeout_ms = sp->timeout_ms,
+			.memory_bytes = sp->memory_bytes, .output_bytes = sp->output_bytes,
+			.version_id = sp->version_id, .per_file = sp->per_file, .ro_paths = &sp->ro_paths,
+		};
+	}
+	return gp;
+}
+
+/* 1 when a generated file imports from package name ("name/..." in quotes). */
+static int imports_package(const struct fileset *files, const char *name)
+{
+	char *needle = xasprintf("\"%s/", name);
+	int found = 0;
+	for (size_t i = 0; i < files->n && !found; i++) {
+		const struct buf *c = &files->v[i].content;
+		found = c->len && memmem(c->data, c->len, needle, strlen(needle)) != NULL;
+	}
+	free(needle);
+	return found;
+}
+
+/*
+ * Worker stage of an npm template: the descriptors go to the plugins as
+ * pushed (no managed mode), imports of dependency modules' files are rewritten
+ * to their packages, and the output becomes a package version.
+ */
+static void work_generate_npm(struct sched_job *j, struct run_ctx *ctx, int thread_index)
+{
+	struct request req;
+	struct generate_plugin *gp = NULL;
+	struct strvec peers = STRVEC_INIT, deps = STRVEC_INIT, seen = STRVEC_INIT, dep_seen = STRVEC_INIT;
+	char **params = NULL, **dep_pkgs = xcalloc(j->n_deps + 1, sizeof(*dep_pkgs));
+	char *name = NULL, *version = NULL, *description = NULL;
+	int prepared = 0;
+	struct request_dep_file *rdeps = xcalloc(j->n_deps + 1, sizeof(*rdeps));
+
+	if (!ctx->o->npm_url) {
+		/* Not the generation's fault: handed back untouched, the run stops claiming. */
+		j->store_fatal = 1;
+		job_fail(j, GENERATE_TRANSIENT, "npm packages need the public URL of the store's npm/ "
+			 "folder for their tarball links: set REMOTEGEN_NPM_URL or run --npm-url");
+		goto out;
+	}
+	if (!(name = npmpkg_name(ctx->o->npm_scope, j->template_owner, j->template_name, j->module_owner,
+				 j->module_name, j->error))) {
+		job_fail(j, GENERATE_PERMANENT, j->error);
+		goto out;
+	}
+	for (size_t i = 0; i < j->n_deps; i++) {
+		rdeps[i].file = j->deps[i].file;
+		if (!(dep_pkgs[i] = npmpkg_name(ctx->o->npm_scope, j->template_owner, j->template_name,
+						j->deps[i].mod_owner, j->deps[i].mod_name, j->error))) {
+			job_fail(j, GENERATE_PERMANENT, j->error);
+			goto out;
+		}
+	}
+	struct request_input in = {
+		.image = j->image.data, .image_len = j->image.len, .own_files = &j->own_files,
+		.protoc_version = j->protoc_version,
+	};
+	if (request_prepare(&req, &in, j->error) < 0) {
+		job_fail(j, GENERATE_PERMANENT, j->error);
+		goto out;
+	}
+	prepared = 1;
+	params = xcalloc(j->n_plugins + 1, sizeof(*params));
+	for (size_t i = 0; i < j->n_plugins; i++) {
+		const struct sched_plugin *sp = &j->plugins[i];
+		params[i] = sp->npm_deps.n ? request_npm_parameter(sp->parameter, rdeps, j->n_deps, dep_pkgs)
+					   : xstrdup(sp->parameter ? sp->parameter : "");
+		/* Runtime packages: a peer dependency each, the first plugin's range for a name. */
+		for (size_t k = 0; k < sp->npm_deps.n; k++) {
+			const char *at = strrchr(sp->npm_deps.v[k], '@');
+			char *n = xstrndup(sp->npm_deps.v[k], (size_t)(at - sp->npm_deps.v[k]));
+			if (!strvec_contains(&seen, n)) {
+				strvec_push(&seen, n);
+				strvec_push(&peers, sp->npm_deps.v[k]);
+			}
+			free(n);
+		}
+	}
+	gp = plugins_of(j, params);
+	struct generate_cache cache;
+	if (ctx->caches)
+		outcache_ops(&ctx->caches[thread_index], &cache);
+	if (generate_run(&req, gp, j->n_plugins, ctx->caches ? &cache : NULL, &abort_work, &j->files,
+			 &j->failure, &j->plugin_ms, &j->cache, j->error) < 0) {
+		job_fail(j, j->failure, j->error);
+		goto out;
+	}
+	/* Exact versions of the dependency packages the code imports (same template version). */
+	for (size_t i = 0; i < j->n_deps; i++) {
+		if (strvec_contains(&dep_seen, dep_pkgs[i]) || !imports_package(&j->files, dep_pkgs[i]))
+			continue;
+		char *dv = npmpkg_version(j->template_version, j->deps[i].sequence);
+		strvec_push(&dep_seen, dep_pkgs[i]);
+		strvec_push_owned(&deps, xasprintf("%s@%s", dep_pkgs[i], dv));
+		free(dv);
+	}
+	version = npmpkg_version(j->template_version, j->sequence);
+	description = xasprintf("%s/%s commit %d generated with template %s/%s v%d", j->module_owner,
+				j->module_name, j->sequence, j->template_owner, j->template_name,
+				j->template_version);
+	if (npmpkg_build(&j->npm, name, version, description, &peers, &deps, &j->files, j->error) < 0) {
+		job_fail(j, GENERATE_PERMANENT, j->error);
+		goto out;
+	}
+out:
+	if (prepared)
+		request_release(&req);
+	for (size_t i = 0; params && i < j->n_plugins; i++)
+		free(params[i]);
+	free(params);
+	free(gp);
+	for (size_t i = 0; i < j->n_deps; i++)
+		free(dep_pkgs[i]);
+	free(dep_pkgs);
+	free(rdeps);
+	free(name);
+	free(version);
+	free(description);
+	strvec_clear(&peers);
+	strvec_clear(&deps);
+	strvec_clear(&seen);
+	strvec_clear(&dep_seen);
+}
+
+/* 1 when one of the template's plugins generates npm packages. */
+static int job_is_npm(const struct sched_job *j)
+{
+	for (size_t i = 0; i < j->n_plugins; i++)
+		if (j->plugins[i].npm_deps.n)
+			return 1;
+	return 0;
+}
+
 /* Worker stage: plugins, then the module build (CPU work stays off the publisher). */
 static void work_generate(void *v, void *arg, int thread_index)
 {
@@ -134,9 +284,13 @@ static void work_generate(void *v, void *arg, int thread_index)
 	char **params = NULL;
 	const char *go_version = NULL;
 	int prepared = 0;
-	struct request_dep_file *rdeps = xcalloc(j->n_deps + 1, sizeof(*rdeps));
-	(void)thread_index;
+	struct request_dep_file *rdeps = NULL;
 
+	if ((j->is_npm = job_is_npm(j))) {
+		work_generate_npm(j, ctx, thread_index);
+		return;
+	}
+	rdeps = xcalloc(j->n_deps + 1, sizeof(*rdeps));
 	j->modpath = modpath_module(ctx->o->go_prefix, j->template_owner, j->template_name,
 				    j->module_owner, j->module_name);
 	if (modpath_check_module(j->modpath, j->error) < 0) {
@@ -163,24 +317,18 @@ static void work_generate(void *v, void *arg, int thread_index)
 		goto out;
 	}
 	prepared = 1;
-	gp = xcalloc(j->n_plugins + 1, sizeof(*gp));
 	params = xcalloc(j->n_plugins + 1, sizeof(*params));
 	for (size_t i = 0; i < j->n_plugins; i++) {
 		const struct sched_plugin *sp = &j->plugins[i];
 		/* A plugin with Go runtime libraries or a Go version generates Go code. */
 		int is_go = sp->go_deps.n > 0 || sp->go_min_version;
 		params[i] = is_go ? request_go_parameter(sp->parameter) : xstrdup(sp->parameter ? sp->parameter : "");
-		gp[i] = (struct generate_plugin){
-			.label = sp->label, .runtime = sp->runtime, .exec_path = sp->exec_path,
-			.image_ref = sp->image_ref, .parameter = params[i], .timeout_ms = sp->timeout_ms,
-			.memory_bytes = sp->memory_bytes, .output_bytes = sp->output_bytes,
-			.version_id = sp->version_id, .per_file = sp->per_file,
-		};
 		for (size_t k = 0; k < sp->go_deps.n; k++)
 			strvec_push(&go_deps, sp->go_deps.v[k]);
 		if (sp->go_min_version && (!go_version || gomod_go_version_cmp(sp->go_min_version, go_version) > 0))
 			go_version = sp->go_min_version;
 	}
+	gp = plugins_of(j, params);
 	struct generate_cache cache;
 	if (ctx->caches)
 		outcache_ops(&ctx->caches[thread_index], &cache);
@@ -296,18 +444,27 @@ static int record_published(struct run_ctx *ctx, PGconn **pub_db, struct store *
 	size_t nv = 0;
 	int rc = -1;
 	*store_rc = 0;
+	struct npmpkg_version *npm_vers = NULL;
+	char *lock = j->is_npm ? xasprintf("npm:%s", j->npm.name) : xstrdup(j->modpath);
 	if (ensure_db(pub_db, ctx->o->conninfo, err) < 0 || db_begin(*pub_db, err) < 0 ||
-	    sched_lock_module(*pub_db, j->modpath, err) < 0)
+	    sched_lock_module(*pub_db, lock, err) < 0)
 		goto out;
 	int marked = sched_mark_published(*pub_db, ctx->lease_owner, j, err);
 	if (marked <= 0) {
 		rc = marked;
 		goto out;
 	}
-	if (sched_published_versions(*pub_db, j->template_id, j->module_id, &vers, &nv, &vr, err) < 0)
-		goto out;
-	if ((*store_rc = publish_index(store, j->modpath, vers, nv, err)) < 0)
-		goto out;
+	if (j->is_npm) {
+		if (sched_published_npm(*pub_db, j->template_id, j->module_id, &npm_vers, &nv, &vr, err) < 0)
+			goto out;
+		if ((*store_rc = npmpkg_index(store, j->npm.name, ctx->o->npm_url, npm_vers, nv, err)) < 0)
+			goto out;
+	} else {
+		if (sched_published_versions(*pub_db, j->template_id, j->module_id, &vers, &nv, &vr, err) < 0)
+			goto out;
+		if ((*store_rc = publish_index(store, j->modpath, vers, nv, err)) < 0)
+			goto out;
+	}
 	if (db_commit(*pub_db, err) < 0)
 		goto out;
 	rc = 1;
@@ -316,6 +473,8 @@ out:
 		db_rollback(*pub_db);
 	PQclear(vr);
 	free(vers);
+	free(npm_vers);
+	free(lock);
 	return rc;
 }
 
@@ -337,7 +496,7 @@ static void work_publish(void *v, void *arg, int thread_index)
 	}
 	long long t0 = util_now_ms();
 	log_job("debug", "upload_started", j);
-	int urc = publish_upload(store, &j->built, err);
+	int urc = j->is_npm ? npmpkg_upload(store, &j->npm, err) : publish_upload(store, &j->built, err);
 	if (urc < 0) {
 		/* A different object at a published path never heals: fail for good. */
 		job_fail(j, urc == STORE_CONFLICT ? GENERATE_PERMANENT : GENERATE_TRANSIENT, err);

@@ -12,6 +12,9 @@ struct run_opts {
 	const char *conninfo;
 	const char *store_url;
 	const char *go_prefix;
+	const char *npm_scope;      /* scope of generated npm packages, without '@' */
+	const char *npm_url;        /* public URL of the store's npm/ folder; NULL: npm templates
+	                               cannot publish (their work is handed back) */
 	int workers;
 	int publishers;  /* publisher threads: parallel uploads, one store connection each */
 	int once;

@@ -19,6 +19,8 @@ static void plugin_release(struct sched_plugin *p)
 	free(p->parameter);
 	free(p->go_min_version);
 	strvec_clear(&p->go_deps);
+	strvec_clear(&p->npm_deps);
+	strvec_clear(&p->ro_paths);
 }
 
 void sched_job_free(struct sched_job *j)
@@ -46,6 +48,7 @@ void sched_job_free(struct sched_job *j)
 	free(j->modpath);
 	fileset_release(&j->files);
 	publish_module_release(&j->built);
+	npmpkg_release(&j->npm);
 	free(j);
 }
 
@@ -153,6 +156,17 @@ static char *dupval(PGresult *r, int row, int col)
 	return PQgetisnull(r, row, col) ? NULL : xstrdup(PQgetvalue(r, row, col));
 }
 
+/* Array elements joined by newlines (which plugin add refuses in them). */
+static void split_lines(struct strvec *sv, const char *s)
+{
+	while (*s) {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+		strvec_push_owned(sv, xstrndup(s, n));
+		s += n + (nl != NULL);
+	}
+}
+
 static int load_job(PGconn *c, struct sched_job *j, char *err)
 {
 	char id[32];
@@ -223,7 +237,8 @@ static int load_job(PGconn *c, struct sched_job *j, char *err)
 	r = db_exec(c, "scheduler: load plugins",
 		"SELECT p.owner || '/' || p.name || ':' || pv.version, pv.runtime, pv.exec_path,"
 		"  pv.image_ref, tp.parameter, pv.go_min_version, array_to_string(pv.go_deps, ' '),"
-		"  pv.timeout_ms, pv.memory_bytes, pv.output_bytes, pv.id, pv.per_file"
+		"  pv.timeout_ms, pv.memory_bytes, pv.output_bytes, pv.id, pv.per_file,"
+		"  array_to_string(pv.npm_deps, chr(10)), array_to_string(pv.ro_paths, chr(10))"
 		" FROM template_version_plugins tvp"
 		" JOIN template_versions tv ON tv.id = tvp.template_version_id"
 		" JOIN template_plugins tp ON tp.template_id = tv.template_id AND tp.position = tvp.position"
@@ -249,6 +264,8 @@ static int load_job(PGconn *c, struct sched_job *j, char *err)
 		sp->output_bytes = strtoull(PQgetvalue(r, row, 9), NULL, 10);
 		sp->version_id = atoll(PQgetvalue(r, row, 10));
 		sp->per_file = PQgetvalue(r, row, 11)[0] == 't';
+		split_lines(&sp->npm_deps, PQgetvalue(r, row, 12));
+		split_lines(&sp->ro_paths, PQgetvalue(r, row, 13));
 	}
 	PQclear(r);
 	return 0;
@@ -338,12 +355,16 @@ int sched_mark_published(PGconn *c, const char *lease_owner, const struct sched_
 	snprintf(id, sizeof(id), "%lld", j->id);
 	snprintf(pms, sizeof(pms), "%lld", j->plugin_ms);
 	snprintf(ums, sizeof(ums), "%lld", j->publish_ms);
-	const char *p[] = { id, lease_owner, j->zip_hash, j->mod_hash, pms, ums };
+	const char *npm = j->is_npm ? "t" : NULL;
+	const char *p[] = { id, lease_owner, npm ? NULL : j->zip_hash, npm ? NULL : j->mod_hash, pms, ums,
+			    npm ? j->npm.name : NULL, npm ? j->npm.manifest.data : NULL,
+			    npm ? j->npm.integrity : NULL, npm ? j->npm.shasum : NULL };
 	PGresult *r = db_exec(c, "publisher: mark published",
 		"UPDATE generations SET state = 'published', zip_hash = $3, mod_hash = $4,"
 		"  plugin_ms = $5, publish_ms = $6, finished_at = now(), lease_until = NULL,"
-		"  last_error = NULL"
-		" WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING id", 6, p, err);
+		"  last_error = NULL, npm_package = $7, npm_manifest = $8, npm_integrity = $9,"
+		"  npm_shasum = $10"
+		" WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING id", 10, p, err);
 	if (!r)
 		return -1;
 	int n = PQntuples(r);
@@ -370,6 +391,36 @@ int sched_published_versions(PGconn *c, long long template_id, long long module_
 	for (size_t i = 0; i < *n; i++) {
 		(*v)[i].version = PQgetvalue(r, (int)i, 0);
 		(*v)[i].time = PQgetvalue(r, (int)i, 1);
+	}
+	*res = r;
+	return 0;
+}
+
+int sched_published_npm(PGconn *c, long long template_id, long long module_id,
+			struct npmpkg_version **v, size_t *n, PGresult **res, char *err)
+{
+	char t[32], m[32];
+	snprintf(t, sizeof(t), "%lld", template_id);
+	snprintf(m, sizeof(m), "%lld", module_id);
+	const char *p[] = { t, m };
+	PGresult *r = db_exec(c, "publisher: list published npm versions",
+		"SELECT substr(g.version, 2), g.npm_manifest, g.npm_integrity, g.npm_shasum,"
+		"  to_char(g.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+		" FROM generations g JOIN commits c ON c.id = g.commit_id"
+		" JOIN template_versions tv ON tv.id = g.template_version_id"
+		" WHERE tv.template_id = $1 AND c.module_id = $2 AND g.state = 'published'"
+		"   AND g.npm_package IS NOT NULL", 2, p, err);
+	if (!r)
+		return -1;
+	*n = (size_t)PQntuples(r);
+	*v = xcalloc(*n + 1, sizeof(**v));
+	for (size_t i = 0; i < *n; i++) {
+		int row = (int)i;
+		(*v)[i] = (struct npmpkg_version){
+			.version = PQgetvalue(r, row, 0), .manifest = PQgetvalue(r, row, 1),
+			.integrity = PQgetvalue(r, row, 2), .shasum = PQgetvalue(r, row, 3),
+			.time = PQgetvalue(r, row, 4),
+		};
 	}
 	*res = r;
 	return 0;
@@ -463,7 +514,8 @@ int sched_all_published(PGconn *c, struct sched_published **v, size_t *n, PGresu
 		"SELECT g.id, t.owner, t.name, m.owner, m.name, g.version,"
 		"  to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
 		"  to_char(g.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
-		"  g.zip_hash, g.mod_hash, t.id, m.id"
+		"  g.zip_hash, g.mod_hash, t.id, m.id, g.npm_package, g.npm_manifest, g.npm_integrity,"
+		"  g.npm_shasum"
 		" FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules m ON m.id = c.module_id"
 		" JOIN template_versions tv ON tv.id = g.template_version_id"
 		" JOIN templates t ON t.id = tv.template_id"
@@ -487,6 +539,10 @@ int sched_all_published(PGconn *c, struct sched_published **v, size_t *n, PGresu
 		p->mod_hash = PQgetvalue(r, row, 9);
 		p->template_id = atoll(PQgetvalue(r, row, 10));
 		p->module_id = atoll(PQgetvalue(r, row, 11));
+		p->npm_package = PQgetisnull(r, row, 12) ? NULL : PQgetvalue(r, row, 12);
+		p->npm_manifest = PQgetisnull(r, row, 13) ? NULL : PQgetvalue(r, row, 13);
+		p->npm_integrity = PQgetisnull(r, row, 14) ? NULL : PQgetvalue(r, row, 14);
+		p->npm_shasum = PQgetisnull(r, row, 15) ? NULL : PQgetvalue(r, row, 15);
 	}
 	*res = r;
 	return 0;

@@ -13,6 +13,7 @@
 #include "dirhash.h"
 #include "fileset.h"
 #include "generate.h"
+#include "npmpkg.h"
 #include "publish.h"
 
 struct sched_plugin {
@@ -23,6 +24,8 @@ struct sched_plugin {
 	unsigned long long memory_bytes, output_bytes;
 	long long version_id; /* plugin_versions.id */
 	int per_file;         /* declared --per-file: its output may come from the cache */
+	struct strvec npm_deps; /* "name@range": the plugin generates npm packages */
+	struct strvec ro_paths; /* bwrap: more read-only paths */
 };
 
 /* A file of a dependency commit (transitively), with its module and commit sequence. */
@@ -63,6 +66,8 @@ struct sched_job {
 	long long plugin_ms, publish_ms;
 	struct generate_stats cache;   /* files of per-file plugins from the cache, and sent to them */
 	struct publish_module built;    /* the module, built by the worker */
+	int is_npm;                     /* the template's plugins generate npm packages */
+	struct npmpkg npm;              /* ... and this package version, built by the worker */
 	char zip_hash[DIRHASH_SIZE], mod_hash[DIRHASH_SIZE];
 };
 
@@ -92,7 +97,10 @@ int sched_extend(PGconn *c, const char *lease_owner, const long long *ids, size_
  */
 int sched_mark_published(PGconn *c, const char *lease_owner, const struct sched_job *j, char *err);
 
-/* Serialises index rewrites of one module path within the current transaction. */
+/*
+ * Serialises index rewrites of one module path (or "npm:" + package name)
+ * within the current transaction.
+ */
 int sched_lock_module(PGconn *c, const char *modpath, char *err);
 
 /*
@@ -101,6 +109,13 @@ int sched_lock_module(PGconn *c, const char *modpath, char *err);
  */
 int sched_published_versions(PGconn *c, long long template_id, long long module_id,
 			     struct publish_version **v, size_t *n, PGresult **res, char *err);
+
+/*
+ * Lists the published npm versions of (template, module) with their
+ * manifests and hashes: *v is malloc'ed, its strings live in *res.
+ */
+int sched_published_npm(PGconn *c, long long template_id, long long module_id,
+			struct npmpkg_version **v, size_t *n, PGresult **res, char *err);
 
 /*
  * Records a failure: permanent failures and the last allowed attempt become
@@ -124,6 +139,8 @@ struct sched_published {
 	const char *tmpl_owner, *tmpl_name, *mod_owner, *mod_name;
 	const char *version, *time, *published_at, *zip_hash, *mod_hash;
 	long long template_id, module_id;
+	/* npm generations: the package, its package.json and hashes (NULL for Go) */
+	const char *npm_package, *npm_manifest, *npm_integrity, *npm_shasum;
 };
 
 /*

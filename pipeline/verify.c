@@ -7,6 +7,7 @@
 #include "feed.h"
 #include "modpath.h"
 #include "modzip.h"
+#include "npmpkg.h"
 #include "publish.h"
 #include "scheduler.h"
 
@@ -73,9 +74,71 @@ static int cmp_versions(const void *a, const void *b)
 	return modpath_version_cmp(*(char *const *)a, *(char *const *)b);
 }
 
-int verify_store(PGconn *c, struct store *s, const char *go_prefix, FILE *report, int *problems,
-		 long *objects, char *err)
+/*
+ * One npm package version: the tarball exists, its hashes are the recorded
+ * dist hashes, and its package.json is the recorded one. 0, or <0 on a store error.
+ */
+static int verify_npm_version(struct store *s, const struct sched_published *p, struct strvec *expected,
+			      FILE *report, int *problems, char *err)
 {
+	struct buf data = BUF_INIT, manifest = BUF_INIT;
+	char *key = npmpkg_tarball_key(p->npm_package, p->version + 1);
+	char integrity[96], shasum[41], sub[ERR_SIZE];
+	strvec_push(expected, key);
+	int g = fetch(s, key, &data, report, problems, err);
+	if (g == 0) {
+		npmpkg_hashes(data.data ? data.data : "", data.len, integrity, shasum);
+		if (strcmp(integrity, p->npm_integrity) || strcmp(shasum, p->npm_shasum))
+			problem(report, problems, "hash mismatch: %s: database %s, store %s", key,
+				p->npm_integrity, integrity);
+		int m = npmpkg_read_file(data.data ? data.data : "", data.len, "package.json", &manifest, sub);
+		if (m < 0)
+			problem(report, problems, "corrupt: %s: %s%s", key, sub, "");
+		else if (m == 1)
+			problem(report, problems, "unusable: %s: no package/package.json%s%s", key, "", "");
+		else if (manifest.len != strlen(p->npm_manifest) || memcmp(manifest.data, p->npm_manifest, manifest.len))
+			problem(report, problems, "wrong content: %s: package.json is not the one recorded%s%s",
+				key, "", "");
+	}
+	free(key);
+	buf_release(&data);
+	buf_release(&manifest);
+	return g < 0 ? g : 0;
+}
+
+/* The packument of the package of p, against what the database says. 0, or <0 on an error. */
+static int verify_packument(PGconn *c, struct store *s, const struct sched_published *p, const char *npm_url,
+			    struct strvec *expected, FILE *report, int *problems, char *err)
+{
+	struct npmpkg_version *nv = NULL;
+	size_t n = 0;
+	PGresult *r = NULL;
+	struct buf want = BUF_INIT, got = BUF_INIT;
+	char *key = npmpkg_packument_key(p->npm_package);
+	int rc = -1;
+	strvec_push(expected, key);
+	if (sched_published_npm(c, p->template_id, p->module_id, &nv, &n, &r, err) < 0 ||
+	    npmpkg_packument(p->npm_package, npm_url, nv, n, &want, err) < 0)
+		goto out;
+	rc = fetch(s, key, &got, report, problems, err);
+	if (rc == 0 && (got.len != want.len || memcmp(got.data, want.data, want.len)))
+		problem(report, problems, "stale index: %s does not hold exactly what the database says "
+			"(latest %s, tarballs at %s)", key, nv[n - 1].version, npm_url);
+	if (rc > 0)
+		rc = 0;
+out:
+	free(key);
+	free(nv);
+	PQclear(r);
+	buf_release(&want);
+	buf_release(&got);
+	return rc;
+}
+
+int verify_store(PGconn *c, struct store *s, const char *go_prefix, const char *npm_url, FILE *report,
+		 int *problems, long *objects, char *err)
+{
+	struct strvec packages = STRVEC_INIT;
 	struct sched_published *v = NULL;
 	PGresult *r = NULL;
 	size_t n = 0, nm = 0;
@@ -90,6 +153,21 @@ int verify_store(PGconn *c, struct store *s, const char *go_prefix, FILE *report
 		return -1;
 	mods = xcalloc(n + 1, sizeof(*mods));
 	for (size_t i = 0; i < n; i++) {
+		if (v[i].npm_package) {
+			if (!npm_url) {
+				err_set(err, "the store holds npm packages (%s, ...): verify needs the URL their "
+					"packuments link to (REMOTEGEN_NPM_URL or --npm-url)", v[i].npm_package);
+				goto out;
+			}
+			if (verify_npm_version(s, &v[i], &expected, report, problems, err) < 0)
+				goto out;
+			if (!strvec_contains(&packages, v[i].npm_package)) {
+				strvec_push(&packages, v[i].npm_package);
+				if (verify_packument(c, s, &v[i], npm_url, &expected, report, problems, err) < 0)
+					goto out;
+			}
+			continue;
+		}
 		char *mp = modpath_module(go_prefix, v[i].tmpl_owner, v[i].tmpl_name, v[i].mod_owner, v[i].mod_name);
 		char hash[DIRHASH_SIZE];
 		static const char *const exts[] = { ".zip", ".mod", ".info" };
@@ -241,6 +319,7 @@ out:
 	PQclear(r);
 	strvec_clear(&expected);
 	strvec_clear(&present);
+	strvec_clear(&packages);
 	buf_release(&data);
 	return rc;
 }

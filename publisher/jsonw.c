@@ -47,13 +47,23 @@ void jsonw_set_int(json_t *obj, const char *key, long long n)
 	jsonw_set(obj, key, json_integer((json_int_t)n));
 }
 
-void jsonw_write_line(json_t *v, struct buf *out)
+static void write_flags(json_t *v, size_t flags, struct buf *out)
 {
-	char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(4));
+	char *s = json_dumps(v, flags);
 	if (!s)
 		abort();
 	buf_adds(out, s);
 	buf_addc(out, '\n');
 	free(s);
 	json_decref(v);
+}
+
+void jsonw_write_line(json_t *v, struct buf *out)
+{
+	write_flags(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(4), out);
+}
+
+void jsonw_write_pretty(json_t *v, struct buf *out)
+{
+	write_flags(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(4), out);
 }

@@ -25,5 +25,7 @@ void jsonw_set_int(json_t *obj, const char *key, long long n);
 
 /* Appends v (compact, keys in order, reals with 4 significant digits) and '\n' to out; frees v. */
 void jsonw_write_line(json_t *v, struct buf *out);
+/* The same indented by two spaces, as npm writes package.json; frees v. */
+void jsonw_write_pretty(json_t *v, struct buf *out);
 
 #endif

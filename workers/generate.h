@@ -21,6 +21,7 @@ struct generate_plugin {
 	unsigned long long output_bytes;
 	long long version_id;    /* plugin_versions.id: part of cache keys */
 	int per_file;            /* declared --per-file: outputs may come from the cache */
+	const struct strvec *ro_paths; /* bwrap: more read-only paths (NULL: none) */
 };
 
 /*

@@ -79,7 +79,7 @@ int request_prepare(struct request *r, const struct request_input *in, char *err
 			request_release(r);
 			return err_set(err, "file #%zu of the image has no name", j + 1);
 		}
-		if (gopkg_is_wkt(f->name))
+		if (!in->modpath || gopkg_is_wkt(f->name))
 			continue;
 		if (strvec_contains(in->own_files, f->name)) {
 			set_go_package(f, in->modpath);
@@ -215,6 +215,38 @@ char *request_go_parameter(const char *parameter)
 	if (b.len)
 		buf_addc(&b, ',');
 	buf_adds(&b, "paths=source_relative");
+	return buf_detach(&b, NULL);
+}
+
+/* 1 when the comma-separated parameter has an option key=... */
+static int has_option(const char *parameter, const char *key)
+{
+	size_t kn = strlen(key);
+	for (const char *p = parameter; p && *p;) {
+		if (!strncmp(p, key, kn) && p[kn] == '=')
+			return 1;
+		const char *comma = strchr(p, ',');
+		p = comma ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
+char *request_npm_parameter(const char *parameter, const struct request_dep_file *deps, size_t n_deps,
+			    char *const *dep_packages)
+{
+	struct buf b = BUF_INIT;
+	buf_adds(&b, parameter ? parameter : "");
+	if (!has_option(parameter, "target"))
+		buf_printf(&b, "%starget=js+dts", b.len ? "," : "");
+	if (!has_option(parameter, "import_extension"))
+		buf_printf(&b, "%simport_extension=js", b.len ? "," : "");
+	for (size_t i = 0; i < n_deps; i++) {
+		const char *f = deps[i].file;
+		size_t n = strlen(f);
+		if (n > 6 && !strcmp(f + n - 6, ".proto"))
+			n -= 6;
+		buf_printf(&b, ",rewrite_imports=./%.*s_pb.js:%s", (int)n, f, dep_packages[i]);
+	}
 	return buf_detach(&b, NULL);
 }
 

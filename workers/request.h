@@ -22,7 +22,8 @@ struct request_input {
 	const void *image;              /* serialized FileDescriptorSet */
 	size_t image_len;
 	const struct strvec *own_files; /* file_to_generate, in image order */
-	const char *modpath;            /* Go module path of the own files */
+	const char *modpath;            /* Go module path of the own files; NULL: no managed
+	                                   mode (npm: the descriptors go to the plugin as pushed) */
 	const struct request_dep_file *deps; /* may be NULL */
 	size_t n_deps;
 	const char *protoc_version;     /* "3.21.12" or "3.21.0-rc1"; NULL: not sent */
@@ -68,6 +69,17 @@ void request_release(struct request *r);
 
 /* Adds paths=source_relative to a Go plugin's parameter (replacing any paths=). malloc'ed. */
 char *request_go_parameter(const char *parameter);
+
+/*
+ * An npm plugin's parameter (protoplugin options, as @bufbuild/protoc-gen-es
+ * reads them): the template's, plus target=js+dts and import_extension=js
+ * unless it sets them (a package needs JavaScript with types, and Node.js
+ * needs extensions in relative imports), plus rewrite_imports for each file of
+ * a dependency module: "./a/b_pb.js" imports become "<package>/a/b_pb.js".
+ * malloc'ed.
+ */
+char *request_npm_parameter(const char *parameter, const struct request_dep_file *deps, size_t n_deps,
+			    char *const *dep_packages);
 
 /* Parses "3.21.12" / "3.21.0-rc1" into v; returns 0 or -1. */
 int request_parse_compiler_version(const char *s, Google__Protobuf__Compiler__Version *v,

@@ -57,6 +57,11 @@ static int prepare_bwrap(const struct runtime_spec *s, struct runtime_cmd *cmd, 
 		"--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp", NULL };
 	for (int i = 0; tail[i]; i++)
 		strvec_push(a, tail[i]);
+	for (size_t i = 0; s->ro_paths && i < s->ro_paths->n; i++) {
+		strvec_push(a, "--ro-bind");
+		strvec_push(a, s->ro_paths->v[i]);
+		strvec_push(a, s->ro_paths->v[i]);
+	}
 	if (strncmp(s->exec_path, "/usr/", 5)) {
 		strvec_push(a, "--ro-bind");
 		strvec_push(a, s->exec_path);

@@ -26,6 +26,7 @@ struct runtime_spec {
 	const char *exec_path;
 	const char *image_ref;
 	unsigned long long memory_bytes;
+	const struct strvec *ro_paths; /* bwrap: more paths bound read-only (NULL: none) */
 };
 
 struct runtime_cmd {

@@ -49,6 +49,7 @@ nginx_try_start() {
     listen 127.0.0.1:$NGINX_PORT;
     root $root;
     include $ROOT/ops/nginx/goproxy-locations.conf;
+    include $ROOT/ops/nginx/npm-locations.conf;
   }
 }
 CONF

@@ -1,0 +1,90 @@
+# npm packages: the es template (protoc-gen-es) publishes a static npm
+# registry into the store; npm and pnpm install from it (nginx in front of
+# the file store, and s3rver), a Node.js program round-trips a message after
+# tsc type-checked it, a dependent package pulls in its dependency package,
+# and the files are the bytes protoc with protoc-gen-es writes by hand.
+
+. "$ROOT/tests/lib/goenv.sh"
+. "$ROOT/tests/lib/npmenv.sh"
+
+WANT_LINE="text=snow city=Oslo celsius=-3.5 sky=CLOUDY bytes=25"
+
+npm_publish() {
+  export REMOTEGEN_NPM_URL=$1
+  rg migrate
+  setup_es_template
+  rg module push acme/weather "$ROOT/ops/example"
+  assert_rc 0
+  push_alerts
+  rg run --once
+  assert_rc 0
+}
+
+# npm_install_and_run DIR: npm installs the alerts package (and so the weather package).
+npm_install_and_run() {
+  local dir=$1
+  (cd "$dir" && npm install --no-audit --no-fund "$ALERTS_PKG@1.1.1" >"$TMP/npm.log" 2>&1) ||
+    fail "npm install: $(cat "$TMP/npm.log")"
+  assert_eq "1.1.1" "$("$NODE24" -p "require('$dir/node_modules/$WEATHER_PKG/package.json').version")" \
+    "the dependency package npm installed"
+  assert_eq "$WANT_LINE" "$(node_program "$dir")" "program output"
+}
+
+test_npm_and_pnpm_from_file_store() {
+  trap nginx_stop EXIT
+  nginx_start "$STORE_DIR"
+  local base="http://127.0.0.1:$NGINX_PORT/npm"
+  npm_publish "$base/"
+
+  # The registry documents, as the database says.
+  local w="$STORE_DIR/npm/$WEATHER_PKG" a="$STORE_DIR/npm/$ALERTS_PKG"
+  assert_eq "1.1.1" "$(jq -r '."dist-tags".latest' "$w")" "weather latest"
+  assert_eq "$base/-/$ALERTS_PKG-1.1.1.tgz" "$(jq -r '.versions."1.1.1".dist.tarball' "$a")" "tarball URL"
+  assert_eq "1.1.1" "$(jq -r ".versions.\"1.1.1\".dependencies.\"$WEATHER_PKG\"" "$a")" "exact dependency"
+  assert_eq "^$ES_VERSION" "$(jq -r '.versions."1.1.1".peerDependencies."@bufbuild/protobuf"' "$a")" "peer"
+  assert_eq "null" "$(jq -r '.versions."1.1.1".dependencies' "$w")" "weather has no dependencies"
+  local tgz="$STORE_DIR/npm/-/$ALERTS_PKG-1.1.1.tgz"
+  assert_eq "sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)" \
+    "$(jq -r '.versions."1.1.1".dist.integrity' "$a")" "integrity"
+  assert_eq "$(sha1sum "$tgz" | cut -d' ' -f1)" "$(jq -r '.versions."1.1.1".dist.shasum' "$a")" "shasum"
+  assert_eq "$(sql "SELECT npm_integrity FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules m ON m.id = c.module_id WHERE m.name = 'alerts'")" \
+    "$(jq -r '.versions."1.1.1".dist.integrity' "$a")" "recorded integrity"
+  # The generated import of the dependency names its package.
+  tar xzf "$tgz" -C "$TMP" package/acme/alerts/v1/alerts_pb.js
+  grep -q "from \"$WEATHER_PKG/acme/weather/v1/weather_pb.js\"" "$TMP/package/acme/alerts/v1/alerts_pb.js" ||
+    fail "import not rewritten: $(cat "$TMP/package/acme/alerts/v1/alerts_pb.js")"
+
+  # Headers, and both encodings of the scoped name (npm %2f, pnpm %2F).
+  local forever="public, max-age=31536000, immutable" short="public, max-age=60"
+  assert_headers "$base/@remotegen%2facme_weather.bufbuild_es" application/json "$short"
+  assert_headers "$base/@remotegen%2Facme_weather.bufbuild_es" application/json "$short"
+  assert_headers "$base/-/$WEATHER_PKG-1.1.1.tgz" application/octet-stream "$forever"
+  assert_eq 404 "$(curl -s -o /dev/null -w '%{http_code}' "$base/@remotegen%2fnothing")" "missing package"
+
+  npm_consumer "$TMP/npm" "$base/"
+  npm_install_and_run "$TMP/npm"
+  grep -q '"GET /npm/@remotegen%2facme_alerts.bufbuild_es HTTP/1.1" 200' "$TMP/nginx/access.log" ||
+    fail "npm did not ask for the packument: $(cat "$TMP/nginx/access.log")"
+
+  # pnpm lets a project import only its direct dependencies: the program's three.
+  npm_consumer "$TMP/pnpm" "$base/"
+  (cd "$TMP/pnpm" && pnpm_cmd add --store-dir "$TMP/pnpm-store" "$ALERTS_PKG@1.1.1" "$WEATHER_PKG@1.1.1" \
+    "@bufbuild/protobuf@$ES_VERSION" >"$TMP/pnpm.log" 2>&1) || fail "pnpm add: $(cat "$TMP/pnpm.log")"
+  # alerts resolves weather as its own dependency, next to it in pnpm's store.
+  ls -d "$TMP"/pnpm/node_modules/.pnpm/@remotegen+acme_alerts.bufbuild_es@1.1.1*/node_modules/$WEATHER_PKG \
+    >/dev/null || fail "pnpm did not link the dependency package: $(ls "$TMP/pnpm/node_modules/.pnpm")"
+  grep -q '"GET /npm/@remotegen%2Facme_alerts.bufbuild_es HTTP/1.1" 200' "$TMP/nginx/access.log" ||
+    fail "pnpm did not ask for the packument: $(cat "$TMP/nginx/access.log")"
+  assert_eq "$WANT_LINE" "$(node_program "$TMP/pnpm")" "program output (pnpm)"
+
+  # tsc checks against the generated types: a wrong field type is an error.
+  sed -i 's/text: "snow"/text: 42/' "$TMP/npm/main.ts"
+  if (cd "$TMP/npm" && "$NODE24" "$ROOT/node_modules/typescript/bin/tsc" -p . >"$TMP/tsc2.log" 2>&1); then
+    fail "tsc accepted a number for a string field"
+  fi
+  grep -q "TS2322" "$TMP/tsc2.log" || fail "tsc: $(cat "$TMP/tsc2.log")"
+
+  rg verify
+  assert_rc 0
+  echo "note: npm and pnpm installed $ALERTS_PKG@1.1.1 with $WEATHER_PKG@1.1.1 from nginx"
+}
