@@ -3,6 +3,7 @@
  * subcommand (pipeline/cmd_*.c) and prints the overall help.
  */
 #include "cli.h"
+#include "npmpkg.h"
 
 #include <curl/curl.h>
 
@@ -14,7 +15,8 @@ static const char usage[] =
 	"\n"
 	"Remote code generation for a Protobuf schema registry: every new (module\n"
 	"commit, template version) pair becomes a Go module version, published to a\n"
-	"store that a static file server or CDN serves as a GOPROXY.\n"
+	"store that a static file server or CDN serves as a GOPROXY; templates of npm\n"
+	"plugins (plugin add --npm-dep) publish npm packages there, a static npm registry.\n"
 	"\n"
 	"commands:\n"
 	"  migrate                                  apply the database schema\n"
@@ -24,7 +26,7 @@ static const char usage[] =
 	"  template version OWNER/NAME --plugin ... pin plugin versions as the next vN\n"
 	"  run [--once]                             generate and publish\n"
 	"  status [--json]                          queue depth and recent failures\n"
-	"  verify [--store URL]                     audit the store against the database\n"
+	"  verify [--store URL] [--npm-url URL]     audit the store against the database\n"
 	"  retry [--generation ID] [--template T]   queue failed generations again\n"
 	"  backfill --template T[:vN] [--module M]  generate older commits too\n"
 	"\n"
@@ -35,6 +37,8 @@ static const char usage[] =
 	"  --store URL / REMOTEGEN_STORE           file:///path or s3://bucket/prefix\n"
 	"                                           (default ./remotegen-store)\n"
 	"  --go-prefix P / REMOTEGEN_GO_PREFIX     default " DEFAULT_GO_PREFIX "\n"
+	"  --npm-scope S / REMOTEGEN_NPM_SCOPE     default " NPMPKG_DEFAULT_SCOPE "\n"
+	"  --npm-url URL / REMOTEGEN_NPM_URL       public URL of the store's npm/ folder\n"
 	"\n"
 	"exit status: 0 success, 1 some generations failed, 2 usage, configuration\n"
 	"or input error.\n";
