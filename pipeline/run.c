@@ -432,8 +432,29 @@ static void wait_for_work(PGconn *c, long long poll_ms)
 }
 
 /*
+ * 1 when j's npm package name is no other (template, module) pair's; 0 when
+ * it is (j failed for good: the names collide); -1 on a database error.
+ */
+static int npm_name_free(PGconn **db, struct sched_job *j, char *err)
+{
+	char *owner = NULL;
+	int taken = sched_npm_name_taken(*db, j, &owner, err);
+	if (taken < 0)
+		return -1;
+	if (taken) {
+		j->npm_name_taken = 1;
+		err_set(err, "npm package %s is already the package of %s: the names of the two pairs "
+			"collide; rename the module or the template", j->npm.name, owner);
+		free(owner);
+		return 0;
+	}
+	return 1;
+}
+
+/*
  * Marks j published and rewrites its module's index files, in one
- * transaction under the module path's lock. Returns 1 done, 0 lease lost,
+ * transaction under the module path's lock. Returns 1 done, 0 lease lost (or, with
+ * j->npm_name_taken, the npm package name is another pair's; err set),
  * -1 error (err set; *store_rc holds a store error, if that was the cause).
  */
 static int record_published(struct run_ctx *ctx, PGconn **pub_db, struct store *store,
@@ -449,6 +470,9 @@ static int record_published(struct run_ctx *ctx, PGconn **pub_db, struct store *
 	if (ensure_db(pub_db, ctx->o->conninfo, err) < 0 || db_begin(*pub_db, err) < 0 ||
 	    sched_lock_module(*pub_db, lock, err) < 0)
 		goto out;
+	if (j->is_npm && (rc = npm_name_free(pub_db, j, err)) != 1)
+		goto out;
+	rc = -1;
 	int marked = sched_mark_published(*pub_db, ctx->lease_owner, j, err);
 	if (marked <= 0) {
 		rc = marked;
@@ -494,6 +518,11 @@ static void work_publish(void *v, void *arg, int thread_index)
 		job_fail(j, GENERATE_INTERRUPTED, "interrupted before publishing: remotegen is shutting down");
 		return;
 	}
+	/* Checked before uploading as well as under the package's lock, so nothing is written. */
+	if (j->is_npm && (ensure_db(pub_db, ctx->o->conninfo, err) < 0 || npm_name_free(pub_db, j, err) != 1)) {
+		job_fail(j, j->npm_name_taken ? GENERATE_PERMANENT : GENERATE_TRANSIENT, err);
+		return;
+	}
 	long long t0 = util_now_ms();
 	log_job("debug", "upload_started", j);
 	int urc = j->is_npm ? npmpkg_upload(store, &j->npm, err) : publish_upload(store, &j->built, err);
@@ -508,6 +537,10 @@ static void work_publish(void *v, void *arg, int thread_index)
 	/* A connection that died since its last use (a database restart) gets one more go. */
 	if (rc < 0 && !store_rc && db_broken(*pub_db))
 		rc = record_published(ctx, pub_db, store, j, &store_rc, err);
+	if (rc == 0 && j->npm_name_taken) {
+		job_fail(j, GENERATE_PERMANENT, err);
+		return;
+	}
 	if (rc == 0) {
 		job_fail(j, GENERATE_TRANSIENT, "lease lost before publishing (another process took the "
 			 "generation over); its files are identical, nothing was overwritten");

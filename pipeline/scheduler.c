@@ -396,6 +396,27 @@ int sched_published_versions(PGconn *c, long long template_id, long long module_
 	return 0;
 }
 
+int sched_npm_name_taken(PGconn *c, const struct sched_job *j, char **owner, char *err)
+{
+	char t[32], m[32];
+	snprintf(t, sizeof(t), "%lld", j->template_id);
+	snprintf(m, sizeof(m), "%lld", j->module_id);
+	const char *p[] = { j->npm.name, t, m };
+	PGresult *r = db_exec(c, "publisher: who owns the npm package name",
+		"SELECT mo.owner || '/' || mo.name, te.owner || '/' || te.name"
+		" FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules mo ON mo.id = c.module_id"
+		" JOIN template_versions tv ON tv.id = g.template_version_id JOIN templates te ON te.id = tv.template_id"
+		" WHERE g.npm_package = $1 AND (tv.template_id <> $2::bigint OR c.module_id <> $3::bigint) LIMIT 1",
+		3, p, err);
+	if (!r)
+		return -1;
+	int taken = PQntuples(r) > 0;
+	if (taken)
+		*owner = xasprintf("module %s with template %s", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+	PQclear(r);
+	return taken;
+}
+
 int sched_published_npm(PGconn *c, long long template_id, long long module_id,
 			struct npmpkg_version **v, size_t *n, PGresult **res, char *err)
 {

@@ -68,6 +68,7 @@ struct sched_job {
 	struct publish_module built;    /* the module, built by the worker */
 	int is_npm;                     /* the template's plugins generate npm packages */
 	struct npmpkg npm;              /* ... and this package version, built by the worker */
+	int npm_name_taken;             /* the package name is another pair's (publisher) */
 	char zip_hash[DIRHASH_SIZE], mod_hash[DIRHASH_SIZE];
 };
 
@@ -109,6 +110,12 @@ int sched_lock_module(PGconn *c, const char *modpath, char *err);
  */
 int sched_published_versions(PGconn *c, long long template_id, long long module_id,
 			     struct publish_version **v, size_t *n, PGresult **res, char *err);
+
+/*
+ * Whether npm package name already belongs to another (template, module)
+ * pair: 0 no, 1 yes (*owner gets "module M with template T", malloc'ed), -1 error.
+ */
+int sched_npm_name_taken(PGconn *c, const struct sched_job *j, char **owner, char *err);
 
 /*
  * Lists the published npm versions of (template, module) with their

@@ -16,3 +16,6 @@ ALTER TABLE generations ADD COLUMN npm_package text;
 ALTER TABLE generations ADD COLUMN npm_manifest text;
 ALTER TABLE generations ADD COLUMN npm_integrity text;   -- "sha512-<base64>"
 ALTER TABLE generations ADD COLUMN npm_shasum text;      -- sha1 hex
+-- A package belongs to one (template, module) pair: names that two pairs would
+-- share (acme_x/y and acme/x_y both give acme_x_y) are refused at publish.
+CREATE INDEX generations_npm_package ON generations (npm_package) WHERE npm_package IS NOT NULL;

@@ -147,3 +147,25 @@ test_npm_scope_and_refusals() {
   assert_file "$TMP/package/acme/weather/v1/weather.proto.txt"
   assert_eq "^1" "$(jq -r '.peerDependencies.x' "$TMP/package/package.json")" "peer dependency"
 }
+
+# acme_x/y and acme/x_y would both be acme_x_y.t_plain: the second pair is refused
+# before it writes anything, and the first pair's packument keeps its versions.
+test_npm_package_names_that_collide() {
+  rg migrate
+  rg plugin add t/npm v1 --exec "$TOOLS/testplugin" --npm-dep "x@^1"
+  rg template create t/plain --plugin t/npm
+  rg template version t/plain --plugin t/npm:v1
+  rg module push acme_x/y "$ROOT/ops/example"
+  rg run --once --npm-url "$URL"
+  assert_rc 0
+  local doc="$STORE_DIR/npm/@remotegen/acme_x_y.t_plain" before
+  before=$(cat "$doc")
+  rg module push acme/x_y "$ROOT/ops/example"
+  rg run --once --npm-url "$URL"
+  assert_rc 1
+  assert_err_has "npm package @remotegen/acme_x_y.t_plain is already the package of module acme_x/y with template t/plain"
+  assert_eq "failed|1" "$(sql "SELECT g.state || '|' || g.attempts FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules m ON m.id = c.module_id WHERE m.owner = 'acme'")" "the second pair"
+  assert_eq "$before" "$(cat "$doc")" "packument"
+  rg verify --npm-url "$URL"
+  assert_rc 0
+}
