@@ -60,20 +60,13 @@ int migrate_check(PGconn *c, char *err)
 {
 	const char *last = migrate_embedded[migrate_embedded_count - 1].name;
 	const char *p[] = { last };
+	/* One round trip: a database never migrated has no schema_migrations (42P01). */
 	PGresult *r = db_exec(c, "database: check schema",
-			      "SELECT to_regclass('schema_migrations') IS NOT NULL", 0, NULL, err);
-	if (!r)
+			      "SELECT 1 FROM schema_migrations WHERE name = $1", 1, p, err);
+	if (!r && strcmp(db_last_sqlstate(), "42P01"))
 		return -1;
-	int ok = PQntuples(r) == 1 && !strcmp(PQgetvalue(r, 0, 0), "t");
+	int ok = r && PQntuples(r) == 1;
 	PQclear(r);
-	if (ok) {
-		r = db_exec(c, "database: check schema",
-			    "SELECT 1 FROM schema_migrations WHERE name = $1", 1, p, err);
-		if (!r)
-			return -1;
-		ok = PQntuples(r) == 1;
-		PQclear(r);
-	}
 	if (!ok)
 		return err_set(err, "the database schema is not up to date (missing migration %s): run "
 			       "'remotegen migrate' first", last);

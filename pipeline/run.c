@@ -705,16 +705,24 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 		for (int i = 0; i < o->workers; i++)
 			ctx.caches[i].conninfo = o->conninfo;
 	}
+	/*
+	 * --once with nothing to do at all (the common cron case) needs no threads, no
+	 * lease reaping and no claim: bring the feed up to date and stop.
+	 */
+	int idle = 0;
+	if (o->once && sched_anything(db, &idle, err) < 0)
+		goto out;
+	idle = o->once && !idle;
 	unsigned capacity = (unsigned)o->workers * 2;
-	if (pool_init(&workers, o->workers, capacity, work_generate, &ctx, err) < 0)
+	if (!idle && pool_init(&workers, o->workers, capacity, work_generate, &ctx, err) < 0)
 		goto out;
-	have_workers = 1;
+	have_workers = !idle;
 	/* The publisher ring is as large as everything that may be in flight. */
-	if (pool_init(&publisher, ctx.publishers, workers.capacity, work_publish, &ctx, err) < 0)
+	if (!idle && pool_init(&publisher, ctx.publishers, workers.capacity, work_publish, &ctx, err) < 0)
 		goto out;
-	have_publisher = 1;
-	f.ids = xcalloc(workers.capacity + 1, sizeof(*f.ids));
-	f.jobs = xcalloc(workers.capacity + 1, sizeof(*f.jobs));
+	have_publisher = !idle;
+	f.ids = xcalloc((idle ? 0 : workers.capacity) + 1, sizeof(*f.ids));
+	f.jobs = xcalloc((idle ? 0 : workers.capacity) + 1, sizeof(*f.jobs));
 
 	struct logline l;
 	log_start(&l, "info", "run_started");
@@ -724,6 +732,10 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 	log_int(&l, "publishers", ctx.publishers);
 	log_str(&l, "mode", o->once ? "once" : "service");
 	log_end(&l);
+	if (idle) {
+		rc = 0;
+		goto drain;
+	}
 
 	for (;;) {
 		char e[ERR_SIZE];

@@ -59,15 +59,25 @@ static int count_result(PGresult *r)
 	return n;
 }
 
+int sched_anything(PGconn *c, int *anything, char *err)
+{
+	long long v;
+	if (db_numbers(c, "scheduler: anything to do",
+		"SELECT EXISTS (SELECT 1 FROM commits WHERE NOT scheduled)"
+		"  OR EXISTS (SELECT 1 FROM template_versions WHERE NOT scheduled)"
+		"  OR EXISTS (SELECT 1 FROM generations WHERE state = 'pending')"
+		"  OR EXISTS (SELECT 1 FROM generations WHERE state = 'running')", 0, NULL, &v, 1, err) < 0)
+		return -1;
+	*anything = v != 0;
+	return 0;
+}
+
 int sched_enqueue(PGconn *c, int *created, char *err)
 {
 	*created = 0;
-	/* The usual case, one round trip from partial indexes: nothing new, nothing pending. */
-	long long anything;
-	if (db_numbers(c, "scheduler: anything new",
-		"SELECT EXISTS (SELECT 1 FROM commits WHERE NOT scheduled)"
-		"  OR EXISTS (SELECT 1 FROM template_versions WHERE NOT scheduled)"
-		"  OR EXISTS (SELECT 1 FROM generations WHERE state = 'pending')", 0, NULL, &anything, 1, err) < 0)
+	/* The usual case, one round trip from partial indexes: nothing new, nothing queued. */
+	int anything;
+	if (sched_anything(c, &anything, err) < 0)
 		return -1;
 	if (!anything)
 		return 0;

@@ -74,6 +74,12 @@ struct sched_job {
 
 void sched_job_free(struct sched_job *j);
 
+/*
+ * *anything = 0 when there is nothing to do: no unscheduled commit or template
+ * version, no pending and no running generation. One round trip, partial indexes only.
+ */
+int sched_anything(PGconn *c, int *anything, char *err);
+
 /* Creates generations for new commits and new template versions; *created counts them. */
 int sched_enqueue(PGconn *c, int *created, char *err);
 
