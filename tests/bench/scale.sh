@@ -4,6 +4,9 @@
 # one real module (acme/weather, protoc-gen-go), then times:
 #   - the first `run --once` after the load (it indexes the loaded history into the feed),
 #   - an idle `run --once` (nothing to do), `status`, `status --json`,
+#   - the same idle run through pgbouncer (session pooling, Debian's pgbouncer; skipped
+#     when it is not installed: apt-get install pgbouncer), which keeps server
+#     connections open between runs,
 #   - a `run --once` that publishes one new commit of acme/weather.
 # Each figure is the median of REPEAT runs (default 5) in milliseconds.
 #   bash tests/bench/scale.sh [MODULES] [COMMITS] [REPEAT]
@@ -19,7 +22,9 @@ W=$(mktemp -d /tmp/remotegen-scale.XXXXXX)
 chmod 755 "$W"
 . "$ROOT/ops/pg.sh"
 if [ -n "${KEEP:-}" ]; then trap 'echo "kept $W (PostgreSQL on port $PGPORT)"' EXIT
-else trap 'pg_stop "$W/pg"; rm -rf "$W"' EXIT; fi
+else trap 'stop_pgbouncer; pg_stop "$W/pg"; rm -rf "$W"' EXIT; fi
+PGB_PID=
+stop_pgbouncer() { [ -z "$PGB_PID" ] || kill "$PGB_PID" 2>/dev/null || true; }
 pg_start "$W/pg" >/dev/null
 createdb bench
 export REMOTEGEN_DATABASE_URL="host=127.0.0.1 port=$PGPORT user=postgres dbname=bench"
@@ -70,6 +75,35 @@ REPEAT=1
 printf '%-44s %10s\n' "first run --once after the load" "$(median_ms "$RG" run --once)"
 REPEAT=$REPEAT_SAVED
 printf '%-44s %10s\n' "idle run --once" "$(median_ms "$RG" run --once)"
+if [ -x /usr/sbin/pgbouncer ]; then
+  PGB_PORT=$(pg_free_port)
+  mkdir -p "$W/pgb"
+  printf '"postgres" ""\n' >"$W/pgb/users"
+  cat >"$W/pgb/pgbouncer.ini" <<INI
+[databases]
+bench = host=127.0.0.1 port=$PGPORT dbname=bench
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $PGB_PORT
+auth_type = trust
+auth_file = $W/pgb/users
+pool_mode = session
+logfile = $W/pgb/pgbouncer.log
+INI
+  if [ "$(id -u)" = 0 ]; then
+    chown -R postgres "$W/pgb"
+    setpriv --reuid=postgres --regid=postgres --clear-groups /usr/sbin/pgbouncer -q "$W/pgb/pgbouncer.ini" &
+  else /usr/sbin/pgbouncer -q "$W/pgb/pgbouncer.ini" & fi
+  PGB_PID=$!
+  sleep 1
+  PGB_URL="host=127.0.0.1 port=$PGB_PORT user=postgres dbname=bench"
+  # A run that fails fast would look fast: it must succeed first.
+  REMOTEGEN_DATABASE_URL=$PGB_URL "$RG" run --once 2>>"$W/bench.err" ||
+    { echo "run --once through pgbouncer failed: $(tail -3 "$W/bench.err")" >&2; exit 1; }
+  printf '%-44s %10s\n' "idle run --once through pgbouncer" \
+    "$(REMOTEGEN_DATABASE_URL=$PGB_URL median_ms "$RG" run --once)"
+  stop_pgbouncer
+fi
 printf '%-44s %10s\n' "status" "$(median_ms "$RG" status)"
 printf '%-44s %10s\n' "status --json" "$(median_ms "$RG" status --json)"
 
