@@ -100,6 +100,7 @@ void outcache_ops(struct outcache *oc, struct generate_cache *ops)
 	ops->get = cache_get;
 	ops->put = cache_put;
 	ops->ctx = oc;
+	ops->inflight = NULL;
 }
 
 void outcache_release(struct outcache *oc)

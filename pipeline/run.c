@@ -6,6 +6,7 @@
 #include "db.h"
 #include "feed.h"
 #include "generate.h"
+#include "inflight.h"
 #include "goimports.h"
 #include "gomod.h"
 #include "log.h"
@@ -51,6 +52,7 @@ struct run_ctx {
 	PGconn **pub_dbs;
 	/* Worker thread i owns caches[i] (its connection to the output cache), or none. */
 	struct outcache *caches;
+	struct inflight inflight; /* cache keys being computed by this process's workers */
 	int publishers;
 	char lease_owner[128];
 	int store_broken;        /* scheduler thread only: stop claiming */
@@ -220,8 +222,10 @@ static void work_generate_npm(struct sched_job *j, struct run_ctx *ctx, int thre
 	}
 	gp = plugins_of(j, params);
 	struct generate_cache cache;
-	if (ctx->caches)
+	if (ctx->caches) {
 		outcache_ops(&ctx->caches[thread_index], &cache);
+		cache.inflight = &ctx->inflight;
+	}
 	if (generate_run(&req, gp, j->n_plugins, ctx->caches ? &cache : NULL, &abort_work, &j->files,
 			 &j->failure, &j->plugin_ms, &j->cache, j->error) < 0) {
 		job_fail(j, j->failure, j->error);
@@ -330,8 +334,10 @@ static void work_generate(void *v, void *arg, int thread_index)
 	}
 	gp = plugins_of(j, params);
 	struct generate_cache cache;
-	if (ctx->caches)
+	if (ctx->caches) {
 		outcache_ops(&ctx->caches[thread_index], &cache);
+		cache.inflight = &ctx->inflight;
+	}
 	if (generate_run(&req, gp, j->n_plugins, ctx->caches ? &cache : NULL, &abort_work, &j->files,
 			 &j->failure, &j->plugin_ms, &j->cache, j->error) < 0) {
 		job_fail(j, j->failure, j->error);
@@ -612,7 +618,7 @@ static int finish_job(struct run_ctx *ctx, PGconn **db, struct sched_job *j, str
 	return rc;
 }
 
-struct inflight {
+struct claimed_jobs {
 	struct sched_job **jobs;
 	long long *ids;      /* the same jobs' ids, for lease extension */
 	size_t n;
@@ -638,7 +644,7 @@ static int update_feed(const struct run_opts *o, PGconn *db, struct store *feed_
  * up to wait_ms for the first generated job.
  */
 static void advance(struct run_ctx *ctx, PGconn **db, struct pool *workers, struct pool *publisher,
-		    struct inflight *f, int wait_ms, struct run_stats *st)
+		    struct claimed_jobs *f, int wait_ms, struct run_stats *st)
 {
 	char e[ERR_SIZE];
 	struct sched_job *j;
@@ -665,7 +671,7 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 	struct pool workers, publisher;
 	int have_workers = 0, have_publisher = 0, rc = -1;
 	PGconn *db = NULL;
-	struct inflight f = { 0 };
+	struct claimed_jobs f = { 0 };
 	struct store *feed_store = NULL;
 	int listening = 0;
 	long long metrics_at = 0;
@@ -702,6 +708,7 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 	long long cache_bytes = outcache_max_bytes();
 	if (cache_bytes > 0) {
 		ctx.caches = xcalloc((size_t)o->workers, sizeof(*ctx.caches));
+		inflight_init(&ctx.inflight);
 		for (int i = 0; i < o->workers; i++)
 			ctx.caches[i].conninfo = o->conninfo;
 	}
@@ -882,6 +889,8 @@ out:
 	free(ctx.pub_dbs);
 	for (int i = 0; ctx.caches && i < o->workers; i++)
 		outcache_release(&ctx.caches[i]);
+	if (ctx.caches)
+		inflight_release(&ctx.inflight);
 	free(ctx.caches);
 	store_free(feed_store);
 	db_close(db);

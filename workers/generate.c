@@ -2,6 +2,7 @@
  * generate: plugin runs, response validation and merging.
  */
 #include "generate.h"
+#include "inflight.h"
 #include "runtime.h"
 #include "subproc.h"
 
@@ -354,27 +355,88 @@ static int decode_answer(const struct buf *b, struct answer *a)
  * is unreadable), the plugin runs on every file and nothing is cached, so
  * the result is always what a full run gives.
  */
+/*
+ * Runs the plugin on the files at[0..count) of the request (indexes into
+ * req->files) and files each output under its file in per_file. Returns 0, 1
+ * when the outputs cannot be told apart by file (nothing filed), or -1
+ * (failure and err set).
+ */
+static int compute_files(const struct request *req, const struct generate_plugin *p, const size_t *at,
+			 size_t count, const volatile sig_atomic_t *abort, struct answer *per_file,
+			 enum generate_failure *failure, long long *ms, char *err)
+{
+	char **files = xcalloc(count + 1, sizeof(*files));
+	struct answer *fresh = xcalloc(count + 1, sizeof(*fresh));
+	struct answer ans = { 0 };
+	int rc = -1;
+	for (size_t k = 0; k < count; k++)
+		files[k] = req->files[at[k]];
+	if (run_plugin(req, p, files, count, abort, &ans, failure, ms, err) < 0)
+		goto out;
+	if (split_answer(&ans, files, count, fresh) < 0) {
+		rc = 1;
+		goto out;
+	}
+	for (size_t k = 0; k < count; k++) {
+		struct answer tmp = per_file[at[k]];
+		per_file[at[k]] = fresh[k];
+		fresh[k] = tmp; /* empty */
+	}
+	rc = 0;
+out:
+	for (size_t k = 0; k < count; k++)
+		answer_release(&fresh[k]);
+	answer_release(&ans);
+	free(fresh);
+	free(files);
+	return rc;
+}
+
+/* Stores the outputs of the files at[0..count) under their keys, adding hits and misses to the figures. */
+static void keep_files(const struct generate_cache *cache, char (*keys)[65], const size_t *at, size_t count,
+		       const struct answer *per_file, long hits, long misses)
+{
+	char (*k)[65] = xcalloc(count + 1, sizeof(*k));
+	struct buf *encoded = xcalloc(count + 1, sizeof(*encoded));
+	for (size_t i = 0; i < count; i++) {
+		memcpy(k[i], keys[at[i]], 65);
+		encode_answer(&per_file[at[i]], &encoded[i]);
+	}
+	cache->put(cache->ctx, (const char (*)[65])k, encoded, count, hits, misses);
+	for (size_t i = 0; i < count; i++)
+		buf_release(&encoded[i]);
+	free(encoded);
+	free(k);
+}
+
+/* Keys of the files at[0..count), for the single-flight table. malloc'ed. */
+static char (*keys_at(char (*keys)[65], const size_t *at, size_t count))[65]
+{
+	char (*k)[65] = xcalloc(count + 1, sizeof(*k));
+	for (size_t i = 0; i < count; i++)
+		memcpy(k[i], keys[at[i]], 65);
+	return k;
+}
+
 static int run_cached(const struct request *req, const struct generate_plugin *p,
 		      const struct generate_cache *cache, const volatile sig_atomic_t *abort,
 		      struct fileset *out, enum generate_failure *failure, long long *ms,
 		      struct generate_stats *stats, char *err)
 {
-	size_t n = req->n_files, n_missed = 0;
+	size_t n = req->n_files, n_own = 0, n_wait = 0, n_late = 0;
 	char (*keys)[65] = xcalloc(n + 1, sizeof(*keys));
-	char (*missed_keys)[65] = xcalloc(n + 1, sizeof(*missed_keys));
-	char **missed = xcalloc(n + 1, sizeof(*missed));
+	char (*own_keys)[65] = NULL, (*wait_keys)[65] = NULL;
 	struct buf *values = xcalloc(n + 1, sizeof(*values));
-	struct buf *encoded = xcalloc(n + 1, sizeof(*encoded));
 	struct answer *per_file = xcalloc(n + 1, sizeof(*per_file));
-	struct answer *fresh = xcalloc(n + 1, sizeof(*fresh));
-	struct answer ans = { 0 }, all = { 0 };
-	int *found = xcalloc(n + 1, sizeof(*found));
-	size_t *missed_at = xcalloc(n + 1, sizeof(*missed_at));
+	struct answer all = { 0 };
+	int *found = xcalloc(n + 1, sizeof(*found)), *mine = xcalloc(n + 1, sizeof(*mine));
+	size_t *own = xcalloc(n + 1, sizeof(*own)), *wait = xcalloc(n + 1, sizeof(*wait));
+	size_t *late = xcalloc(n + 1, sizeof(*late));
 	char *salt = xasprintf("remotegen-cache-1|%lld|%s|%s|%s", p->version_id, p->runtime,
 			       p->exec_path ? p->exec_path : p->image_ref ? p->image_ref : "",
 			       p->parameter ? p->parameter : "");
 	char why[ERR_SIZE];
-	int rc = -1, usable = 1;
+	int rc = -1, usable = 1, claimed = 0, r;
 
 	request_file_keys(req, salt, keys);
 	if (cache->get(cache->ctx, (const char (*)[65])keys, n, values, found, why) < 0)
@@ -382,31 +444,78 @@ static int run_cached(const struct request *req, const struct generate_plugin *p
 	for (size_t i = 0; usable && i < n; i++) {
 		if (found[i] && decode_answer(&values[i], &per_file[i]) < 0)
 			usable = 0;
-		if (!found[i]) {
-			missed_at[n_missed] = i;
-			memcpy(missed_keys[n_missed], keys[i], 65);
-			missed[n_missed++] = req->files[i];
-		}
+		if (!found[i])
+			own[n_own++] = i;
 	}
 	if (!usable) {
 		rc = run_one(req, p, abort, out, failure, ms, err);
 		goto out;
 	}
-	if (n_missed) {
-		if (run_plugin(req, p, missed, n_missed, abort, &ans, failure, ms, err) < 0)
+	/*
+	 * Single flight: of the missing files, compute those no other generation of
+	 * this process is computing now; wait for the others' afterwards.
+	 */
+	if (cache->inflight && n_own) {
+		own_keys = keys_at(keys, own, n_own);
+		inflight_claim(cache->inflight, (const char (*)[65])own_keys, n_own, mine);
+		claimed = 1;
+		size_t kept = 0;
+		for (size_t k = 0; k < n_own; k++) {
+			if (mine[k]) {
+				memcpy(own_keys[kept], own_keys[k], 65);
+				own[kept++] = own[k];
+			} else {
+				wait[n_wait++] = own[k];
+			}
+		}
+		n_own = kept;
+	}
+	if (n_own) {
+		if ((r = compute_files(req, p, own, n_own, abort, per_file, failure, ms, err)) < 0)
 			goto out;
-		if (split_answer(&ans, missed, n_missed, fresh) < 0) {
-			/* Not per file after all: nothing is cached; a partial run is done again whole. */
-			rc = n_missed == n ? merge_answer(p, &ans, out, failure, err)
-					   : run_one(req, p, abort, out, failure, ms, err);
+		if (r == 1) {
+			/* Not per file after all: nothing is cached; the run is done again whole. */
+			rc = run_one(req, p, abort, out, failure, ms, err);
 			goto out;
 		}
-		for (size_t k = 0; k < n_missed; k++) {
-			struct answer tmp = per_file[missed_at[k]];
-			per_file[missed_at[k]] = fresh[k];
-			fresh[k] = tmp; /* empty */
+		keep_files(cache, keys, own, n_own, per_file, 0, (long)n_own);
+	}
+	if (claimed) {
+		inflight_drop(cache->inflight, (const char (*)[65])own_keys, n_own);
+		claimed = 0;
+	}
+	if (n_wait) {
+		wait_keys = keys_at(keys, wait, n_wait);
+		inflight_wait(cache->inflight, (const char (*)[65])wait_keys, n_wait);
+		for (size_t k = 0; k < n_wait; k++) {
+			buf_reset(&values[wait[k]]);
+			found[wait[k]] = 0;
+		}
+		struct buf *wv = xcalloc(n_wait + 1, sizeof(*wv));
+		int *wf = xcalloc(n_wait + 1, sizeof(*wf));
+		if (cache->get(cache->ctx, (const char (*)[65])wait_keys, n_wait, wv, wf, why) < 0)
+			memset(wf, 0, n_wait * sizeof(*wf));
+		for (size_t k = 0; k < n_wait; k++) {
+			if (!wf[k] || decode_answer(&wv[k], &per_file[wait[k]]) < 0) {
+				answer_release(&per_file[wait[k]]);
+				late[n_late++] = wait[k]; /* the other run failed or kept nothing */
+			}
+			buf_release(&wv[k]);
+		}
+		free(wv);
+		free(wf);
+	}
+	if (n_late) {
+		if ((r = compute_files(req, p, late, n_late, abort, per_file, failure, ms, err)) < 0)
+			goto out;
+		if (r == 1) {
+			rc = run_one(req, p, abort, out, failure, ms, err);
+			goto out;
 		}
 	}
+	long computed = (long)(n_own + n_late);
+	/* The hits are counted here, with the files computed late (often none). */
+	keep_files(cache, keys, late, n_late, per_file, (long)n - computed, (long)n_late);
 	/* Every file's outputs in the order of the files to generate, as a full run gives them. */
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < per_file[i].n; k++)
@@ -415,32 +524,28 @@ static int run_cached(const struct request *req, const struct generate_plugin *p
 				   per_file[i].v[k].content.len);
 	if (merge_answer(p, &all, out, failure, err) < 0)
 		goto out;
-	for (size_t k = 0; k < n_missed; k++)
-		encode_answer(&per_file[missed_at[k]], &encoded[k]);
-	cache->put(cache->ctx, (const char (*)[65])missed_keys, encoded, n_missed, (long)(n - n_missed),
-		   (long)n_missed);
 	if (stats) {
-		stats->cache_hits += (long)(n - n_missed);
-		stats->cache_misses += (long)n_missed;
+		stats->cache_hits += (long)n - computed;
+		stats->cache_misses += computed;
 	}
 	rc = 0;
 out:
+	if (claimed)
+		inflight_drop(cache->inflight, (const char (*)[65])own_keys, n_own);
 	for (size_t i = 0; i < n; i++) {
 		buf_release(&values[i]);
-		buf_release(&encoded[i]);
 		answer_release(&per_file[i]);
-		answer_release(&fresh[i]);
 	}
-	answer_release(&ans);
 	answer_release(&all);
 	free(values);
-	free(encoded);
 	free(per_file);
-	free(fresh);
 	free(found);
-	free(missed_at);
-	free(missed);
-	free(missed_keys);
+	free(mine);
+	free(own);
+	free(wait);
+	free(late);
+	free(own_keys);
+	free(wait_keys);
 	free(keys);
 	free(salt);
 	return rc;

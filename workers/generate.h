@@ -6,6 +6,7 @@
 #ifndef REMOTEGEN_GENERATE_H
 #define REMOTEGEN_GENERATE_H
 
+struct inflight;
 #include <signal.h>
 #include "fileset.h"
 #include "request.h"
@@ -36,6 +37,8 @@ struct generate_cache {
 	void (*put)(void *ctx, const char (*keys)[65], const struct buf *values, size_t n, long hits,
 		    long misses);
 	void *ctx;
+	/* Keys being computed by other generations of this process (NULL: none kept). */
+	struct inflight *inflight;
 };
 
 /* What a generation took from the cache (files of per-file plugins). */

@@ -147,3 +147,22 @@ test_cache_is_bounded_and_can_be_turned_off() {
   assert_rc 2
   assert_err_has "REMOTEGEN_CACHE_SIZE=lots"
 }
+
+# Single flight: two modules with the same file (an npm template: no managed
+# mode, so the same input) generated at the same time by two workers need the
+# same output; one computes it, the other waits and reads it from the cache
+# (the plugin takes 800 ms, so without single flight both runs overlap).
+test_concurrent_generations_compute_a_shared_file_once() {
+  rg migrate
+  rg plugin add acme/slow v1 --exec "$TOOLS/testplugin" --per-file --npm-dep "x@^1"
+  rg template create acme/slow --plugin "acme/slow=sleep=800"
+  rg template version acme/slow --plugin acme/slow:v1
+  rg module push acme/one "$ROOT/ops/example"
+  rg module push acme/two "$ROOT/ops/example"
+  rg run --once --workers 2 --npm-url http://127.0.0.1:9/npm/
+  assert_rc 0
+  assert_err_has "event=run_finished published=2 failed=0 retried=0 cache_hits=1 cache_misses=1"
+  assert_eq "1|1" "$(sql "SELECT hits || '|' || misses FROM output_cache_stats")" "cache figures"
+  tar xzf "$STORE_DIR/npm/-/@remotegen/acme_two.acme_slow-1.1.1.tgz" -C "$TMP"
+  assert_eq "acme.weather.v1" "$(cat "$TMP/package/acme/weather/v1/weather.proto.txt")" "the waiting module's file"
+}
