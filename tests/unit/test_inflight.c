@@ -1,0 +1,48 @@
+/* Unit tests: single flight of cache keys (claim, drop, wait across threads). */
+#include "inflight.h"
+#include "unit.h"
+
+#include <pthread.h>
+#include <unistd.h>
+
+static struct inflight fl;
+static char keys[3][65];
+static volatile int dropped;
+
+static void *holder(void *arg)
+{
+	(void)arg;
+	usleep(100000);
+	dropped = 1;
+	inflight_drop(&fl, (const char (*)[65])keys, 2);
+	return NULL;
+}
+
+int main(void)
+{
+	int mine[3];
+	inflight_init(&fl);
+	for (int i = 0; i < 3; i++) {
+		memset(keys[i], 'a' + i, 64);
+		keys[i][64] = '\0';
+	}
+	/* the first claim gets both; a second claim of the same keys and a new one gets only the new one */
+	inflight_claim(&fl, (const char (*)[65])keys, 2, mine);
+	CHECK(mine[0] == 1 && mine[1] == 1);
+	inflight_claim(&fl, (const char (*)[65])keys, 3, mine);
+	CHECK(mine[0] == 0 && mine[1] == 0 && mine[2] == 1);
+	/* waiting for an unclaimed key returns at once; for claimed ones, when they are dropped */
+	inflight_drop(&fl, (const char (*)[65])keys + 2, 1);
+	inflight_wait(&fl, (const char (*)[65])keys + 2, 1);
+	pthread_t t;
+	pthread_create(&t, NULL, holder, NULL);
+	inflight_wait(&fl, (const char (*)[65])keys, 2);
+	CHECK(dropped == 1);
+	pthread_join(t, NULL);
+	/* dropped keys can be claimed again */
+	inflight_claim(&fl, (const char (*)[65])keys, 3, mine);
+	CHECK(mine[0] == 1 && mine[1] == 1 && mine[2] == 1);
+	CHECK(fl.n == 3);
+	inflight_release(&fl);
+	return unit_done("inflight");
+}
