@@ -147,6 +147,34 @@ static struct generate_plugin *plugins_of(const struct sched_job *j, char **para
 	return gp;
 }
 
+/*
+ * Prepares the request from in, runs the template's plugins (params[i] is
+ * plugin i's parameter) with the output cache where there is one, and leaves
+ * the files in j->files. Returns 0, or -1 with j failed.
+ */
+static int run_template(struct sched_job *j, struct run_ctx *ctx, int thread_index,
+			const struct request_input *in, char **params)
+{
+	struct request req;
+	if (request_prepare(&req, in, j->error) < 0) {
+		job_fail(j, GENERATE_PERMANENT, j->error);
+		return -1;
+	}
+	struct generate_plugin *gp = plugins_of(j, params);
+	struct generate_cache cache;
+	if (ctx->caches) {
+		outcache_ops(&ctx->caches[thread_index], &cache);
+		cache.inflight = &ctx->inflight;
+	}
+	int rc = generate_run(&req, gp, j->n_plugins, ctx->caches ? &cache : NULL, &abort_work, &j->files,
+			      &j->failure, &j->plugin_ms, &j->cache, j->error);
+	if (rc < 0)
+		job_fail(j, j->failure, j->error);
+	free(gp);
+	request_release(&req);
+	return rc < 0 ? -1 : 0;
+}
+
 /* 1 when a generated file imports from package name ("name/..." in quotes). */
 static int imports_package(const struct fileset *files, const char *name)
 {
@@ -167,12 +195,9 @@ static int imports_package(const struct fileset *files, const char *name)
  */
 static void work_generate_npm(struct sched_job *j, struct run_ctx *ctx, int thread_index)
 {
-	struct request req;
-	struct generate_plugin *gp = NULL;
 	struct strvec peers = STRVEC_INIT, deps = STRVEC_INIT, seen = STRVEC_INIT, dep_seen = STRVEC_INIT;
 	char **params = NULL, **dep_pkgs = xcalloc(j->n_deps + 1, sizeof(*dep_pkgs));
 	char *name = NULL, *version = NULL, *description = NULL;
-	int prepared = 0;
 	struct request_dep_file *rdeps = xcalloc(j->n_deps + 1, sizeof(*rdeps));
 
 	if (!ctx->o->npm_url) {
@@ -195,15 +220,6 @@ static void work_generate_npm(struct sched_job *j, struct run_ctx *ctx, int thre
 			goto out;
 		}
 	}
-	struct request_input in = {
-		.image = j->image.data, .image_len = j->image.len, .own_files = &j->own_files,
-		.protoc_version = j->protoc_version,
-	};
-	if (request_prepare(&req, &in, j->error) < 0) {
-		job_fail(j, GENERATE_PERMANENT, j->error);
-		goto out;
-	}
-	prepared = 1;
 	params = xcalloc(j->n_plugins + 1, sizeof(*params));
 	for (size_t i = 0; i < j->n_plugins; i++) {
 		const struct sched_plugin *sp = &j->plugins[i];
@@ -220,17 +236,12 @@ static void work_generate_npm(struct sched_job *j, struct run_ctx *ctx, int thre
 			free(n);
 		}
 	}
-	gp = plugins_of(j, params);
-	struct generate_cache cache;
-	if (ctx->caches) {
-		outcache_ops(&ctx->caches[thread_index], &cache);
-		cache.inflight = &ctx->inflight;
-	}
-	if (generate_run(&req, gp, j->n_plugins, ctx->caches ? &cache : NULL, &abort_work, &j->files,
-			 &j->failure, &j->plugin_ms, &j->cache, j->error) < 0) {
-		job_fail(j, j->failure, j->error);
+	struct request_input in = {
+		.image = j->image.data, .image_len = j->image.len, .own_files = &j->own_files,
+		.protoc_version = j->protoc_version,
+	};
+	if (run_template(j, ctx, thread_index, &in, params) < 0)
 		goto out;
-	}
 	/* Exact versions of the dependency packages the code imports (same template version). */
 	for (size_t i = 0; i < j->n_deps; i++) {
 		if (strvec_contains(&dep_seen, dep_pkgs[i]) || !imports_package(&j->files, dep_pkgs[i]))
@@ -249,12 +260,9 @@ static void work_generate_npm(struct sched_job *j, struct run_ctx *ctx, int thre
 		goto out;
 	}
 out:
-	if (prepared)
-		request_release(&req);
 	for (size_t i = 0; params && i < j->n_plugins; i++)
 		free(params[i]);
 	free(params);
-	free(gp);
 	for (size_t i = 0; i < j->n_deps; i++)
 		free(dep_pkgs[i]);
 	free(dep_pkgs);
@@ -282,12 +290,9 @@ static void work_generate(void *v, void *arg, int thread_index)
 {
 	struct sched_job *j = v;
 	struct run_ctx *ctx = arg;
-	struct request req;
-	struct generate_plugin *gp = NULL;
 	struct strvec requires = STRVEC_INIT, go_deps = STRVEC_INIT, imports = STRVEC_INIT;
 	char **params = NULL;
 	const char *go_version = NULL;
-	int prepared = 0;
 	struct request_dep_file *rdeps = NULL;
 
 	if ((j->is_npm = job_is_npm(j))) {
@@ -307,20 +312,6 @@ static void work_generate(void *v, void *arg, int thread_index)
 		rdeps[i].modpath = modpath_module(ctx->o->go_prefix, j->template_owner, j->template_name,
 						  j->deps[i].mod_owner, j->deps[i].mod_name);
 	}
-	struct request_input in = {
-		.image = j->image.data,
-		.image_len = j->image.len,
-		.own_files = &j->own_files,
-		.modpath = j->modpath,
-		.deps = rdeps,
-		.n_deps = j->n_deps,
-		.protoc_version = j->protoc_version,
-	};
-	if (request_prepare(&req, &in, j->error) < 0) {
-		job_fail(j, GENERATE_PERMANENT, j->error);
-		goto out;
-	}
-	prepared = 1;
 	params = xcalloc(j->n_plugins + 1, sizeof(*params));
 	for (size_t i = 0; i < j->n_plugins; i++) {
 		const struct sched_plugin *sp = &j->plugins[i];
@@ -332,17 +323,17 @@ static void work_generate(void *v, void *arg, int thread_index)
 		if (sp->go_min_version && (!go_version || gomod_go_version_cmp(sp->go_min_version, go_version) > 0))
 			go_version = sp->go_min_version;
 	}
-	gp = plugins_of(j, params);
-	struct generate_cache cache;
-	if (ctx->caches) {
-		outcache_ops(&ctx->caches[thread_index], &cache);
-		cache.inflight = &ctx->inflight;
-	}
-	if (generate_run(&req, gp, j->n_plugins, ctx->caches ? &cache : NULL, &abort_work, &j->files,
-			 &j->failure, &j->plugin_ms, &j->cache, j->error) < 0) {
-		job_fail(j, j->failure, j->error);
+	struct request_input in = {
+		.image = j->image.data,
+		.image_len = j->image.len,
+		.own_files = &j->own_files,
+		.modpath = j->modpath,
+		.deps = rdeps,
+		.n_deps = j->n_deps,
+		.protoc_version = j->protoc_version,
+	};
+	if (run_template(j, ctx, thread_index, &in, params) < 0)
 		goto out;
-	}
 	if (goimports_of_files(&j->files, &imports, j->error) < 0) {
 		job_fail(j, GENERATE_PERMANENT, j->error);
 		goto out;
@@ -356,12 +347,9 @@ static void work_generate(void *v, void *arg, int thread_index)
 	memcpy(j->zip_hash, j->built.zip_hash, sizeof(j->zip_hash));
 	memcpy(j->mod_hash, j->built.mod_hash, sizeof(j->mod_hash));
 out:
-	if (prepared)
-		request_release(&req);
 	for (size_t i = 0; params && i < j->n_plugins; i++)
 		free(params[i]);
 	free(params);
-	free(gp);
 	strvec_clear(&requires);
 	strvec_clear(&go_deps);
 	strvec_clear(&imports);

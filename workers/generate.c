@@ -487,10 +487,6 @@ static int run_cached(const struct request *req, const struct generate_plugin *p
 	if (n_wait) {
 		wait_keys = keys_at(keys, wait, n_wait);
 		inflight_wait(cache->inflight, (const char (*)[65])wait_keys, n_wait);
-		for (size_t k = 0; k < n_wait; k++) {
-			buf_reset(&values[wait[k]]);
-			found[wait[k]] = 0;
-		}
 		struct buf *wv = xcalloc(n_wait + 1, sizeof(*wv));
 		int *wf = xcalloc(n_wait + 1, sizeof(*wf));
 		if (cache->get(cache->ctx, (const char (*)[65])wait_keys, n_wait, wv, wf, why) < 0)
