@@ -16,15 +16,21 @@ es_setup() {
   assert_rc 0
 }
 
-tarball() { echo "$STORE_DIR/npm/-/$PKG-$1.tgz"; }
-
-test_npm_versions_latest_and_immutable_tarballs() {
+# es_published: es_setup, then the first run publishes 1.1.1.
+es_published() {
   es_setup
   rg run --once
   assert_rc 0
+}
+
+tarball() { echo "$STORE_DIR/npm/-/$PKG-$1.tgz"; }
+sum_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+test_npm_versions_latest_and_immutable_tarballs() {
+  es_published
   local t1 sum1
   t1=$(tarball 1.1.1)
-  sum1=$(sha256sum "$t1" | cut -d' ' -f1)
+  sum1=$(sum_of "$t1")
   # A second commit, then a second template version (same plugin): 1.1.2, then 1.2.2.
   cp -r "$ROOT/ops/example" "$TMP/src2"
   sed -i 's/string city = 1;/string city = 1;\n  string country = 5;/' "$TMP/src2/acme/weather/v1/weather.proto"
@@ -38,7 +44,7 @@ test_npm_versions_latest_and_immutable_tarballs() {
   assert_eq "1.1.1 1.1.2 1.2.2" "$(jq -r '.versions | keys_unsorted | join(" ")' "$doc")" "versions"
   assert_eq "1.2.2" "$(jq -r '."dist-tags".latest' "$doc")" "latest"
   assert_eq "created modified 1.1.1 1.1.2 1.2.2" "$(jq -r '.time | keys_unsorted | join(" ")' "$doc")" "time"
-  assert_eq "$sum1" "$(sha256sum "$t1" | cut -d' ' -f1)" "1.1.1's tarball after later publishes"
+  assert_eq "$sum1" "$(sum_of "$t1")" "1.1.1's tarball after later publishes"
   tar xzf "$(tarball 1.1.2)" -C "$TMP" package/acme/weather/v1/weather_pb.d.ts
   grep -q "country: string" "$TMP/package/acme/weather/v1/weather_pb.d.ts" || fail "1.1.2 lacks the new field"
   # The feed has a line per package version.
@@ -52,17 +58,15 @@ test_npm_versions_latest_and_immutable_tarballs() {
 # A generation published again (its record lost) builds the same tarball bytes
 # in a new process, so the immutable write succeeds; different bytes never replace it.
 test_npm_retry_same_bytes_conflict_never_overwrites() {
-  es_setup
-  rg run --once
-  assert_rc 0
+  es_published
   local t sum
   t=$(tarball 1.1.1)
-  sum=$(sha256sum "$t" | cut -d' ' -f1)
+  sum=$(sum_of "$t")
   sql "UPDATE generations SET state = 'pending', npm_package = NULL, npm_manifest = NULL, npm_integrity = NULL, npm_shasum = NULL, attempts = 0"
   rg run --once
   assert_rc 0
   assert_eq "published" "$(sql "SELECT state FROM generations")" "after the second build"
-  assert_eq "$sum" "$(sha256sum "$t" | cut -d' ' -f1)" "tarball"
+  assert_eq "$sum" "$(sum_of "$t")" "tarball"
 
   echo "not the package" >"$t"
   sql "UPDATE generations SET state = 'pending', attempts = 0"
@@ -142,7 +146,7 @@ test_npm_scope_and_refusals() {
   assert_eq "failed|1" "$(sql "SELECT g.state || '|' || g.attempts FROM generations g JOIN template_versions tv ON tv.id = g.template_version_id JOIN templates t ON t.id = tv.template_id WHERE t.name = 'pkgjson'")" "package.json generation"
   assert_file "$STORE_DIR/npm/@my-co/acme_weather.t_plain"
   assert_no_file "$STORE_DIR/npm/@my-co/acme_weather.t_pkgjson"
-  # The testplugin's parameter got protoc-gen-es's defaults.
+  # The package holds the plugin's file and the plugin's runtime package as a peer.
   tar xzf "$STORE_DIR/npm/-/@my-co/acme_weather.t_plain-1.1.1.tgz" -C "$TMP"
   assert_file "$TMP/package/acme/weather/v1/weather.proto.txt"
   assert_eq "^1" "$(jq -r '.peerDependencies.x' "$TMP/package/package.json")" "peer dependency"

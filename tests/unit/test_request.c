@@ -100,6 +100,20 @@ int main(void)
 	CHECK(request_prepare(&req, &in, err) < 0);
 	CHECK_CONTAINS(err, "not a valid FileDescriptorSet");
 
+	/* npm plugins: protoplugin's defaults unless set, and a rewrite per dependency file */
+	struct request_dep_file nd[] = { { "acme/units/v1/units.proto", NULL }, { "b/c.proto", NULL } };
+	char *pkgs[] = { "@s/acme_units.t_n", "@s/b_c.t_n" };
+	char *np = request_npm_parameter("", NULL, 0, NULL);
+	CHECK_STR(np, "target=js+dts,import_extension=js");
+	free(np);
+	np = request_npm_parameter("target=ts,keep_empty_files=1", nd, 2, pkgs);
+	CHECK_STR(np, "target=ts,keep_empty_files=1,import_extension=js,"
+		  "rewrite_imports=./acme/units/v1/units_pb.js:@s/acme_units.t_n,rewrite_imports=./b/c_pb.js:@s/b_c.t_n");
+	free(np);
+	np = request_npm_parameter("import_extension=none", NULL, 0, NULL);
+	CHECK_STR(np, "import_extension=none,target=js+dts");
+	free(np);
+
 	fs_remove_tree(dir, err);
 	free(dir);
 	free(sub);
