@@ -464,9 +464,11 @@ static int record_published(struct run_ctx *ctx, PGconn **pub_db, struct store *
 	if (ensure_db(pub_db, ctx->o->conninfo, err) < 0 || db_begin(*pub_db, err) < 0 ||
 	    sched_lock_module(*pub_db, lock, err) < 0)
 		goto out;
-	if (j->is_npm && (rc = npm_name_free(pub_db, j, err)) != 1)
+	int name_free = j->is_npm ? npm_name_free(pub_db, j, err) : 1;
+	if (name_free != 1) {
+		rc = name_free;
 		goto out;
-	rc = -1;
+	}
 	int marked = sched_mark_published(*pub_db, ctx->lease_owner, j, err);
 	if (marked <= 0) {
 		rc = marked;
