@@ -164,7 +164,8 @@ static int run_template(struct sched_job *j, struct run_ctx *ctx, int thread_ind
 	struct generate_cache cache;
 	if (ctx->caches) {
 		outcache_ops(&ctx->caches[thread_index], &cache);
-		cache.inflight = &ctx->inflight;
+		/* With one worker nothing else computes the same keys at the same time. */
+		cache.inflight = ctx->o->workers > 1 ? &ctx->inflight : NULL;
 	}
 	int rc = generate_run(&req, gp, j->n_plugins, ctx->caches ? &cache : NULL, &abort_work, &j->files,
 			      &j->failure, &j->plugin_ms, &j->cache, j->error);

@@ -418,20 +418,56 @@ static char (*keys_at(char (*keys)[65], const size_t *at, size_t count))[65]
 	return k;
 }
 
+/*
+ * Looks the files at[0..*count) up in the cache again (another generation
+ * may have stored them since): the found ones go into per_file and leave at,
+ * which keeps the others in order. A cache that cannot answer finds nothing.
+ */
+static void take_cached(const struct generate_cache *cache, char (*keys)[65], size_t *at, size_t *count,
+			struct answer *per_file)
+{
+	size_t n = *count, kept = 0;
+	if (!n)
+		return;
+	char (*k)[65] = keys_at(keys, at, n);
+	struct buf *v = xcalloc(n + 1, sizeof(*v));
+	int *found = xcalloc(n + 1, sizeof(*found));
+	char why[ERR_SIZE];
+	if (cache->get(cache->ctx, (const char (*)[65])k, n, v, found, why) < 0)
+		memset(found, 0, n * sizeof(*found));
+	for (size_t i = 0; i < n; i++) {
+		if (!found[i] || decode_answer(&v[i], &per_file[at[i]]) < 0) {
+			answer_release(&per_file[at[i]]);
+			at[kept++] = at[i];
+		}
+		buf_release(&v[i]);
+	}
+	*count = kept;
+	free(v);
+	free(found);
+	free(k);
+}
+
+/*
+ * Fewer than twice this many missing files are claimed in one round: every
+ * round is a plugin run, which costs its start and the reading of the imports.
+ */
+#define CLAIM_MIN 16
+
 static int run_cached(const struct request *req, const struct generate_plugin *p,
 		      const struct generate_cache *cache, const volatile sig_atomic_t *abort,
 		      struct fileset *out, enum generate_failure *failure, long long *ms,
 		      struct generate_stats *stats, char *err)
 {
-	size_t n = req->n_files, n_own = 0, n_wait = 0, n_late = 0;
+	size_t n = req->n_files, n_own = 0, n_late = 0, computed = 0;
 	char (*keys)[65] = xcalloc(n + 1, sizeof(*keys));
-	char (*own_keys)[65] = NULL, (*wait_keys)[65] = NULL;
+	char (*pend_keys)[65] = NULL, (*mine_keys)[65] = NULL;
 	struct buf *values = xcalloc(n + 1, sizeof(*values));
 	struct answer *per_file = xcalloc(n + 1, sizeof(*per_file));
 	struct answer all = { 0 };
 	int *found = xcalloc(n + 1, sizeof(*found)), *mine = xcalloc(n + 1, sizeof(*mine));
-	size_t *own = xcalloc(n + 1, sizeof(*own)), *wait = xcalloc(n + 1, sizeof(*wait));
-	size_t *late = xcalloc(n + 1, sizeof(*late));
+	size_t *own = xcalloc(n + 1, sizeof(*own)), *took = xcalloc(n + 1, sizeof(*took));
+	size_t *late = xcalloc(n + 1, sizeof(*late)), n_took = 0, n_claimed = 0;
 	char *salt = xasprintf("remotegen-cache-1|%lld|%s|%s|%s", p->version_id, p->runtime,
 			       p->exec_path ? p->exec_path : p->image_ref ? p->image_ref : "",
 			       p->parameter ? p->parameter : "");
@@ -452,54 +488,70 @@ static int run_cached(const struct request *req, const struct generate_plugin *p
 		goto out;
 	}
 	/*
-	 * Single flight: of the missing files, compute those no other generation of
-	 * this process is computing now; wait for the others' afterwards.
+	 * Single flight, in rounds: claim at most half of the missing files that no
+	 * other generation of this process is computing, look them up once more
+	 * (another worker may have stored them between our look-up and our claim),
+	 * compute and store the rest, release the claims, and claim again. So two
+	 * workers on adjacent commits share the files they both miss instead of one
+	 * waiting while the other computes them all. What stays claimed by others
+	 * is waited for afterwards, holding no claim (deadlock-free). Without a
+	 * table (one worker) everything missing is computed in one round.
 	 */
-	if (cache->inflight && n_own) {
-		own_keys = keys_at(keys, own, n_own);
-		inflight_claim(cache->inflight, (const char (*)[65])own_keys, n_own, mine);
-		claimed = 1;
-		size_t kept = 0;
-		for (size_t k = 0; k < n_own; k++) {
-			if (mine[k]) {
-				memcpy(own_keys[kept], own_keys[k], 65);
-				own[kept++] = own[k];
-			} else {
-				wait[n_wait++] = own[k];
-			}
+	size_t per_round = n_own;
+	if (cache->inflight && n_own >= 2 * CLAIM_MIN)
+		per_round = (n_own + 1) / 2;
+	while (n_own) {
+		n_took = n_claimed = n_own;
+		if (cache->inflight) {
+			free(pend_keys);
+			pend_keys = keys_at(keys, own, n_own);
+			n_claimed = inflight_claim(cache->inflight, (const char (*)[65])pend_keys, n_own, per_round,
+						   mine);
+			if (!n_claimed)
+				break; /* the rest is others' */
+		} else {
+			for (size_t k = 0; k < n_own; k++)
+				mine[k] = 1;
 		}
-		n_own = kept;
+		size_t rest = 0, t = 0;
+		for (size_t k = 0; k < n_own; k++) {
+			if (mine[k])
+				took[t++] = own[k];
+			else
+				own[rest++] = own[k];
+		}
+		n_own = rest;
+		n_took = n_claimed;
+		if (cache->inflight) {
+			free(mine_keys);
+			mine_keys = keys_at(keys, took, n_claimed);
+			claimed = 1;
+			take_cached(cache, keys, took, &n_took, per_file);
+		}
+		if (n_took) {
+			if ((r = compute_files(req, p, took, n_took, abort, per_file, failure, ms, err)) < 0)
+				goto out;
+			if (r == 1) {
+				/* Not per file after all: nothing is cached; the run is done again whole. */
+				rc = run_one(req, p, abort, out, failure, ms, err);
+				goto out;
+			}
+			keep_files(cache, keys, took, n_took, per_file, 0, (long)n_took);
+			computed += n_took;
+		}
+		if (claimed) {
+			inflight_drop(cache->inflight, (const char (*)[65])mine_keys, n_claimed);
+			claimed = 0;
+		}
 	}
 	if (n_own) {
-		if ((r = compute_files(req, p, own, n_own, abort, per_file, failure, ms, err)) < 0)
-			goto out;
-		if (r == 1) {
-			/* Not per file after all: nothing is cached; the run is done again whole. */
-			rc = run_one(req, p, abort, out, failure, ms, err);
-			goto out;
-		}
-		keep_files(cache, keys, own, n_own, per_file, 0, (long)n_own);
-	}
-	if (claimed) {
-		inflight_drop(cache->inflight, (const char (*)[65])own_keys, n_own);
-		claimed = 0;
-	}
-	if (n_wait) {
-		wait_keys = keys_at(keys, wait, n_wait);
-		inflight_wait(cache->inflight, (const char (*)[65])wait_keys, n_wait);
-		struct buf *wv = xcalloc(n_wait + 1, sizeof(*wv));
-		int *wf = xcalloc(n_wait + 1, sizeof(*wf));
-		if (cache->get(cache->ctx, (const char (*)[65])wait_keys, n_wait, wv, wf, why) < 0)
-			memset(wf, 0, n_wait * sizeof(*wf));
-		for (size_t k = 0; k < n_wait; k++) {
-			if (!wf[k] || decode_answer(&wv[k], &per_file[wait[k]]) < 0) {
-				answer_release(&per_file[wait[k]]);
-				late[n_late++] = wait[k]; /* the other run failed or kept nothing */
-			}
-			buf_release(&wv[k]);
-		}
-		free(wv);
-		free(wf);
+		free(pend_keys);
+		pend_keys = keys_at(keys, own, n_own);
+		inflight_wait(cache->inflight, (const char (*)[65])pend_keys, n_own);
+		take_cached(cache, keys, own, &n_own, per_file);
+		/* what is left: the other run failed or kept nothing */
+		memcpy(late, own, n_own * sizeof(*late));
+		n_late = n_own;
 	}
 	if (n_late) {
 		if ((r = compute_files(req, p, late, n_late, abort, per_file, failure, ms, err)) < 0)
@@ -509,9 +561,9 @@ static int run_cached(const struct request *req, const struct generate_plugin *p
 			goto out;
 		}
 	}
-	long computed = (long)(n_own + n_late);
+	computed += n_late;
 	/* The hits are counted here, with the files computed late (often none). */
-	keep_files(cache, keys, late, n_late, per_file, (long)n - computed, (long)n_late);
+	keep_files(cache, keys, late, n_late, per_file, (long)(n - computed), (long)n_late);
 	/* Every file's outputs in the order of the files to generate, as a full run gives them. */
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < per_file[i].n; k++)
@@ -521,13 +573,13 @@ static int run_cached(const struct request *req, const struct generate_plugin *p
 	if (merge_answer(p, &all, out, failure, err) < 0)
 		goto out;
 	if (stats) {
-		stats->cache_hits += (long)n - computed;
-		stats->cache_misses += computed;
+		stats->cache_hits += (long)(n - computed);
+		stats->cache_misses += (long)computed;
 	}
 	rc = 0;
 out:
 	if (claimed)
-		inflight_drop(cache->inflight, (const char (*)[65])own_keys, n_own);
+		inflight_drop(cache->inflight, (const char (*)[65])mine_keys, n_claimed);
 	for (size_t i = 0; i < n; i++) {
 		buf_release(&values[i]);
 		answer_release(&per_file[i]);
@@ -538,10 +590,10 @@ out:
 	free(found);
 	free(mine);
 	free(own);
-	free(wait);
+	free(took);
 	free(late);
-	free(own_keys);
-	free(wait_keys);
+	free(pend_keys);
+	free(mine_keys);
 	free(keys);
 	free(salt);
 	return rc;

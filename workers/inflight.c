@@ -31,13 +31,15 @@ static long find(const struct inflight *f, const char *key)
 	return -1;
 }
 
-void inflight_claim(struct inflight *f, const char (*keys)[65], size_t n, int *mine)
+size_t inflight_claim(struct inflight *f, const char (*keys)[65], size_t n, size_t max, int *mine)
 {
+	size_t got = 0;
 	pthread_mutex_lock(&f->mu);
 	for (size_t i = 0; i < n; i++) {
-		mine[i] = find(f, keys[i]) < 0;
+		mine[i] = got < max && find(f, keys[i]) < 0;
 		if (!mine[i])
 			continue;
+		got++;
 		if (f->n == f->cap) {
 			f->cap = f->cap ? f->cap * 2 : 256;
 			f->keys = xrealloc(f->keys, f->cap * sizeof(*f->keys));
@@ -45,6 +47,7 @@ void inflight_claim(struct inflight *f, const char (*keys)[65], size_t n, int *m
 		memcpy(f->keys[f->n++], keys[i], 65);
 	}
 	pthread_mutex_unlock(&f->mu);
+	return got;
 }
 
 void inflight_drop(struct inflight *f, const char (*keys)[65], size_t n)

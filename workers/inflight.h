@@ -6,9 +6,11 @@
  * running the plugin on the same file again. Owns a mutex, a condition
  * variable and the set of claimed keys. Thread-safe.
  *
- * Deadlock-free by the order of use (generate.c): a generation claims, runs
- * the plugin on what it claimed, stores and releases it, and only then waits
- * for keys claimed by others; so every wait ends when others release.
+ * Deadlock-free by the order of use (generate.c): a generation claims (at
+ * most half of what it misses per round, so that another worker can take
+ * the other half), runs the plugin on what it claimed, stores and releases
+ * it, and only waits for keys claimed by others when it holds none; so
+ * every wait ends when others release.
  */
 #ifndef REMOTEGEN_INFLIGHT_H
 #define REMOTEGEN_INFLIGHT_H
@@ -27,10 +29,12 @@ void inflight_init(struct inflight *f);
 void inflight_release(struct inflight *f);
 
 /*
- * For each of keys[0..n): claims it and sets mine[i] = 1 when no one holds
- * it, else mine[i] = 0 (another generation is computing it).
+ * For each of keys[0..n), in order: claims it and sets mine[i] = 1 when no
+ * one holds it and fewer than max are claimed by this call, else mine[i] = 0
+ * (another generation is computing it, or the limit is reached). Returns
+ * how many it claimed.
  */
-void inflight_claim(struct inflight *f, const char (*keys)[65], size_t n, int *mine);
+size_t inflight_claim(struct inflight *f, const char (*keys)[65], size_t n, size_t max, int *mine);
 /* Gives up claims of keys[0..n) (made by inflight_claim with mine[i] = 1) and wakes waiters. */
 void inflight_drop(struct inflight *f, const char (*keys)[65], size_t n);
 /* Blocks until none of keys[0..n) is claimed. */

@@ -152,6 +152,31 @@ test_cache_is_bounded_and_can_be_turned_off() {
 # mode, so the same input) generated at the same time by two workers need the
 # same output; one computes it, the other waits and reads it from the cache
 # (the plugin takes 800 ms, so without single flight both runs overlap).
+test_two_workers_share_the_files_they_both_miss() {
+  # 40 files both modules miss: the first worker claims half and runs the
+  # plugin (800 ms), the second claims the other half meanwhile; each then
+  # reads the other's half from the cache. Without rounds one worker would
+  # compute all 40 while the other waited.
+  local d="$TMP/many" i
+  mkdir -p "$d/acme/many/v1"
+  for i in $(seq -w 1 40); do
+    printf 'syntax = "proto3";\npackage acme.many.v1;\nmessage M%s { string s = 1; }\n' "$i" >"$d/acme/many/v1/f$i.proto"
+  done
+  rg migrate
+  rg plugin add acme/slow v1 --exec "$TOOLS/testplugin" --per-file --npm-dep "x@^1"
+  rg template create acme/slow --plugin "acme/slow=sleep=800"
+  rg template version acme/slow --plugin acme/slow:v1
+  rg module push acme/one "$d"
+  rg module push acme/two "$d"
+  rg run --once --workers 2 --npm-url http://127.0.0.1:9/npm/
+  assert_rc 0
+  assert_err_has "event=run_finished published=2 failed=0 retried=0 cache_hits=40 cache_misses=40"
+  assert_eq "2" "$(grep -c 'event=published .*cache_hits=20 cache_misses=20' "$ERR")" "each generation computed half"
+  assert_eq "40|40" "$(sql "SELECT hits || '|' || misses FROM output_cache_stats")" "cache figures"
+  tar xzf "$STORE_DIR/npm/-/@remotegen/acme_two.acme_slow-1.1.1.tgz" -C "$TMP"
+  assert_eq "40" "$(ls "$TMP/package/acme/many/v1/" | grep -c '^f[0-9]*\.proto\.txt$')" "every file in the second package"
+}
+
 test_concurrent_generations_compute_a_shared_file_once() {
   rg migrate
   rg plugin add acme/slow v1 --exec "$TOOLS/testplugin" --per-file --npm-dep "x@^1"

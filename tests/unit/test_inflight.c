@@ -27,9 +27,9 @@ int main(void)
 		keys[i][64] = '\0';
 	}
 	/* the first claim gets both; a second claim of the same keys and a new one gets only the new one */
-	inflight_claim(&fl, (const char (*)[65])keys, 2, mine);
+	CHECK(inflight_claim(&fl, (const char (*)[65])keys, 2, 2, mine) == 2);
 	CHECK(mine[0] == 1 && mine[1] == 1);
-	inflight_claim(&fl, (const char (*)[65])keys, 3, mine);
+	CHECK(inflight_claim(&fl, (const char (*)[65])keys, 3, 3, mine) == 1);
 	CHECK(mine[0] == 0 && mine[1] == 0 && mine[2] == 1);
 	/* waiting for an unclaimed key returns at once; for claimed ones, when they are dropped */
 	inflight_drop(&fl, (const char (*)[65])keys + 2, 1);
@@ -39,9 +39,12 @@ int main(void)
 	inflight_wait(&fl, (const char (*)[65])keys, 2);
 	CHECK(dropped == 1);
 	pthread_join(t, NULL);
-	/* dropped keys can be claimed again */
-	inflight_claim(&fl, (const char (*)[65])keys, 3, mine);
-	CHECK(mine[0] == 1 && mine[1] == 1 && mine[2] == 1);
+	/* dropped keys can be claimed again, at most max of them, in order */
+	CHECK(inflight_claim(&fl, (const char (*)[65])keys, 3, 2, mine) == 2);
+	CHECK(mine[0] == 1 && mine[1] == 1 && mine[2] == 0);
+	CHECK(fl.n == 2);
+	CHECK(inflight_claim(&fl, (const char (*)[65])keys, 3, 3, mine) == 1);
+	CHECK(mine[0] == 0 && mine[1] == 0 && mine[2] == 1);
 	CHECK(fl.n == 3);
 	inflight_release(&fl);
 	return unit_done("inflight");
