@@ -22,6 +22,7 @@
 #include "store.h"
 
 #include <poll.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,7 @@ struct run_ctx {
 	/* Worker thread i owns caches[i] (its connection to the output cache), or none. */
 	struct outcache *caches;
 	struct inflight inflight; /* cache keys being computed by this process's workers */
+	struct zipcache zipcache; /* deflated zip entries, by content */
 	int publishers;
 	char lease_owner[128];
 	int store_broken;        /* scheduler thread only: stop claiming */
@@ -341,7 +343,7 @@ static void work_generate(void *v, void *arg, int thread_index)
 	}
 	require_imported(j, rdeps, &go_deps, &imports, &requires);
 	if (publish_build(&j->built, j->modpath, j->version, j->time, go_version, &requires, &j->files,
-			  j->error) < 0) {
+			  &ctx->zipcache, j->error) < 0) {
 		job_fail(j, GENERATE_PERMANENT, j->error);
 		goto out;
 	}
@@ -672,6 +674,7 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 	int sched_errors = 0;   /* consecutive */
 
 	memset(st, 0, sizeof(*st));
+	zipcache_init(&ctx.zipcache, ZIPCACHE_MAX_BYTES);
 	char host[64] = "host";
 	gethostname(host, sizeof(host) - 1);
 	srand48((long)time(NULL) ^ (long)getpid());
@@ -862,8 +865,18 @@ drain:
 		log_int(&l, "cache_hits", st->cache_hits);
 		log_int(&l, "cache_misses", st->cache_misses);
 	}
+	if (ctx.zipcache.hits || ctx.zipcache.misses) {
+		/* files copied deflated from an earlier zip of this run, and files deflated */
+		log_int(&l, "zip_reused", ctx.zipcache.hits);
+		log_int(&l, "zip_deflated", ctx.zipcache.misses);
+	}
 	if (st->store_errors)
 		log_int(&l, "store_errors", st->store_errors);
+	/* remotegen's own CPU time (all its threads; not the plugins') */
+	struct rusage ru;
+	if (!getrusage(RUSAGE_SELF, &ru))
+		log_int(&l, "cpu_ms", (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+					      (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000);
 	log_end(&l);
 out:
 	if (have_workers)
@@ -883,6 +896,7 @@ out:
 	if (ctx.caches)
 		inflight_release(&ctx.inflight);
 	free(ctx.caches);
+	zipcache_release(&ctx.zipcache);
 	store_free(feed_store);
 	db_close(db);
 	return rc;

@@ -6,6 +6,7 @@
 #include "modzip.h"
 #include "gorules.h"
 #include "modpath.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -69,22 +70,113 @@ out:
 	return rc;
 }
 
-int modzip_build(const char *modpath, const char *version, struct fileset *files,
+int modzip_build(const char *modpath, const char *version, struct fileset *files, struct zipcache *zc,
 		 struct buf *zip, char *err)
 {
-	return modzip_build_level(modpath, version, files, MODZIP_LEVEL, zip, err);
+	return modzip_build_level(modpath, version, files, MODZIP_LEVEL, zc, zip, err);
+}
+
+/* 1980-01-01 00:00:00, a regular file with mode 0644, deflated at level. */
+static int set_entry(zip_t *za, zip_int64_t idx, int level)
+{
+	if (zip_file_set_dostime(za, (zip_uint64_t)idx, 0, (1 << 5) | 1, 0) < 0 ||
+	    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX, 0100644u << 16) < 0 ||
+	    zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, (zip_uint32_t)level) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Appends the bytes of a closed archive's buffer source to out. Returns 0,
+ * -1 (why set), or -2 when it is larger than MODZIP_MAX_ZIP (*size set).
+ */
+static int read_archive(zip_source_t *src, struct buf *out, unsigned long long *size, const char **why)
+{
+	zip_stat_t st;
+	if (zip_source_stat(src, &st) < 0 || zip_source_open(src) < 0) {
+		*why = zip_error_strerror(zip_source_error(src));
+		return -1;
+	}
+	*size = st.size;
+	if (st.size > MODZIP_MAX_ZIP) {
+		zip_source_close(src);
+		return -2;
+	}
+	buf_grow(out, (size_t)st.size);
+	zip_int64_t n = zip_source_read(src, out->data + out->len, st.size);
+	zip_source_close(src);
+	if (n < 0 || (zip_uint64_t)n != st.size) {
+		*why = "short read of the archive";
+		return -1;
+	}
+	out->len += (size_t)n;
+	out->data[out->len] = '\0';
+	return 0;
+}
+
+/*
+ * A one-entry zip holding data deflated at level, as the module zip would
+ * hold it, from zc or made now and kept there. Returns 0 or -1 (why set).
+ */
+static int deflated(struct zipcache *zc, const struct buf *data, int level, struct buf *blob, const char **why)
+{
+	unsigned char key[32];
+	void *b;
+	size_t len;
+	zip_error_t ze;
+	int rc = -1;
+	util_sha256(data->data ? data->data : "", data->len, key);
+	if (zipcache_find(zc, key, level, &b, &len)) {
+		buf_add(blob, b, len);
+		free(b);
+		return 0;
+	}
+	zip_error_init(&ze);
+	zip_source_t *src = zip_source_buffer_create(NULL, 0, 0, &ze);
+	zip_t *za = src ? zip_open_from_source(src, ZIP_TRUNCATE, &ze) : NULL;
+	if (!za) {
+		*why = "cannot make an archive";
+		goto out;
+	}
+	zip_source_keep(src);
+	zip_source_t *fsrc = zip_source_buffer(za, data->data, data->len, 0);
+	zip_int64_t idx = fsrc ? zip_file_add(za, "f", fsrc, ZIP_FL_ENC_UTF_8) : -1;
+	if (idx < 0 && fsrc)
+		zip_source_free(fsrc);
+	if (idx < 0 || set_entry(za, idx, level) < 0 || zip_close(za) < 0) {
+		*why = zip_strerror(za);
+		zip_discard(za);
+		goto out;
+	}
+	unsigned long long size;
+	int r = read_archive(src, blob, &size, why);
+	if (r < 0) {
+		if (r == -2)
+			*why = "the deflated file is larger than a module zip may be";
+		goto out;
+	}
+	zipcache_keep(zc, key, level, blob->data, blob->len);
+	rc = 0;
+out:
+	if (src)
+		zip_source_free(src);
+	zip_error_fini(&ze);
+	return rc;
 }
 
 int modzip_build_level(const char *modpath, const char *version, struct fileset *files, int level,
-		       struct buf *zip, char *err)
+		       struct zipcache *zc, struct buf *zip, char *err)
 {
 	zip_error_t ze;
 	zip_source_t *src = NULL;
 	zip_t *za = NULL;
+	/* the one-entry archives whose compressed data the module zip copies; open until it is closed */
+	zip_t **from = xcalloc(files->n + 1, sizeof(*from));
+	const char *why = NULL;
 	int rc = -1;
 	fileset_sort(files);
 	if (modzip_check(modpath, version, files, err) < 0)
-		return -1;
+		goto out;
 	zip_error_init(&ze);
 	src = zip_source_buffer_create(NULL, 0, 0, &ze);
 	if (!src) {
@@ -99,8 +191,28 @@ int modzip_build_level(const char *modpath, const char *version, struct fileset 
 	zip_source_keep(src); /* we read the result back after zip_close */
 	for (size_t i = 0; i < files->n; i++) {
 		char *entry = xasprintf("%s@%s/%s", modpath, version, files->v[i].name);
-		zip_source_t *fsrc = zip_source_buffer(za, files->v[i].content.data,
-						       files->v[i].content.len, 0);
+		zip_source_t *fsrc = NULL;
+		if (zc) {
+			struct buf blob = BUF_INIT;
+			if (deflated(zc, &files->v[i].content, level, &blob, &why) < 0) {
+				buf_release(&blob);
+				err_set(err, "module %s@%s: zip: cannot deflate %s: %s", modpath, version, entry, why);
+				free(entry);
+				goto out;
+			}
+			/* the buffer source frees the blob's storage */
+			zip_source_t *bs = zip_source_buffer_create(blob.data, blob.len, 1, &ze);
+			from[i] = bs ? zip_open_from_source(bs, ZIP_RDONLY, &ze) : NULL;
+			if (!from[i]) {
+				if (bs)
+					zip_source_free(bs);
+				else
+					buf_release(&blob);
+			}
+			fsrc = from[i] ? zip_source_zip(za, from[i], 0, 0, 0, -1) : NULL;
+		} else {
+			fsrc = zip_source_buffer(za, files->v[i].content.data, files->v[i].content.len, 0);
+		}
 		zip_int64_t idx = fsrc ? zip_file_add(za, entry, fsrc, ZIP_FL_ENC_UTF_8) : -1;
 		if (idx < 0) {
 			if (fsrc)
@@ -111,11 +223,7 @@ int modzip_build_level(const char *modpath, const char *version, struct fileset 
 			goto out;
 		}
 		free(entry);
-		/* 1980-01-01 00:00:00, a regular file with mode 0644, deflated. */
-		if (zip_file_set_dostime(za, (zip_uint64_t)idx, 0, (1 << 5) | 1, 0) < 0 ||
-		    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
-						     0100644u << 16) < 0 ||
-		    zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, (zip_uint32_t)level) < 0) {
+		if (set_entry(za, idx, level) < 0) {
 			err_set(err, "module %s@%s: zip: %s", modpath, version, zip_strerror(za));
 			goto out;
 		}
@@ -125,33 +233,27 @@ int modzip_build_level(const char *modpath, const char *version, struct fileset 
 		goto out;
 	}
 	za = NULL;
-	zip_stat_t st;
-	if (zip_source_stat(src, &st) < 0 || zip_source_open(src) < 0) {
-		err_set(err, "module %s@%s: zip: %s", modpath, version,
-			zip_error_strerror(zip_source_error(src)));
+	unsigned long long size = 0;
+	int r = read_archive(src, zip, &size, &why);
+	if (r == -2) {
+		err_set(err, "module %s@%s: the zip is %llu bytes; the limit is %llu", modpath, version, size,
+			MODZIP_MAX_ZIP);
 		goto out;
 	}
-	if (st.size > MODZIP_MAX_ZIP) {
-		zip_source_close(src);
-		err_set(err, "module %s@%s: the zip is %llu bytes; the limit is %llu", modpath, version,
-			(unsigned long long)st.size, MODZIP_MAX_ZIP);
+	if (r < 0) {
+		err_set(err, "module %s@%s: zip: %s", modpath, version, why);
 		goto out;
 	}
-	buf_grow(zip, (size_t)st.size);
-	zip_int64_t n = zip_source_read(src, zip->data + zip->len, st.size);
-	zip_source_close(src);
-	if (n < 0 || (zip_uint64_t)n != st.size) {
-		err_set(err, "module %s@%s: zip: short read of the archive", modpath, version);
-		goto out;
-	}
-	zip->len += (size_t)n;
-	zip->data[zip->len] = '\0';
 	rc = 0;
 out:
 	if (za)
 		zip_discard(za);
 	if (src)
 		zip_source_free(src);
+	for (size_t i = 0; i < files->n; i++)
+		if (from[i])
+			zip_discard(from[i]);
+	free(from);
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 #define REMOTEGEN_MODZIP_H
 
 #include "fileset.h"
+#include "zipcache.h"
 
 /*
  * Checks files (names relative to the module root) with the go command's
@@ -20,9 +21,11 @@ int modzip_check(const char *modpath, const char *version, const struct fileset 
 
 /*
  * Sorts files by name, checks them (modzip_check) and appends the zip's bytes
- * to zip. Returns 0, or -1 with err set.
+ * to zip. With zc (may be NULL) a file whose bytes zc has met is not
+ * deflated again: its compressed data is copied, which gives the same zip.
+ * Returns 0, or -1 with err set.
  */
-int modzip_build(const char *modpath, const char *version, struct fileset *files,
+int modzip_build(const char *modpath, const char *version, struct fileset *files, struct zipcache *zc,
 		 struct buf *zip, char *err);
 
 /*
@@ -35,7 +38,7 @@ int modzip_build(const char *modpath, const char *version, struct fileset *files
 
 /* modzip_build at another deflate level (1-9), for benchmarks. */
 int modzip_build_level(const char *modpath, const char *version, struct fileset *files, int level,
-		       struct buf *zip, char *err);
+		       struct zipcache *zc, struct buf *zip, char *err);
 
 /*
  * Checks a published zip as the go command does when it downloads one

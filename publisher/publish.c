@@ -29,7 +29,7 @@ fail:
 
 int publish_build(struct publish_module *m, const char *modpath, const char *version,
 		  const char *time, const char *go_version, const struct strvec *requires,
-		  struct fileset *files, char *err)
+		  struct fileset *files, struct zipcache *zc, char *err)
 {
 	memset(m, 0, sizeof(*m));
 	m->modpath = xstrdup(modpath);
@@ -40,7 +40,7 @@ int publish_build(struct publish_module *m, const char *modpath, const char *ver
 	if (gomod_render(modpath, go_version, requires, &m->mod, err) < 0)
 		return -1;
 	fileset_add(files, "go.mod", m->mod.data, m->mod.len);
-	if (modzip_build(modpath, version, files, &m->zip, err) < 0)
+	if (modzip_build(modpath, version, files, zc, &m->zip, err) < 0)
 		return -1;
 	char *prefix = xasprintf("%s@%s/", modpath, version);
 	int rc = dirhash_h1(prefix, files, m->zip_hash, err);

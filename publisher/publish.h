@@ -12,6 +12,7 @@
 #include "dirhash.h"
 #include "fileset.h"
 #include "store.h"
+#include "zipcache.h"
 
 struct publish_module {
 	char *modpath;           /* owned */
@@ -25,12 +26,13 @@ struct publish_module {
  * Builds the module from files (generated code, names relative to the module
  * root; go.mod is added here and must not be among them). time is RFC 3339
  * UTC ("2026-11-24T07:41:33Z"); go_version NULL means the default; requires
- * holds "module@version". m is initialised here; release with
+ * holds "module@version"; zc (may be NULL) is the process's cache of deflated
+ * entries (modzip_build). m is initialised here; release with
  * publish_module_release even on failure. Returns 0 or -1 (err set).
  */
 int publish_build(struct publish_module *m, const char *modpath, const char *version,
 		  const char *time, const char *go_version, const struct strvec *requires,
-		  struct fileset *files, char *err);
+		  struct fileset *files, struct zipcache *zc, char *err);
 void publish_module_release(struct publish_module *m);
 
 /* Appends the .info (and @latest) document {"Version":..,"Time":..} and a newline. */

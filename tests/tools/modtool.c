@@ -6,6 +6,8 @@
  * prints "zip <h1>" and "mod <h1>".
  *   modtool h1 ZIP
  * prints the h1: hash of the files of a zip, as go.sum would hold it.
+ *   modtool rezip ZIP MODPATH VERSION OUT
+ * builds the zip's files again into OUT, deflating every file (no zip cache).
  */
 #include "dirhash.h"
 #include "modzip.h"
@@ -22,6 +24,34 @@ int main(int argc, char **argv)
 	struct strvec req = STRVEC_INIT;
 	struct publish_module m;
 	struct store *s = NULL;
+	if (argc == 6 && !strcmp(argv[1], "rezip")) {
+		struct buf zip = BUF_INIT, out = BUF_INIT;
+		char chunk[65536];
+		size_t n, plen = strlen(argv[3]) + strlen(argv[4]) + 2;
+		FILE *f = fopen(argv[2], "rb");
+		if (!f)
+			return perror(argv[2]), 2;
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			buf_add(&zip, chunk, n);
+		fclose(f);
+		struct fileset in = FILESET_INIT;
+		if (modzip_read(zip.data, zip.len, &in, err) < 0)
+			return fprintf(stderr, "modtool: %s: %s\n", argv[2], err), 1;
+		for (size_t i = 0; i < in.n; i++) {
+			if (strlen(in.v[i].name) < plen)
+				return fprintf(stderr, "modtool: %s: entry %s\n", argv[2], in.v[i].name), 1;
+			fileset_add(&files, in.v[i].name + plen, in.v[i].content.data, in.v[i].content.len);
+		}
+		if (modzip_build(argv[3], argv[4], &files, NULL, &out, err) < 0)
+			return fprintf(stderr, "modtool: %s\n", err), 1;
+		if (!(f = fopen(argv[5], "wb")) || fwrite(out.data, 1, out.len, f) != out.len || fclose(f))
+			return perror(argv[5]), 2;
+		fileset_release(&in);
+		fileset_release(&files);
+		buf_release(&zip);
+		buf_release(&out);
+		return 0;
+	}
 	if (argc == 3 && !strcmp(argv[1], "h1")) {
 		struct buf zip = BUF_INIT;
 		char hash[DIRHASH_SIZE], chunk[65536];
@@ -50,7 +80,7 @@ int main(int argc, char **argv)
 		*eq = '\0';
 		fileset_add(&files, argv[i], eq + 1, strlen(eq + 1));
 	}
-	int rc = publish_build(&m, argv[2], argv[3], "2026-01-02T03:04:05Z", NULL, &req, &files, err);
+	int rc = publish_build(&m, argv[2], argv[3], "2026-01-02T03:04:05Z", NULL, &req, &files, NULL, err);
 	if (rc == 0)
 		rc = store_file_open(argv[1], &s, err);
 	if (rc == 0)

@@ -16,20 +16,121 @@ static void sample(struct fileset *fs, int reverse)
 	}
 }
 
+/* Files a zip cache must copy exactly: a large one, an empty one, a non-ASCII name. */
+static void varied(struct fileset *fs, const char *salt)
+{
+	struct buf big = BUF_INIT;
+	for (int i = 0; i < 20000; i++)
+		buf_printf(&big, "// line %d of a generated file %s\n", i * 7919 % 10007, salt);
+	fileset_add(fs, "acme/weather/v1/big.pb.go", big.data, big.len);
+	fileset_add(fs, "acme/weather/v1/empty.txt", "", 0);
+	fileset_add(fs, "acme/weather/v1/\xc3\xa9t\xc3\xa9.txt", "caf\xc3\xa9", 5);
+	fileset_add(fs, "acme/weather/v1/weather.pb.go", salt, strlen(salt));
+	buf_release(&big);
+}
+
+/* A zip cache gives the bytes deflating every file gives, whether it finds the files or not. */
+static void check_zipcache(void)
+{
+	char err[ERR_SIZE];
+	struct zipcache zc;
+	zipcache_init(&zc, ZIPCACHE_MAX_BYTES);
+	struct fileset plain = FILESET_INIT, first = FILESET_INIT, again = FILESET_INIT, other = FILESET_INIT;
+	struct buf zp = BUF_INIT, z1 = BUF_INIT, z2 = BUF_INIT, z3 = BUF_INIT, zo = BUF_INIT;
+	varied(&plain, "one");
+	varied(&first, "one");
+	varied(&again, "one");
+	varied(&other, "two");
+	CHECK(modzip_build(MOD, "v1.1.1", &plain, NULL, &zp, err) == 0);
+	CHECK(modzip_build(MOD, "v1.1.1", &first, &zc, &z1, err) == 0);
+	CHECK(zc.hits == 0 && zc.misses == 4);
+	CHECK(z1.len == zp.len && !memcmp(z1.data, zp.data, zp.len));
+	/* the same files again, under another version: all four copied, same bytes as deflating them */
+	struct fileset v2 = FILESET_INIT;
+	struct buf zv = BUF_INIT, zv2 = BUF_INIT;
+	varied(&v2, "one");
+	CHECK(modzip_build(MOD, "v1.1.2", &again, &zc, &z2, err) == 0);
+	CHECK(zc.hits == 4 && zc.misses == 4);
+	CHECK(modzip_build(MOD, "v1.1.2", &v2, NULL, &zv, err) == 0);
+	CHECK(z2.len == zv.len && !memcmp(z2.data, zv.data, zv.len));
+	/* two files changed: two misses, two hits, and still the plain bytes */
+	CHECK(modzip_build(MOD, "v1.1.1", &other, &zc, &z3, err) == 0);
+	CHECK(zc.hits == 6 && zc.misses == 6);
+	struct fileset other_plain = FILESET_INIT;
+	varied(&other_plain, "two");
+	CHECK(modzip_build(MOD, "v1.1.1", &other_plain, NULL, &zo, err) == 0);
+	CHECK(z3.len == zo.len && !memcmp(z3.data, zo.data, zo.len));
+	/* another level is another entry: the cache never hands level 6 data to a level 1 zip */
+	struct fileset l1 = FILESET_INIT, l1c = FILESET_INIT;
+	struct buf zl = BUF_INIT, zlc = BUF_INIT;
+	varied(&l1, "one");
+	varied(&l1c, "one");
+	CHECK(modzip_build_level(MOD, "v1.1.1", &l1, 1, NULL, &zl, err) == 0);
+	CHECK(modzip_build_level(MOD, "v1.1.1", &l1c, 1, &zc, &zlc, err) == 0);
+	CHECK(zl.len == zlc.len && !memcmp(zl.data, zlc.data, zl.len));
+	CHECK(zl.len != zp.len);
+	zipcache_release(&zc);
+
+	/* a bound smaller than one entry: nothing is kept, the bytes do not change */
+	struct zipcache tiny;
+	zipcache_init(&tiny, 64);
+	struct fileset t = FILESET_INIT;
+	struct buf zt = BUF_INIT;
+	varied(&t, "one");
+	CHECK(modzip_build(MOD, "v1.1.1", &t, &tiny, &zt, err) == 0);
+	CHECK(zt.len == zp.len && !memcmp(zt.data, zp.data, zp.len));
+	CHECK(tiny.bytes <= 64);
+	zipcache_release(&tiny);
+
+	struct fileset *sets[] = { &plain, &first, &again, &other, &v2, &other_plain, &l1, &l1c, &t };
+	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
+		fileset_release(sets[i]);
+	struct buf *bufs[] = { &zp, &z1, &z2, &z3, &zo, &zv, &zv2, &zl, &zlc, &zt };
+	for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
+		buf_release(bufs[i]);
+}
+
+/* Eviction: the oldest entries go first, and the bytes kept stay within the bound. */
+static void check_zipcache_bound(void)
+{
+	struct zipcache zc;
+	zipcache_init(&zc, 100);
+	unsigned char k[3][32];
+	for (int i = 0; i < 3; i++)
+		memset(k[i], 'a' + i, 32);
+	char blob[40] = { 0 };
+	void *got = NULL;
+	size_t len = 0;
+	zipcache_keep(&zc, k[0], 6, blob, 40);
+	zipcache_keep(&zc, k[1], 6, blob, 40);
+	CHECK(zc.bytes == 80);
+	zipcache_keep(&zc, k[2], 6, blob, 40); /* k[0] goes */
+	CHECK(zc.bytes == 80);
+	CHECK(zipcache_find(&zc, k[0], 6, &got, &len) == 0);
+	CHECK(zipcache_find(&zc, k[1], 6, &got, &len) == 1 && len == 40);
+	free(got);
+	CHECK(zipcache_find(&zc, k[1], 1, &got, &len) == 0);
+	zipcache_keep(&zc, k[1], 6, blob, 40); /* already there: kept once */
+	CHECK(zc.bytes == 80);
+	zipcache_release(&zc);
+}
+
 int main(void)
 {
+	check_zipcache();
+	check_zipcache_bound();
 	char err[ERR_SIZE];
 	struct fileset a = FILESET_INIT, b = FILESET_INIT;
 	struct buf za = BUF_INIT, zb = BUF_INIT;
 
 	sample(&a, 0);
 	sample(&b, 1);
-	CHECK(modzip_build(MOD, "v1.1.1", &a, &za, err) == 0);
-	CHECK(modzip_build(MOD, "v1.1.1", &b, &zb, err) == 0);
+	CHECK(modzip_build(MOD, "v1.1.1", &a, NULL, &za, err) == 0);
+	CHECK(modzip_build(MOD, "v1.1.1", &b, NULL, &zb, err) == 0);
 	/* determinism: same files in another order give the same bytes */
 	CHECK(za.len > 0 && za.len == zb.len && !memcmp(za.data, zb.data, za.len));
 	struct buf zc = BUF_INIT;
-	CHECK(modzip_build(MOD, "v1.1.1", &a, &zc, err) == 0);
+	CHECK(modzip_build(MOD, "v1.1.1", &a, NULL, &zc, err) == 0);
 	CHECK(zc.len == za.len && !memcmp(zc.data, za.data, za.len));
 	buf_release(&zc);
 
