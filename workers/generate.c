@@ -544,7 +544,7 @@ static int run_cached(const struct request *req, const struct generate_plugin *p
 			claimed = 0;
 		}
 	}
-	if (n_own) {
+	if (n_own && cache->inflight) {
 		free(pend_keys);
 		pend_keys = keys_at(keys, own, n_own);
 		inflight_wait(cache->inflight, (const char (*)[65])pend_keys, n_own);
