@@ -15,8 +15,9 @@
 #   full      remotegen run --once, plugins without --per-file (no cache)
 #   cold      the same with --per-file plugins and an empty output cache
 #   new tv    then a new template version with the same plugin versions (all from the cache)
-# Prints how many files change between snapshots, wall seconds, the cache's
-# hits and misses, zip entries reused and deflated, remotegen's own CPU
+# Prints how many files change between snapshots, wall and CPU seconds (of the
+# whole machine during the run: plugins and PostgreSQL included) and how many
+# times faster than the loop each is, the cache's hits and misses, zip entries reused and deflated, remotegen's own CPU
 # (cpu_ms) and the plugins' time summed over the generations (plugin_ms);
 # checks that the zips of full and cold are byte-identical.
 #   bash tests/bench/history.sh [googleapis|aiplatform]
@@ -96,23 +97,47 @@ for v in $VERSIONS; do
   fi
   prev=$v
 done
-secs() { echo "scale=2; ($2 - $1) / 1000000000" | bc; }
 
 echo "machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
 echo "command: bash tests/bench/history.sh $CORPUS"
 echo "history: $(echo $VERSIONS | wc -w) snapshots; after the first, $changed of $total files differ from the snapshot before ($((100 * changed / total))%)"
-t0=$(date +%s%N)
-prev=
-for v in $VERSIONS; do
-  if [ -n "$prev" ] && diff -rq "$W/src/$prev" "$W/src/$v" >/dev/null; then prev=$v; continue; fi
-  mkdir -p "$W/loop/$v"
-  (cd "$W/src/$v" && protoc --go_out="$W/loop/$v" --go_opt=paths=source_relative \
-     --go-grpc_out="$W/loop/$v" --go-grpc_opt=paths=source_relative $(find . -name '*.proto' | sed 's|^\./||' | sort) 2>/dev/null)
-  (cd "$W/loop/$v" && zip -q -r "$W/loop/$v.zip" .)
-  prev=$v
-done
-t1=$(date +%s%N)
-printf '%-10s %8s s\n' loop "$(secs "$t0" "$t1")"
+# timed LABEL STDERR CMD...: runs CMD (its stderr to STDERR); keeps its wall time
+# and the CPU time the whole machine spent meanwhile (user, nice, system, irq and
+# softirq of every CPU, from /proc/stat: plugins in their sandboxes and
+# PostgreSQL included; the machine runs nothing else).
+HZ=$(getconf CLK_TCK)
+busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+timed() {
+  local label=$1 err=$2 a b c0 c1
+  shift 2
+  c0=$(busy)
+  a=$(date +%s%N)
+  "$@" 2>"$err"
+  b=$(date +%s%N)
+  c1=$(busy)
+  echo "$(echo "($b - $a) / 1000000000" | bc -l) $(echo "($c1 - $c0) / $HZ" | bc -l)" >"$W/fig.$label"
+}
+loop() {
+  local v prev=
+  for v in $VERSIONS; do
+    if [ -n "$prev" ] && diff -rq "$W/src/$prev" "$W/src/$v" >/dev/null; then prev=$v; continue; fi
+    mkdir -p "$W/loop/$v"
+    (cd "$W/src/$v" && protoc --go_out="$W/loop/$v" --go_opt=paths=source_relative \
+       --go-grpc_out="$W/loop/$v" --go-grpc_opt=paths=source_relative $(find . -name '*.proto' | sed 's|^\./||' | sort) 2>/dev/null)
+    (cd "$W/loop/$v" && zip -q -r "$W/loop/$v.zip" .)
+    prev=$v
+  done
+}
+# report LABEL [EXTRA]: wall and CPU seconds, and how many times faster than the loop.
+report() {
+  local w c lw lc
+  read -r w c <"$W/fig.$1"
+  read -r lw lc <"$W/fig.loop"
+  printf '%-8s wall %7.2f s (%5.1fx)  cpu %7.2f s (%5.1fx)  %s\n' "$1" "$w" \
+    "$(echo "$lw / $w" | bc -l)" "$c" "$(echo "$lc / $c" | bc -l)" "${2:-}"
+}
+timed loop "$W/loop.err" loop
+report loop
 
 setup() { # DB PERFILE
   createdb "$1"
@@ -126,13 +151,8 @@ setup() { # DB PERFILE
   for v in $VERSIONS; do "$RG" module push googleapis/history "$W/src/$v" >/dev/null; done
 }
 run() { # LABEL
-  local a b
-  a=$(date +%s%N)
-  "$RG" run --once --workers 2 2>"$W/$1.log"
-  b=$(date +%s%N)
-  printf '%-10s %8s s  %s plugin_ms=%s\n' "$1" "$(secs "$a" "$b")" \
-    "$(grep -o 'published=[0-9]*.*' "$W/$1.log" | tail -n 1)" \
-    "$(grep -o 'plugin_ms=[0-9]*' "$W/$1.log" | awk -F= '{ s += $2 } END { print s + 0 }')"
+  timed "$1" "$W/$1.log" "$RG" run --once --workers 2
+  report "$1" "$(grep -o 'published=[0-9]*.*' "$W/$1.log" | tail -n 1) plugin_ms=$(grep -o 'plugin_ms=[0-9]*' "$W/$1.log" | awk -F= '{ s += $2 } END { print s + 0 }')"
 }
 setup full 0
 run full
