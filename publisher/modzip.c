@@ -1,13 +1,14 @@
 /*
  * modzip: module zips through libzip's in-memory buffer source, checked with
  * the go command's rules (gorules) before they are built and when they are
- * audited.
+ * audited; entries deflated once per content with a zipcache.
  */
 #include "modzip.h"
 #include "gorules.h"
 #include "modpath.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zip.h>
@@ -116,9 +117,11 @@ static int read_archive(zip_source_t *src, struct buf *out, unsigned long long *
 
 /*
  * A one-entry zip holding data deflated at level, as the module zip would
- * hold it, from zc or made now and kept there. Returns 0 or -1 (why set).
+ * hold it, from zc or made now and kept there. Returns 0 or -1 (why, of
+ * whysz bytes, says why).
  */
-static int deflated(struct zipcache *zc, const struct buf *data, int level, struct buf *blob, const char **why)
+static int deflated(struct zipcache *zc, const struct buf *data, int level, struct buf *blob, char *why,
+		    size_t whysz)
 {
 	unsigned char key[32];
 	void *b;
@@ -135,7 +138,7 @@ static int deflated(struct zipcache *zc, const struct buf *data, int level, stru
 	zip_source_t *src = zip_source_buffer_create(NULL, 0, 0, &ze);
 	zip_t *za = src ? zip_open_from_source(src, ZIP_TRUNCATE, &ze) : NULL;
 	if (!za) {
-		*why = "cannot make an archive";
+		snprintf(why, whysz, "cannot make an archive: %s", zip_error_strerror(&ze));
 		goto out;
 	}
 	zip_source_keep(src);
@@ -144,15 +147,15 @@ static int deflated(struct zipcache *zc, const struct buf *data, int level, stru
 	if (idx < 0 && fsrc)
 		zip_source_free(fsrc);
 	if (idx < 0 || set_entry(za, idx, level) < 0 || zip_close(za) < 0) {
-		*why = zip_strerror(za);
+		snprintf(why, whysz, "%s", zip_strerror(za));
 		zip_discard(za);
 		goto out;
 	}
 	unsigned long long size;
-	int r = read_archive(src, blob, &size, why);
+	const char *rwhy = NULL;
+	int r = read_archive(src, blob, &size, &rwhy);
 	if (r < 0) {
-		if (r == -2)
-			*why = "the deflated file is larger than a module zip may be";
+		snprintf(why, whysz, "%s", r == -2 ? "the deflated file is larger than a module zip may be" : rwhy);
 		goto out;
 	}
 	zipcache_keep(zc, key, level, blob->data, blob->len);
@@ -194,9 +197,10 @@ int modzip_build_level(const char *modpath, const char *version, struct fileset 
 		zip_source_t *fsrc = NULL;
 		if (zc) {
 			struct buf blob = BUF_INIT;
-			if (deflated(zc, &files->v[i].content, level, &blob, &why) < 0) {
+			char dwhy[256];
+			if (deflated(zc, &files->v[i].content, level, &blob, dwhy, sizeof(dwhy)) < 0) {
 				buf_release(&blob);
-				err_set(err, "module %s@%s: zip: cannot deflate %s: %s", modpath, version, entry, why);
+				err_set(err, "module %s@%s: zip: cannot deflate %s: %s", modpath, version, entry, dwhy);
 				free(entry);
 				goto out;
 			}
