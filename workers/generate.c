@@ -459,7 +459,7 @@ static int run_cached(const struct request *req, const struct generate_plugin *p
 		      struct fileset *out, enum generate_failure *failure, long long *ms,
 		      struct generate_stats *stats, char *err)
 {
-	size_t n = req->n_files, n_own = 0, n_late = 0, computed = 0;
+	size_t n = req->n_files, n_own = 0, computed = 0;
 	char (*keys)[65] = xcalloc(n + 1, sizeof(*keys));
 	char (*pend_keys)[65] = NULL, (*mine_keys)[65] = NULL;
 	struct buf *values = xcalloc(n + 1, sizeof(*values));
@@ -467,7 +467,7 @@ static int run_cached(const struct request *req, const struct generate_plugin *p
 	struct answer all = { 0 };
 	int *found = xcalloc(n + 1, sizeof(*found)), *mine = xcalloc(n + 1, sizeof(*mine));
 	size_t *own = xcalloc(n + 1, sizeof(*own)), *took = xcalloc(n + 1, sizeof(*took));
-	size_t *late = xcalloc(n + 1, sizeof(*late)), n_took = 0, n_claimed = 0;
+	size_t n_took = 0, n_claimed = 0;
 	char *salt = xasprintf("remotegen-cache-1|%lld|%s|%s|%s", p->version_id, p->runtime,
 			       p->exec_path ? p->exec_path : p->image_ref ? p->image_ref : "",
 			       p->parameter ? p->parameter : "");
@@ -493,22 +493,26 @@ static int run_cached(const struct request *req, const struct generate_plugin *p
 	 * (another worker may have stored them between our look-up and our claim),
 	 * compute and store the rest, release the claims, and claim again. So two
 	 * workers on adjacent commits share the files they both miss instead of one
-	 * waiting while the other computes them all. What stays claimed by others
-	 * is waited for afterwards, holding no claim (deadlock-free). Without a
-	 * table (one worker) everything missing is computed in one round.
+	 * waiting while the other computes them all. When everything missing is
+	 * claimed by others, wait for it holding no claim (deadlock-free), take what
+	 * they stored, and claim what they left (they failed or kept nothing).
+	 * Without a table (one worker) everything missing is computed in one round.
 	 */
 	size_t per_round = n_own;
 	if (cache->inflight && n_own >= 2 * CLAIM_MIN)
 		per_round = (n_own + 1) / 2;
 	while (n_own) {
-		n_took = n_claimed = n_own;
+		n_claimed = n_own;
 		if (cache->inflight) {
 			free(pend_keys);
 			pend_keys = keys_at(keys, own, n_own);
 			n_claimed = inflight_claim(cache->inflight, (const char (*)[65])pend_keys, n_own, per_round,
 						   mine);
-			if (!n_claimed)
-				break; /* the rest is others' */
+			if (!n_claimed) {
+				inflight_wait(cache->inflight, (const char (*)[65])pend_keys, n_own);
+				take_cached(cache, keys, own, &n_own, per_file);
+				continue;
+			}
 		} else {
 			for (size_t k = 0; k < n_own; k++)
 				mine[k] = 1;
@@ -544,26 +548,8 @@ static int run_cached(const struct request *req, const struct generate_plugin *p
 			claimed = 0;
 		}
 	}
-	if (n_own && cache->inflight) {
-		free(pend_keys);
-		pend_keys = keys_at(keys, own, n_own);
-		inflight_wait(cache->inflight, (const char (*)[65])pend_keys, n_own);
-		take_cached(cache, keys, own, &n_own, per_file);
-		/* what is left: the other run failed or kept nothing */
-		memcpy(late, own, n_own * sizeof(*late));
-		n_late = n_own;
-	}
-	if (n_late) {
-		if ((r = compute_files(req, p, late, n_late, abort, per_file, failure, ms, err)) < 0)
-			goto out;
-		if (r == 1) {
-			rc = run_one(req, p, abort, out, failure, ms, err);
-			goto out;
-		}
-	}
-	computed += n_late;
-	/* The hits are counted here, with the files computed late (often none). */
-	keep_files(cache, keys, late, n_late, per_file, (long)(n - computed), (long)n_late);
+	/* The hits are counted here (the misses were, with what each round stored). */
+	keep_files(cache, keys, took, 0, per_file, (long)(n - computed), 0);
 	/* Every file's outputs in the order of the files to generate, as a full run gives them. */
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < per_file[i].n; k++)
@@ -591,7 +577,6 @@ out:
 	free(mine);
 	free(own);
 	free(took);
-	free(late);
 	free(pend_keys);
 	free(mine_keys);
 	free(keys);
