@@ -124,16 +124,11 @@ static int deflated(struct zipcache *zc, const struct buf *data, int level, stru
 		    size_t whysz)
 {
 	unsigned char key[32];
-	void *b;
-	size_t len;
 	zip_error_t ze;
 	int rc = -1;
 	util_sha256(data->data ? data->data : "", data->len, key);
-	if (zipcache_find(zc, key, level, &b, &len)) {
-		buf_add(blob, b, len);
-		free(b);
+	if (zipcache_find(zc, key, level, blob))
 		return 0;
-	}
 	zip_error_init(&ze);
 	zip_source_t *src = zip_source_buffer_create(NULL, 0, 0, &ze);
 	zip_t *za = src ? zip_open_from_source(src, ZIP_TRUNCATE, &ze) : NULL;

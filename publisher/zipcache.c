@@ -4,7 +4,6 @@
  * first met it, so the oldest entry is the least useful one).
  */
 #include "zipcache.h"
-#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -57,15 +56,13 @@ static struct zipcache_entry *lookup(struct zipcache *c, const unsigned char key
 	return NULL;
 }
 
-int zipcache_find(struct zipcache *c, const unsigned char key[32], int level, void **blob, size_t *len)
+int zipcache_find(struct zipcache *c, const unsigned char key[32], int level, struct buf *out)
 {
 	int found = 0;
 	pthread_mutex_lock(&c->mu);
 	struct zipcache_entry *e = lookup(c, key, level);
 	if (e) {
-		*blob = xmalloc(e->len + 1);
-		memcpy(*blob, e->blob, e->len);
-		*len = e->len;
+		buf_add(out, e->blob, e->len);
 		found = 1;
 		c->hits++;
 	} else {

@@ -15,6 +15,8 @@
 #include <pthread.h>
 #include <stddef.h>
 
+#include "util.h"
+
 /* The bound remotegen run uses: ~400 MB of generated Go source, deflated. */
 #define ZIPCACHE_MAX_BYTES (64u << 20)
 
@@ -33,11 +35,10 @@ void zipcache_init(struct zipcache *c, size_t max_bytes);
 void zipcache_release(struct zipcache *c);
 
 /*
- * The blob kept for (key, level): a malloc'ed copy into *blob (the caller
- * frees it) and its length into *len; returns 1, or 0 when there is none
- * (counted as a miss).
+ * Appends the blob kept for (key, level) to out; returns 1, or 0 when there
+ * is none (counted as a miss).
  */
-int zipcache_find(struct zipcache *c, const unsigned char key[32], int level, void **blob, size_t *len);
+int zipcache_find(struct zipcache *c, const unsigned char key[32], int level, struct buf *out);
 /* Keeps a copy of blob[0..len) for (key, level), evicting the oldest entries beyond the bound. */
 void zipcache_keep(struct zipcache *c, const unsigned char key[32], int level, const void *blob, size_t len);
 

@@ -99,17 +99,16 @@ static void check_zipcache_bound(void)
 	for (int i = 0; i < 3; i++)
 		memset(k[i], 'a' + i, 32);
 	char blob[40] = { 0 };
-	void *got = NULL;
-	size_t len = 0;
+	struct buf got = BUF_INIT;
 	zipcache_keep(&zc, k[0], 6, blob, 40);
 	zipcache_keep(&zc, k[1], 6, blob, 40);
 	CHECK(zc.bytes == 80);
 	zipcache_keep(&zc, k[2], 6, blob, 40); /* k[0] goes */
 	CHECK(zc.bytes == 80);
-	CHECK(zipcache_find(&zc, k[0], 6, &got, &len) == 0);
-	CHECK(zipcache_find(&zc, k[1], 6, &got, &len) == 1 && len == 40);
-	free(got);
-	CHECK(zipcache_find(&zc, k[1], 1, &got, &len) == 0);
+	CHECK(zipcache_find(&zc, k[0], 6, &got) == 0);
+	CHECK(zipcache_find(&zc, k[1], 6, &got) == 1 && got.len == 40);
+	buf_release(&got);
+	CHECK(zipcache_find(&zc, k[1], 1, &got) == 0 && got.len == 0);
 	zipcache_keep(&zc, k[1], 6, blob, 40); /* already there: kept once */
 	CHECK(zc.bytes == 80);
 	zipcache_release(&zc);
