@@ -25,15 +25,27 @@ B       ?= build/$(VARIANT)
 GEN     := build/gen
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 DEFS    := -D_GNU_SOURCE
-INCS    := -Ipipeline -Iworkers -Ipublisher -I$(GEN)
-ALL_CFLAGS := $(WARN) $(DEFS) $(OPTFLAGS) $(INCS) $(PKG_CFLAGS) $(CFLAGS)
+# Floors: each folder sees itself and the floors below it, nothing above, so an
+# include that points up (or across, between workers/ and publisher/) does not
+# compile. lib/ is the ground floor.
+PUB_DIRS   := publisher/store publisher/go publisher/npm
+INC_lib       := -Ilib
+INC_workers   := -Iworkers -Ilib -I$(GEN)
+INC_publisher := $(addprefix -I,$(PUB_DIRS)) -Ilib
+INC_pipeline  := -Ipipeline -Iworkers $(addprefix -I,$(PUB_DIRS)) -Ilib -I$(GEN)
+INC_tests     := -Itests/unit $(INC_pipeline)
+INCS       := $(INC_pipeline)
+BASE_CFLAGS := $(WARN) $(DEFS) $(OPTFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS := $(BASE_CFLAGS) $(INCS)
+# The include path of the floor a source file lives on (its first folder).
+floor_incs = $(INC_$(firstword $(subst /, ,$(1))))
 LDLIBS  := $(PKG_LIBS) -lpthread
 
 PROTOS  := proto/google/protobuf/descriptor.proto proto/google/protobuf/compiler/plugin.proto
 PROTO_C := $(GEN)/google/protobuf/descriptor.pb-c.c $(GEN)/google/protobuf/compiler/plugin.pb-c.c
 PROTO_H := $(PROTO_C:.c=.h)
 
-LIB_SRC := $(filter-out pipeline/main.c,$(wildcard pipeline/*.c workers/*.c publisher/*.c))
+LIB_SRC := $(filter-out pipeline/main.c,$(wildcard lib/*.c pipeline/*.c workers/*.c $(addsuffix /*.c,$(PUB_DIRS))))
 LIB_OBJ := $(patsubst %.c,$(B)/%.o,$(LIB_SRC)) $(patsubst $(GEN)/%.c,$(B)/gen/%.o,$(PROTO_C)) $(B)/gen/sql_migrations.o
 MAIN_OBJ := $(B)/pipeline/main.o
 
@@ -59,9 +71,10 @@ $(B)/remotegen: $(MAIN_OBJ) $(B)/libremotegen.a
 $(B)/libremotegen.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/%.o: %.c $(PROTO_H) $(wildcard pipeline/*.h workers/*.h publisher/*.h)
+# -MMD -MP: each object depends on the headers it includes (build/*/.../*.d).
+$(B)/%.o: %.c $(PROTO_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(BASE_CFLAGS) $(call floor_incs,$<) -MMD -MP -c -o $@ $<
 
 # Generated protobuf-c code: compiled with relaxed warnings (not our code).
 $(B)/gen/%.o: $(GEN)/%.c $(PROTO_H)
@@ -83,11 +96,11 @@ $(B)/gen/sql_migrations.o: $(GEN)/sql_migrations.c pipeline/migrate.h
 
 $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libremotegen.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(B)/libremotegen.a $(LDLIBS)
+	$(CC) $(BASE_CFLAGS) $(INC_tests) -MMD -MP -o $@ $< $(B)/libremotegen.a $(LDLIBS)
 
 build/rel/tests/tools/%: tests/tools/%.c build/rel/libremotegen.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< build/rel/libremotegen.a $(LDLIBS)
+	$(CC) $(BASE_CFLAGS) $(INC_tests) -MMD -MP -o $@ $< build/rel/libremotegen.a $(LDLIBS)
 
 # A static build of the test plugin, to be packed into a container image (oci runtime tests).
 build/rel/tests/tools/testplugin-static: tests/tools/testplugin.c $(PROTO_H)
@@ -106,6 +119,8 @@ check: check-style
 	$(MAKE) CC=clang B=build/clang build/clang/remotegen
 	$(MAKE) SAN=1 all
 	REMOTEGEN_BUILD=build/san bash tests/run-all.sh
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 .PHONY: all tools unit check check-style clean
 clean:

@@ -8,7 +8,7 @@
 #  - every exported function carries its module's prefix.
 cd "$(dirname "$0")/.." || exit 2
 status=0
-files=$(ls pipeline/*.[ch] workers/*.[ch] publisher/*.[ch] tests/unit/*.[ch] tests/tools/*.c 2>/dev/null)
+files=$(ls lib/*.[ch] pipeline/*.[ch] workers/*.[ch] publisher/*/*.[ch] tests/unit/*.[ch] tests/tools/*.c 2>/dev/null)
 banned='\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|strncpy|strncat|atoi_r|gmtime|localtime|ctime|asctime|tmpnam|mktemp|system|popen|rand|srand)\s*\('
 for f in $files; do
   case "$f" in tests/tools/*) continue ;; esac  # test helpers may be quick and dirty
@@ -32,7 +32,7 @@ for f in $files; do
 done
 # Every function a header exports carries its module's prefix (named after the file;
 # a few modules have a short prefix, util.h holds the allocation and buffer helpers).
-for h in pipeline/*.h workers/*.h publisher/*.h; do
+for h in lib/*.h pipeline/*.h workers/*.h publisher/*/*.h; do
   base=$(basename "$h" .h)
   case "$base" in
     fsutil) prefixes="fs_" ;;

@@ -1,4 +1,4 @@
-# Differential test of remotegen's module rules (publisher/gorules.c) against
+# Differential test of remotegen's module rules (publisher/go/gorules.c) against
 # Debian's golang.org/x/mod (golang-golang-x-mod-dev, with Go 1.19's Unicode
 # tables): generated names through module.CheckFilePath / CheckImportPath /
 # CheckPath, generated file sets through zip.CheckFiles, the same sets as
