@@ -96,11 +96,11 @@ $(B)/gen/sql_migrations.o: $(GEN)/sql_migrations.c pipeline/migrate.h
 
 $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libremotegen.a
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(INC_tests) -MMD -MP -o $@ $< $(B)/libremotegen.a $(LDLIBS)
+	$(CC) $(BASE_CFLAGS) $(INC_tests) -MMD -MP -MF $(dir $@).$(notdir $@).d -o $@ $< $(B)/libremotegen.a $(LDLIBS)
 
 build/rel/tests/tools/%: tests/tools/%.c build/rel/libremotegen.a
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(INC_tests) -MMD -MP -o $@ $< build/rel/libremotegen.a $(LDLIBS)
+	$(CC) $(BASE_CFLAGS) $(INC_tests) -MMD -MP -MF $(dir $@).$(notdir $@).d -o $@ $< build/rel/libremotegen.a $(LDLIBS)
 
 # A static build of the test plugin, to be packed into a container image (oci runtime tests).
 build/rel/tests/tools/testplugin-static: tests/tools/testplugin.c $(PROTO_H)

@@ -227,9 +227,9 @@ int fs_remove_tree(const char *path, char *err)
 	return 0;
 }
 
-char *fs_mkdtemp(const char *prefix, char *err)
+char *fs_mkdtemp(const char *dir, const char *prefix, char *err)
 {
-	char *tmpl = xasprintf("%s/%s.XXXXXX", util_env("TMPDIR", "/tmp"), prefix);
+	char *tmpl = xasprintf("%s/%s.XXXXXX", dir ? dir : "/tmp", prefix);
 	if (!mkdtemp(tmpl)) {
 		err_set(err, "cannot create temporary directory %s: %s", tmpl, strerror(errno));
 		free(tmpl);

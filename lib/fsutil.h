@@ -31,6 +31,6 @@ int fs_list_files(const char *root, int include_hidden, struct strvec *out, char
 /* Removes a directory tree. Returns 0, or -1 with err set. */
 int fs_remove_tree(const char *path, char *err);
 /* Makes a fresh private temporary directory; returns malloc'ed path or NULL. */
-char *fs_mkdtemp(const char *prefix, char *err);
+char *fs_mkdtemp(const char *dir, const char *prefix, char *err);
 
 #endif

@@ -214,12 +214,6 @@ void strvec_split(struct strvec *sv, const char *s)
 	}
 }
 
-const char *util_env(const char *name, const char *def)
-{
-	const char *v = getenv(name);
-	return v && *v ? v : def;
-}
-
 void util_sha256(const void *data, size_t len, unsigned char out[32])
 {
 	unsigned int n = 32;

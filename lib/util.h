@@ -63,9 +63,6 @@ void strvec_sort(struct strvec *sv);
 /* Appends the space-separated words of s (may be NULL) to sv. */
 void strvec_split(struct strvec *sv, const char *s);
 
-/* The value of environment variable name when set and not empty, else def. */
-const char *util_env(const char *name, const char *def);
-
 /* Lower-case hex sha256 of data into out (65 bytes). */
 void util_sha256_hex(const void *data, size_t len, char out[65]);
 /* Raw sha256. */

@@ -4,12 +4,16 @@
 #    (use snprintf, struct buf, gmtime_r, strtol...);
 #  - string-built SQL is banned: PQexec only in pipeline/migrate.c (fixed,
 #    embedded migration scripts) and pipeline/db.c (a fixed SET at connect);
+#  - atoi and friends (no error, undefined on overflow: use lib/num.h) and the
+#    *rand48 family (one hidden state shared by threads: use lib/jitter.h);
+#  - floors: libpq only in pipeline/; getenv only in pipeline/config.c
+#    (configuration is read once and handed down);
 #  - every .c/.h file starts with a comment saying what it is for;
 #  - every exported function carries its module's prefix.
 cd "$(dirname "$0")/.." || exit 2
 status=0
 files=$(ls lib/*.[ch] pipeline/*.[ch] workers/*.[ch] publisher/*/*.[ch] tests/unit/*.[ch] tests/tools/*.c 2>/dev/null)
-banned='\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|strncpy|strncat|atoi_r|gmtime|localtime|ctime|asctime|tmpnam|mktemp|system|popen|rand|srand)\s*\('
+banned='\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|strncpy|strncat|atoi|atol|atoll|gmtime|localtime|ctime|asctime|tmpnam|mktemp|system|popen|rand|srand|drand48|erand48|lrand48|nrand48|mrand48|jrand48|srand48)\s*\('
 for f in $files; do
   case "$f" in tests/tools/*) continue ;; esac  # test helpers may be quick and dirty
   if grep -nE "$banned" "$f" | grep -v 'check-style: allow'; then
@@ -21,6 +25,19 @@ for f in $files; do
   case "$f" in pipeline/migrate.c|pipeline/db.c) continue ;; esac
   if grep -n 'PQexec(' "$f"; then
     echo "check-style: $f calls PQexec: use db_exec (PQexecParams) with parameters"
+    status=1
+  fi
+done
+for f in $(ls lib/*.[ch] workers/*.[ch] publisher/*/*.[ch]); do
+  if grep -nE 'libpq-fe\.h|\bPQ[a-z]+\(|PGconn|PGresult' "$f"; then
+    echo "check-style: $f uses libpq: only pipeline/ talks to PostgreSQL"
+    status=1
+  fi
+done
+for f in $files; do
+  case "$f" in pipeline/config.c|tests/*) continue ;; esac
+  if grep -nE '\b(secure_)?getenv\s*\(' "$f" | grep -v 'check-style: allow'; then
+    echo "check-style: $f reads the environment: add it to pipeline/config.c and hand it down"
     status=1
   fi
 done
@@ -39,6 +56,7 @@ for h in lib/*.h pipeline/*.h workers/*.h publisher/*/*.h; do
     scheduler) prefixes="sched_" ;;
     cli) prefixes="cli_ cmd_" ;;
     util) prefixes="err_ x buf_ strvec_ util_" ;;
+    config) prefixes="config_" ;;
     store) prefixes="store_" ;;
     *) prefixes="${base}_" ;;
   esac

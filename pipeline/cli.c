@@ -12,19 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-void cli_config_load(struct config *cfg)
-{
-	char cwd[4096];
-	if (!getcwd(cwd, sizeof(cwd)))
-		snprintf(cwd, sizeof(cwd), ".");
-	snprintf(cfg->store_default, sizeof(cfg->store_default), "file://%s/remotegen-store", cwd);
-	cfg->database = util_env("REMOTEGEN_DATABASE_URL", "");
-	cfg->store = util_env("REMOTEGEN_STORE", cfg->store_default);
-	cfg->go_prefix = util_env("REMOTEGEN_GO_PREFIX", DEFAULT_GO_PREFIX);
-	cfg->npm_scope = util_env("REMOTEGEN_NPM_SCOPE", NPMPKG_DEFAULT_SCOPE);
-	cfg->npm_url = util_env("REMOTEGEN_NPM_URL", NULL);
-}
-
 int cli_error(int code, const char *fmt, ...)
 {
 	va_list ap;

@@ -7,6 +7,7 @@
 #define REMOTEGEN_CLI_H
 
 #include <libpq-fe.h>
+#include "config.h"
 
 enum {
 	EXIT_OK = 0,
@@ -14,19 +15,6 @@ enum {
 	EXIT_USAGE = 2,    /* usage, configuration or input error */
 };
 
-#define DEFAULT_GO_PREFIX "gen.example.com/go"
-
-struct config {
-	const char *database;   /* --database, REMOTEGEN_DATABASE_URL, else libpq's PG* */
-	const char *store;      /* --store, REMOTEGEN_STORE, else file://$PWD/remotegen-store */
-	const char *go_prefix;  /* --go-prefix, REMOTEGEN_GO_PREFIX, else DEFAULT_GO_PREFIX */
-	const char *npm_scope;  /* --npm-scope, REMOTEGEN_NPM_SCOPE, else NPMPKG_DEFAULT_SCOPE */
-	const char *npm_url;    /* --npm-url, REMOTEGEN_NPM_URL, else none */
-	char store_default[4200];
-};
-
-/* Fills cfg from the environment and defaults; flags override fields later. */
-void cli_config_load(struct config *cfg);
 /* Checks npm_scope and npm_url (http:// or https://); 0 or -1 (err set). */
 int cli_check_npm(const struct config *cfg, char *err);
 

@@ -130,7 +130,7 @@ int cmd_backfill(int argc, char **argv, struct config *cfg)
 		"   AND c.sequence >= $3::int", 3, pc, err);
 	if (!r)
 		goto fail;
-	long total = atol(PQgetvalue(r, 0, 0)), done = 0, queued = 0;
+	long total = (long)db_ll(r, 0, 0), done = 0, queued = 0;
 	PQclear(r);
 	r = NULL;
 	if (m.owner[0] && !total) {
@@ -155,12 +155,12 @@ int cmd_backfill(int argc, char **argv, struct config *cfg)
 			6, pb, err);
 		if (!r)
 			goto fail;
-		long n = atol(PQgetvalue(r, 0, 1));
+		long n = (long)db_ll(r, 0, 1);
 		if (n == 0)
 			break;
 		snprintf(last, sizeof(last), "%s", PQgetvalue(r, 0, 0));
 		done += n;
-		queued += atol(PQgetvalue(r, 0, 2));
+		queued += (long)db_ll(r, 0, 2);
 		PQclear(r);
 		r = NULL;
 		progress(tty, what, done, total, queued);

@@ -102,12 +102,12 @@ int cmd_module(int argc, char **argv, struct config *cfg)
 		goto out;
 	}
 	if (image_file) {
-		if (image_load(image_file, &dep_files, &img, err) < 0 ||
+		if (image_load(&cfg->image, image_file, &dep_files, &img, err) < 0 ||
 		    image_check_imports(&img, &dep_files, err) < 0) {
 			cli_error(EXIT_USAGE, "module %s/%s: %s", m.owner, m.name, err);
 			goto out;
 		}
-	} else if (image_compile(argv[optind + 1], dep_images, n_deps, &img, err) < 0) {
+	} else if (image_compile(&cfg->image, argv[optind + 1], dep_images, n_deps, &img, err) < 0) {
 		cli_error(EXIT_USAGE, "module %s/%s: %s", m.owner, m.name, err);
 		goto out;
 	}

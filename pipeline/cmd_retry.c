@@ -83,7 +83,7 @@ int cmd_retry(int argc, char **argv, struct config *cfg)
 	if (!r) {
 		cli_error(EXIT_USAGE, "%s", err);
 	} else {
-		printf("%s generation%s queued again\n", PQgetvalue(r, 0, 0), atoi(PQgetvalue(r, 0, 0)) == 1 ? "" : "s");
+		printf("%s generation%s queued again\n", PQgetvalue(r, 0, 0), (int)db_ll(r, 0, 0) == 1 ? "" : "s");
 		PQclear(r);
 		rc = EXIT_OK;
 	}

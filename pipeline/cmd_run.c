@@ -5,7 +5,7 @@
 #include "log.h"
 #include "modpath.h"
 #include "npmpkg.h"
-#include "outcache.h"
+#include "num.h"
 #include "run.h"
 
 #include <getopt.h>
@@ -57,18 +57,12 @@ static const char usage[] =
 	"REMOTEGEN_METRICS_INTERVAL_MS (default 15000), REMOTEGEN_CACHE_SIZE (the output\n"
 	"cache of --per-file plugins, shared in the database: 512M, 2G; default 1G; 0 = off).\n";
 
-static long long env_ll(const char *name, long long def)
-{
-	const char *v = util_env(name, NULL);
-	return v ? atoll(v) : def;
-}
-
 static int parse_pos(const char *flag, const char *v, int *out)
 {
-	char *end;
-	long n = strtol(v, &end, 10);
-	if (!*v || *end || n < 1 || n > 1024)
-		return cli_error(EXIT_USAGE, "%s %s: expected a number from 1 to 1024", flag, v), -1;
+	char err[ERR_SIZE];
+	long long n;
+	if (num_parse(flag, v, 1, 1024, &n, err) < 0)
+		return cli_error(EXIT_USAGE, "%s", err), -1;
 	*out = (int)n;
 	return 0;
 }
@@ -90,14 +84,10 @@ int cmd_run(int argc, char **argv, struct config *cfg)
 		{ 0 },
 	};
 	struct run_opts o = {
+		.cfg = cfg,
 		.workers = (int)sysconf(_SC_NPROCESSORS_ONLN),
 		.publishers = 4,
-		.lease_ms = env_ll("REMOTEGEN_LEASE_MS", 60000),
 		.max_attempts = 5,
-		.backoff_base_ms = env_ll("REMOTEGEN_RETRY_BASE_MS", 2000),
-		.poll_ms = env_ll("REMOTEGEN_POLL_MS", 2000),
-		.metrics_file = util_env("REMOTEGEN_METRICS_FILE", NULL),
-		.metrics_ms = env_ll("REMOTEGEN_METRICS_INTERVAL_MS", 15000),
 	};
 	struct run_stats st;
 	char err[ERR_SIZE];
@@ -115,7 +105,7 @@ int cmd_run(int argc, char **argv, struct config *cfg)
 		case 'p': if (parse_pos("--publishers", optarg, &o.publishers) < 0) return EXIT_USAGE; break;
 		case 'a': if (parse_pos("--max-attempts", optarg, &o.max_attempts) < 0) return EXIT_USAGE; break;
 		case 's': cfg->store = optarg; break;
-		case 'M': o.metrics_file = optarg; break;
+		case 'M': cfg->metrics_file = optarg; break;
 		case 'g': cfg->go_prefix = optarg; break;
 		case 'S': cfg->npm_scope = optarg; break;
 		case 'U': cfg->npm_url = optarg; break;
@@ -133,16 +123,9 @@ int cmd_run(int argc, char **argv, struct config *cfg)
 		return cli_error(EXIT_USAGE, "run takes no arguments (got \"%s\")", argv[optind]);
 	if (modpath_check_prefix(cfg->go_prefix, err) < 0 || cli_check_npm(cfg, err) < 0)
 		return cli_error(EXIT_USAGE, "%s", err);
-	if (o.lease_ms < 1000 || o.backoff_base_ms < 0 || o.poll_ms < 10)
+	if (cfg->lease_ms < 1000 || cfg->retry_base_ms < 0 || cfg->poll_ms < 10)
 		return cli_error(EXIT_USAGE, "REMOTEGEN_LEASE_MS must be >= 1000, REMOTEGEN_RETRY_BASE_MS >= 0, "
 				 "REMOTEGEN_POLL_MS >= 10");
-	if (outcache_check_size(err) < 0)
-		return cli_error(EXIT_USAGE, "%s", err);
-	o.conninfo = cfg->database;
-	o.store_url = cfg->store;
-	o.go_prefix = cfg->go_prefix;
-	o.npm_scope = cfg->npm_scope;
-	o.npm_url = cfg->npm_url;
 	if (run_pipeline(&o, &st, err) < 0)
 		return cli_error(EXIT_USAGE, "%s", err);
 	/* A service stopped on purpose exits 0; failures are in status and the logs. An

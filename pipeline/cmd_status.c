@@ -83,12 +83,12 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 		jsonw_set(doc, "cache", cj);
 		for (int i = 0; i < PQntuples(fails); i++) {
 			json_t *f = json_object();
-			jsonw_set_int(f, "generation", atoll(PQgetvalue(fails, i, 0)));
+			jsonw_set_int(f, "generation", db_ll(fails, i, 0));
 			jsonw_set_str(f, "module", PQgetvalue(fails, i, 1));
-			jsonw_set_int(f, "commit", atoll(PQgetvalue(fails, i, 2)));
+			jsonw_set_int(f, "commit", db_ll(fails, i, 2));
 			jsonw_set_str(f, "template", PQgetvalue(fails, i, 3));
 			jsonw_set_str(f, "version", PQgetvalue(fails, i, 4));
-			jsonw_set_int(f, "attempts", atoll(PQgetvalue(fails, i, 5)));
+			jsonw_set_int(f, "attempts", db_ll(fails, i, 5));
 			jsonw_set_str(f, "error", PQgetvalue(fails, i, 6));
 			jsonw_set_str(f, "failed_at", PQgetvalue(fails, i, 7));
 			if (json_array_append_new(fl, f) < 0)

@@ -2,6 +2,7 @@
  * db: libpq wrappers. Owns the thread-local last SQLSTATE.
  */
 #include "db.h"
+#include "num.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -134,7 +135,7 @@ int db_numbers(PGconn *c, const char *what, const char *sql, int n, const char *
 	}
 	for (int i = 0; i < n_out; i++) {
 		const char *v = PQgetvalue(r, 0, i);
-		out[i] = !strcmp(v, "t") ? 1 : atoll(v); /* NULL and false read as 0 */
+		out[i] = !strcmp(v, "t") ? 1 : num_trusted(v); /* NULL and false read as 0 */
 	}
 	PQclear(r);
 	return 0;
@@ -166,4 +167,9 @@ const char *db_last_sqlstate(void)
 int db_broken(PGconn *c)
 {
 	return !c || PQstatus(c) != CONNECTION_OK;
+}
+
+long long db_ll(const PGresult *r, int row, int col)
+{
+	return num_trusted(PQgetvalue(r, row, col));
 }

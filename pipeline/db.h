@@ -35,6 +35,9 @@ int db_run(PGconn *c, const char *what, const char *sql, int n, const char *cons
  * Runs a query answering one row of n_out numbers or booleans into out
  * (NULL and false are 0, true is 1). Returns 0 or -1 (err set).
  */
+/* The integer in a result cell (0 when NULL or not a number: integer columns only). */
+long long db_ll(const PGresult *r, int row, int col);
+
 int db_numbers(PGconn *c, const char *what, const char *sql, int n, const char *const *params,
 	       long long *out, int n_out, char *err);
 

@@ -4,6 +4,7 @@
  */
 #include "feed.h"
 #include "db.h"
+#include "num.h"
 #include "jsonw.h"
 #include "modpath.h"
 
@@ -49,7 +50,7 @@ int feed_place(PGconn *c, long long *placed, char *err)
 		" WHERE g.id = s.id", 1, p, err);
 	if (!r)
 		goto fail;
-	long long n = atoll(PQcmdTuples(r));
+	long long n = num_trusted(PQcmdTuples(r));
 	if (placed)
 		*placed = n;
 	PQclear(r);
@@ -90,7 +91,7 @@ static int render_lines(PGconn *c, const char *go_prefix, long long first, long 
 	}
 	for (int i = 0; i < PQntuples(r); i++) {
 		json_t *o = json_object();
-		jsonw_set_int(o, "Seq", atoll(PQgetvalue(r, i, 0)));
+		jsonw_set_int(o, "Seq", db_ll(r, i, 0));
 		if (!PQgetisnull(r, i, 9)) {
 			/* An npm package version: its name, npm version and dist.integrity. */
 			jsonw_set_str(o, "Package", PQgetvalue(r, i, 9));

@@ -27,23 +27,24 @@ void image_release(struct image *img)
 	memset(img, 0, sizeof(*img));
 }
 
-static const char *protoc_path(void)
+static const char *protoc_path(const struct image_tools *t)
 {
-	return util_env("REMOTEGEN_PROTOC", "/usr/bin/protoc");
+	return t && t->protoc ? t->protoc : "/usr/bin/protoc";
 }
 
-static const char *const *child_env(void)
+/* protoc's environment: PATH only; env[0] is malloc'ed (free it). */
+static void child_env(const struct image_tools *t, char *env[2])
 {
-	static char path[4096];
-	static const char *env[] = { path, NULL };
-	snprintf(path, sizeof(path), "PATH=%s", util_env("PATH", "/usr/bin:/bin"));
-	return env;
+	env[0] = xasprintf("PATH=%s", t && t->path ? t->path : "/usr/bin:/bin");
+	env[1] = NULL;
 }
 
-static int protoc_version(char **out, char *err)
+static int protoc_version(const struct image_tools *t, char **out, char *err)
 {
-	const char *argv[] = { protoc_path(), "--version", NULL };
-	struct subproc_opts o = { .argv = argv, .envp = child_env(), .timeout_ms = 30000 };
+	const char *argv[] = { protoc_path(t), "--version", NULL };
+	char *env[2];
+	child_env(t, env);
+	struct subproc_opts o = { .argv = argv, .envp = (const char *const *)env, .timeout_ms = 30000 };
 	struct subproc_result res;
 	int rc = -1;
 	subproc_result_init(&res);
@@ -52,13 +53,14 @@ static int protoc_version(char **out, char *err)
 	/* "libprotoc 3.21.12" */
 	const char *v = res.out.data ? strrchr(res.out.data, ' ') : NULL;
 	if (!res.exited || res.exit_code || !v) {
-		err_set(err, "%s --version failed", protoc_path());
+		err_set(err, "%s --version failed", protoc_path(t));
 		goto out;
 	}
 	*out = xstrdup(v + 1);
 	(*out)[strcspn(*out, "\r\n")] = '\0';
 	rc = 0;
 out:
+	free(env[0]);
 	subproc_result_release(&res);
 	return rc;
 }
@@ -108,7 +110,7 @@ static void set_digest(struct image *img)
 	snprintf(img->digest, sizeof(img->digest), "sha256:%s", hex);
 }
 
-int image_compile(const char *dir, const struct buf *dep_images, size_t n_deps, struct image *img,
+int image_compile(const struct image_tools *tools, const char *dir, const struct buf *dep_images, size_t n_deps, struct image *img,
 		  char *err)
 {
 	struct strvec protos = STRVEC_INIT, argv = STRVEC_INIT;
@@ -129,12 +131,12 @@ int image_compile(const char *dir, const struct buf *dep_images, size_t n_deps, 
 		goto out;
 	}
 	strvec_sort(&protos);
-	if (protoc_version(&img->protoc_version, err) < 0)
+	if (protoc_version(tools, &img->protoc_version, err) < 0)
 		goto out;
-	if (!(tmp = fs_mkdtemp("remotegen-protoc", err)))
+	if (!(tmp = fs_mkdtemp(tools ? tools->tmpdir : NULL, "remotegen-protoc", err)))
 		goto out;
 	out = xasprintf("%s/image.bin", tmp);
-	strvec_push(&argv, protoc_path());
+	strvec_push(&argv, protoc_path(tools));
 	strvec_push(&argv, "--include_imports");
 	strvec_push(&argv, "--include_source_info");
 	strvec_push_owned(&argv, xasprintf("--descriptor_set_out=%s", out));
@@ -156,9 +158,13 @@ int image_compile(const char *dir, const struct buf *dep_images, size_t n_deps, 
 	}
 	for (size_t i = 0; i < protos.n; i++)
 		strvec_push(&argv, protos.v[i]);
-	struct subproc_opts o = { .argv = (const char *const *)argv.v, .envp = child_env(),
+	char *env[2];
+	child_env(tools, env);
+	struct subproc_opts o = { .argv = (const char *const *)argv.v, .envp = (const char *const *)env,
 				  .timeout_ms = 300000, .max_stderr = 8192 };
-	if (subproc_run(&o, NULL, 0, &res, err) < 0)
+	int run = subproc_run(&o, NULL, 0, &res, err);
+	free(env[0]);
+	if (run < 0)
 		goto out;
 	if (!res.exited || res.exit_code) {
 		while (res.err.len && res.err.data[res.err.len - 1] == '\n')
@@ -186,7 +192,7 @@ out:
 	return rc;
 }
 
-int image_load(const char *file, const struct strvec *dep_files, struct image *img, char *err)
+int image_load(const struct image_tools *tools, const char *file, const struct strvec *dep_files, struct image *img, char *err)
 {
 	if (fs_read_file(file, &img->data, err) < 0 ||
 	    image_list_files(img->data.data, img->data.len, &img->all_files, err) < 0)
@@ -199,7 +205,7 @@ int image_load(const char *file, const struct strvec *dep_files, struct image *i
 	if (!img->own_files.n)
 		return err_set(err, "image %s holds no files of its own (only well-known types and "
 			       "dependency files)", file);
-	if (protoc_version(&img->protoc_version, err) < 0)
+	if (protoc_version(tools, &img->protoc_version, err) < 0)
 		return -1;
 	set_digest(img);
 	return 0;

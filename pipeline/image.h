@@ -9,6 +9,13 @@
 
 #include "util.h"
 
+/* The programs and places image building uses (strings borrowed; NULL: the default). */
+struct image_tools {
+	const char *protoc;   /* default /usr/bin/protoc */
+	const char *path;     /* PATH for protoc, default /usr/bin:/bin */
+	const char *tmpdir;   /* default /tmp */
+};
+
 struct image {
 	struct buf data;            /* serialized FileDescriptorSet */
 	struct strvec own_files;    /* in image order */
@@ -26,10 +33,10 @@ void image_release(struct image *img);
  * dependencies (dep_images[0..n_deps), given to protoc as
  * --descriptor_set_in) and among protoc's well-known types; an import found
  * nowhere fails the compile. Own files are those found under dir. Returns 0
- * or -1 with err holding protoc's message. protoc is found as
- * $REMOTEGEN_PROTOC, else /usr/bin/protoc.
+ * or -1 with err holding protoc's message. tools (NULL: defaults) says where
+ * protoc is.
  */
-int image_compile(const char *dir, const struct buf *dep_images, size_t n_deps, struct image *img,
+int image_compile(const struct image_tools *tools, const char *dir, const struct buf *dep_images, size_t n_deps, struct image *img,
 		  char *err);
 
 /*
@@ -37,7 +44,7 @@ int image_compile(const char *dir, const struct buf *dep_images, size_t n_deps, 
  * dependencies (dep_files) and not well-known types. protoc_version comes
  * from `protoc --version` (images do not record it).
  */
-int image_load(const char *file, const struct strvec *dep_files, struct image *img, char *err);
+int image_load(const struct image_tools *tools, const char *file, const struct strvec *dep_files, struct image *img, char *err);
 
 /*
  * Checks that every import of every file of img is a file earlier in the image

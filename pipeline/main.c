@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 #include "npmpkg.h"
+#include "util.h"
 
 #include <curl/curl.h>
 
@@ -65,7 +66,9 @@ int main(int argc, char **argv)
 		return fputs(usage, stderr), EXIT_USAGE;
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))
 		return fputs(usage, stdout), EXIT_OK;
-	cli_config_load(&cfg);
+	char err[ERR_SIZE];
+	if (config_load(&cfg, err) < 0)
+		return cli_error(EXIT_USAGE, "%s", err);
 	curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread starts */
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))

@@ -4,6 +4,7 @@
  */
 #include "outcache.h"
 #include "db.h"
+#include "num.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -88,7 +89,7 @@ static void cache_put(void *ctx, const char (*keys)[65], const struct buf *value
 		" UPDATE output_cache_stats SET hits = hits + $3::bigint, misses = misses + $4::bigint"
 		" RETURNING (SELECT count(*) FROM kept)", 4, p, err);
 	if (r && PQntuples(r))
-		oc->added += atoll(PQgetvalue(r, 0, 0));
+		oc->added += db_ll(r, 0, 0);
 	PQclear(r);
 	strvec_clear(&enc);
 	buf_release(&karr);
@@ -120,7 +121,7 @@ int outcache_evict(PGconn *c, long long max_bytes, long long *evicted, char *err
 	if (!r)
 		return -1;
 	if (evicted)
-		*evicted = atoll(PQcmdTuples(r));
+		*evicted = num_trusted(PQcmdTuples(r));
 	PQclear(r);
 	return 0;
 }
@@ -134,27 +135,5 @@ int outcache_figures(PGconn *c, struct outcache_figures *f, char *err)
 		0, NULL, v, 4, err) < 0)
 		return -1;
 	*f = (struct outcache_figures){ .entries = v[0], .bytes = v[1], .hits = v[2], .misses = v[3] };
-	return 0;
-}
-
-long long outcache_max_bytes(void)
-{
-	const char *v = util_env("REMOTEGEN_CACHE_SIZE", "1G");
-	char *end;
-	long long n = strtoll(v, &end, 10);
-	int shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : *end ? -1 : 0;
-	if (n < 0 || shift < 0 || (*end && end[1]))
-		return 1LL << 30; /* unreadable: the default (cmd_run refuses it first) */
-	return n << shift;
-}
-
-int outcache_check_size(char *err)
-{
-	const char *v = util_env("REMOTEGEN_CACHE_SIZE", "1G");
-	char *end;
-	long long n = strtoll(v, &end, 10);
-	if (end == v || n < 0 || (*end && (strchr("KMG", *end) == NULL || end[1])))
-		return err_set(err, "REMOTEGEN_CACHE_SIZE=%s: expected a size like 512M or 2G (0 turns the "
-			       "output cache off)", v);
 	return 0;
 }

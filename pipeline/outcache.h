@@ -36,9 +36,5 @@ struct outcache_figures {
 /* Size and life-long hits and misses. Returns 0 or -1 (err set). */
 int outcache_figures(PGconn *c, struct outcache_figures *f, char *err);
 
-/* The size bound from REMOTEGEN_CACHE_SIZE (bytes, or with K, M, G; default 1G; 0 turns the cache off). */
-long long outcache_max_bytes(void);
-/* Checks REMOTEGEN_CACHE_SIZE. Returns 0 or -1 (err set). */
-int outcache_check_size(char *err);
 
 #endif

@@ -3,6 +3,7 @@
  */
 #include "registry.h"
 #include "db.h"
+#include "num.h"
 #include "image.h"
 
 #include <stdio.h>
@@ -16,7 +17,7 @@ static long long find_id(PGconn *c, const char *table_sql, const struct name_ref
 	PGresult *r = db_exec(c, "database: look up name", table_sql, 2, p, err);
 	if (!r)
 		return -1;
-	long long id = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
+	long long id = PQntuples(r) ? db_ll(r, 0, 0) : 0;
 	PQclear(r);
 	return id;
 }
@@ -37,7 +38,7 @@ static long long dep_commit(PGconn *c, const struct registry_dep *d, char *err)
 			      " ORDER BY c.sequence DESC LIMIT 1", 3, p, err);
 	if (!r)
 		return -1;
-	long long id = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
+	long long id = PQntuples(r) ? db_ll(r, 0, 0) : 0;
 	PQclear(r);
 	if (!id) {
 		if (d->sequence)
@@ -118,7 +119,7 @@ int registry_push(PGconn *c, const struct name_ref *m, const struct image *img,
 		goto out;
 	int next = 1;
 	if (PQntuples(r)) {
-		next = atoi(PQgetvalue(r, 0, 0)) + 1;
+		next = (int)db_ll(r, 0, 0) + 1;
 		if (!strcmp(PQgetvalue(r, 0, 1), img->digest)) {
 			*sequence = next - 1;
 			PQclear(r);
@@ -341,7 +342,7 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
 				pin->version, PQgetvalue(tp, i, 1), PQgetvalue(tp, i, 2));
 			goto out;
 		}
-		pv_ids[i] = atoll(PQgetvalue(r, 0, 0));
+		pv_ids[i] = db_ll(r, 0, 0);
 		/* One kind of output per template version: a Go module or an npm package. */
 		if (PQgetvalue(r, 0, 1)[0] == 't')
 			npm_plugin = i;
@@ -378,7 +379,7 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
 	}
 	if (db_commit(c, err) < 0) /* a trigger notifies remotegen_work */
 		goto out;
-	*number = atoi(num);
+	*number = (int)num_trusted(num);
 	rc = 0;
 out:
 	PQclear(r);

@@ -7,6 +7,7 @@
 #include "feed.h"
 #include "generate.h"
 #include "inflight.h"
+#include "jitter.h"
 #include "goimports.h"
 #include "gomod.h"
 #include "log.h"
@@ -134,7 +135,7 @@ static void require_imported(const struct sched_job *j, const struct request_dep
 }
 
 /* The plugins of j as generate_plugin, with the parameter of each (params[i], owned by the caller). */
-static struct generate_plugin *plugins_of(const struct sched_job *j, char **params)
+static struct generate_plugin *plugins_of(const struct run_ctx *ctx, const struct sched_job *j, char **params)
 {
 	struct generate_plugin *gp = xcalloc(j->n_plugins + 1, sizeof(*gp));
 	for (size_t i = 0; i < j->n_plugins; i++) {
@@ -144,6 +145,7 @@ static struct generate_plugin *plugins_of(const struct sched_job *j, char **para
 			.image_ref = sp->image_ref, .parameter = params[i], .timeout_ms = sp->timeout_ms,
 			.memory_bytes = sp->memory_bytes, .output_bytes = sp->output_bytes,
 			.version_id = sp->version_id, .per_file = sp->per_file, .ro_paths = &sp->ro_paths,
+			.runtime_cfg = &ctx->o->cfg->runtime,
 		};
 	}
 	return gp;
@@ -162,7 +164,7 @@ static int run_template(struct sched_job *j, struct run_ctx *ctx, int thread_ind
 		job_fail(j, GENERATE_PERMANENT, j->error);
 		return -1;
 	}
-	struct generate_plugin *gp = plugins_of(j, params);
+	struct generate_plugin *gp = plugins_of(ctx, j, params);
 	struct generate_cache cache;
 	if (ctx->caches) {
 		outcache_ops(&ctx->caches[thread_index], &cache);
@@ -203,21 +205,21 @@ static void work_generate_npm(struct sched_job *j, struct run_ctx *ctx, int thre
 	char *name = NULL, *version = NULL, *description = NULL;
 	struct request_dep_file *rdeps = xcalloc(j->n_deps + 1, sizeof(*rdeps));
 
-	if (!ctx->o->npm_url) {
+	if (!ctx->o->cfg->npm_url) {
 		/* Not the generation's fault: handed back untouched, the run stops claiming. */
 		j->store_fatal = 1;
 		job_fail(j, GENERATE_TRANSIENT, "npm packages need the public URL of the store's npm/ "
 			 "folder for their tarball links: set REMOTEGEN_NPM_URL or run --npm-url");
 		goto out;
 	}
-	if (!(name = npmpkg_name(ctx->o->npm_scope, j->template_owner, j->template_name, j->module_owner,
+	if (!(name = npmpkg_name(ctx->o->cfg->npm_scope, j->template_owner, j->template_name, j->module_owner,
 				 j->module_name, j->error))) {
 		job_fail(j, GENERATE_PERMANENT, j->error);
 		goto out;
 	}
 	for (size_t i = 0; i < j->n_deps; i++) {
 		rdeps[i].file = j->deps[i].file;
-		if (!(dep_pkgs[i] = npmpkg_name(ctx->o->npm_scope, j->template_owner, j->template_name,
+		if (!(dep_pkgs[i] = npmpkg_name(ctx->o->cfg->npm_scope, j->template_owner, j->template_name,
 						j->deps[i].mod_owner, j->deps[i].mod_name, j->error))) {
 			job_fail(j, GENERATE_PERMANENT, j->error);
 			goto out;
@@ -303,7 +305,7 @@ static void work_generate(void *v, void *arg, int thread_index)
 		return;
 	}
 	rdeps = xcalloc(j->n_deps + 1, sizeof(*rdeps));
-	j->modpath = modpath_module(ctx->o->go_prefix, j->template_owner, j->template_name,
+	j->modpath = modpath_module(ctx->o->cfg->go_prefix, j->template_owner, j->template_name,
 				    j->module_owner, j->module_name);
 	if (modpath_check_module(j->modpath, j->error) < 0) {
 		job_fail(j, GENERATE_PERMANENT, j->error);
@@ -312,7 +314,7 @@ static void work_generate(void *v, void *arg, int thread_index)
 	/* Files of dependency modules map to their own generated modules. */
 	for (size_t i = 0; i < j->n_deps; i++) {
 		rdeps[i].file = j->deps[i].file;
-		rdeps[i].modpath = modpath_module(ctx->o->go_prefix, j->template_owner, j->template_name,
+		rdeps[i].modpath = modpath_module(ctx->o->cfg->go_prefix, j->template_owner, j->template_name,
 						  j->deps[i].mod_owner, j->deps[i].mod_name);
 	}
 	params = xcalloc(j->n_plugins + 1, sizeof(*params));
@@ -464,7 +466,7 @@ static int record_published(struct run_ctx *ctx, PGconn **pub_db, struct store *
 	*store_rc = 0;
 	struct npmpkg_version *npm_vers = NULL;
 	char *lock = j->is_npm ? xasprintf("npm:%s", j->npm.name) : xstrdup(j->modpath);
-	if (ensure_db(pub_db, ctx->o->conninfo, err) < 0 || db_begin(*pub_db, err) < 0 ||
+	if (ensure_db(pub_db, ctx->o->cfg->database, err) < 0 || db_begin(*pub_db, err) < 0 ||
 	    sched_lock_module(*pub_db, lock, err) < 0)
 		goto out;
 	int name_free = j->is_npm ? npm_name_free(pub_db, j, err) : 1;
@@ -480,7 +482,7 @@ static int record_published(struct run_ctx *ctx, PGconn **pub_db, struct store *
 	if (j->is_npm) {
 		if (sched_published_npm(*pub_db, j->template_id, j->module_id, &npm_vers, &nv, &vr, err) < 0)
 			goto out;
-		if ((*store_rc = npmpkg_index(store, j->npm.name, ctx->o->npm_url, npm_vers, nv, err)) < 0)
+		if ((*store_rc = npmpkg_index(store, j->npm.name, ctx->o->cfg->npm_url, npm_vers, nv, err)) < 0)
 			goto out;
 	} else {
 		if (sched_published_versions(*pub_db, j->template_id, j->module_id, &vers, &nv, &vr, err) < 0)
@@ -518,7 +520,7 @@ static void work_publish(void *v, void *arg, int thread_index)
 		return;
 	}
 	/* Checked before uploading as well as under the package's lock, so nothing is written. */
-	if (j->is_npm && (ensure_db(pub_db, ctx->o->conninfo, err) < 0 || npm_name_free(pub_db, j, err) != 1)) {
+	if (j->is_npm && (ensure_db(pub_db, ctx->o->cfg->database, err) < 0 || npm_name_free(pub_db, j, err) != 1)) {
 		job_fail(j, j->npm_name_taken ? GENERATE_PERMANENT : GENERATE_TRANSIENT, err);
 		return;
 	}
@@ -582,7 +584,7 @@ static int finish_job(struct run_ctx *ctx, PGconn **db, struct sched_job *j, str
 	} else if (j->failure == GENERATE_INTERRUPTED) {
 		/* Stopped by a shutdown: another run does it from scratch, attempt not counted. */
 		log_job("warn", "handed_back", j);
-		if (ensure_db(db, ctx->o->conninfo, err) < 0 ||
+		if (ensure_db(db, ctx->o->cfg->database, err) < 0 ||
 		    sched_release(*db, ctx->lease_owner, j, j->error, err) < 0)
 			rc = -1;
 	} else if (j->store_fatal) {
@@ -590,14 +592,14 @@ static int finish_job(struct run_ctx *ctx, PGconn **db, struct sched_job *j, str
 		st->store_errors++;
 		ctx->store_broken = 1;
 		log_job("error", "store_refused", j);
-		if (ensure_db(db, ctx->o->conninfo, err) < 0 ||
+		if (ensure_db(db, ctx->o->cfg->database, err) < 0 ||
 		    sched_release(*db, ctx->lease_owner, j, j->error, err) < 0)
 			rc = -1;
 	} else {
 		int final = 0;
-		if (ensure_db(db, ctx->o->conninfo, err) < 0 ||
+		if (ensure_db(db, ctx->o->cfg->database, err) < 0 ||
 		    sched_fail(*db, ctx->lease_owner, j, ctx->o->max_attempts,
-			       ctx->o->backoff_base_ms, &final, err) < 0) {
+			       ctx->o->cfg->retry_base_ms, &final, err) < 0) {
 			rc = -1; /* the lease will expire and the work will be retried */
 		} else if (final) {
 			st->failed++;
@@ -621,7 +623,7 @@ struct claimed_jobs {
 static int update_feed(const struct run_opts *o, PGconn *db, struct store *feed_store, char *err)
 {
 	int written = 0;
-	if (feed_update(db, feed_store, o->go_prefix, &written, err) < 0)
+	if (feed_update(db, feed_store, o->cfg->go_prefix, &written, err) < 0)
 		return -1;
 	if (written) {
 		struct logline l;
@@ -677,8 +679,8 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 	zipcache_init(&ctx.zipcache, ZIPCACHE_MAX_BYTES);
 	char host[64] = "host";
 	gethostname(host, sizeof(host) - 1);
-	srand48((long)time(NULL) ^ (long)getpid());
-	snprintf(ctx.lease_owner, sizeof(ctx.lease_owner), "%s:%d:%ld", host, (int)getpid(), lrand48());
+	snprintf(ctx.lease_owner, sizeof(ctx.lease_owner), "%s:%d:%lld", host, (int)getpid(),
+		 jitter_random() % 2147483648LL);
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
@@ -688,23 +690,23 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 	stop_requested = 0;
 	abort_work = 0;
 
-	if (!(db = db_connect(o->conninfo, err)) || migrate_check(db, err) < 0)
+	if (!(db = db_connect(o->cfg->database, err)) || migrate_check(db, err) < 0)
 		goto out;
 	ctx.publishers = o->publishers > 0 ? o->publishers : 1;
 	ctx.stores = xcalloc((size_t)ctx.publishers, sizeof(*ctx.stores));
 	ctx.pub_dbs = xcalloc((size_t)ctx.publishers, sizeof(*ctx.pub_dbs));
 	/* A publisher connects to the database when it first publishes (an idle run opens one connection). */
 	for (int i = 0; i < ctx.publishers; i++)
-		if (store_open(o->store_url, &ctx.stores[i], err) < 0)
+		if (store_open(o->cfg->store, &o->cfg->s3, &ctx.stores[i], err) < 0)
 			goto out;
-	if (store_open(o->store_url, &feed_store, err) < 0)
+	if (store_open(o->cfg->store, &o->cfg->s3, &feed_store, err) < 0)
 		goto out;
-	long long cache_bytes = outcache_max_bytes();
+	long long cache_bytes = o->cfg->cache_bytes;
 	if (cache_bytes > 0) {
 		ctx.caches = xcalloc((size_t)o->workers, sizeof(*ctx.caches));
 		inflight_init(&ctx.inflight);
 		for (int i = 0; i < o->workers; i++)
-			ctx.caches[i].conninfo = o->conninfo;
+			ctx.caches[i].conninfo = o->cfg->database;
 	}
 	/*
 	 * --once with nothing to do at all (the common cron case) needs no threads, no
@@ -728,7 +730,7 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 	struct logline l;
 	log_start(&l, "info", "run_started");
 	log_str(&l, "store", feed_store->url);
-	log_str(&l, "go_prefix", o->go_prefix);
+	log_str(&l, "go_prefix", o->cfg->go_prefix);
 	log_int(&l, "workers", o->workers);
 	log_int(&l, "publishers", ctx.publishers);
 	log_str(&l, "mode", o->once ? "once" : "service");
@@ -745,9 +747,9 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 			int created = 0, reaped = 0;
 			struct sched_job **jobs = NULL;
 			size_t n = 0;
-			if (ensure_listening(&db, o->conninfo, &listening, !o->once, e) < 0 || sched_reap(db, &reaped, e) < 0 ||
+			if (ensure_listening(&db, o->cfg->database, &listening, !o->once, e) < 0 || sched_reap(db, &reaped, e) < 0 ||
 			    sched_enqueue(db, &created, e) < 0 ||
-			    sched_claim(db, ctx.lease_owner, (int)(workers.capacity - f.n), o->lease_ms,
+			    sched_claim(db, ctx.lease_owner, (int)(workers.capacity - f.n), o->cfg->lease_ms,
 					&jobs, &n, e) < 0) {
 				log_error("scheduler_error", e);
 				/* --once gives up on a dead database, or after 5 failures in a row. */
@@ -786,14 +788,14 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 				feed_published = st->published;
 			feed_at = util_now_ms();
 		}
-		if (o->metrics_file && !o->once && util_now_ms() - metrics_at > o->metrics_ms) {
-			if (!db_broken(db) && metrics_write(db, o->metrics_file, st, e) < 0)
+		if (o->cfg->metrics_file && !o->once && util_now_ms() - metrics_at > o->cfg->metrics_ms) {
+			if (!db_broken(db) && metrics_write(db, o->cfg->metrics_file, st, e) < 0)
 				log_error("metrics_write_failed", e);
 			metrics_at = util_now_ms();
 		}
-		if (f.n && util_now_ms() - last_extend > o->lease_ms / 3) {
-			if (ensure_db(&db, o->conninfo, e) < 0 ||
-			    sched_extend(db, ctx.lease_owner, f.ids, f.n, o->lease_ms, e) < 0)
+		if (f.n && util_now_ms() - last_extend > o->cfg->lease_ms / 3) {
+			if (ensure_db(&db, o->cfg->database, e) < 0 ||
+			    sched_extend(db, ctx.lease_owner, f.ids, f.n, o->cfg->lease_ms, e) < 0)
 				log_error("lease_extend_failed", e);
 			last_extend = util_now_ms();
 		}
@@ -818,7 +820,7 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 				next_ms = 1000;
 			usleep((useconds_t)(next_ms > 1000 ? 1000000 : next_ms * 1000 + 10000));
 		} else {
-			wait_for_work(db_broken(db) ? NULL : db, o->poll_ms);
+			wait_for_work(db_broken(db) ? NULL : db, o->cfg->poll_ms);
 		}
 	}
 	rc = 0;
@@ -832,7 +834,7 @@ drain:
 	 */
 	if (feed_store) {
 		char e[ERR_SIZE];
-		if (ensure_db(&db, o->conninfo, e) < 0 || update_feed(o, db, feed_store, e) < 0) {
+		if (ensure_db(&db, o->cfg->database, e) < 0 || update_feed(o, db, feed_store, e) < 0) {
 			log_error("feed_update_failed", e);
 			st->feed_failed = 1;
 		}
@@ -844,7 +846,7 @@ drain:
 	if (added) {
 		char e[ERR_SIZE];
 		long long evicted = 0;
-		if (ensure_db(&db, o->conninfo, e) < 0 || outcache_evict(db, cache_bytes, &evicted, e) < 0)
+		if (ensure_db(&db, o->cfg->database, e) < 0 || outcache_evict(db, cache_bytes, &evicted, e) < 0)
 			log_error("cache_evict_failed", e);
 		else if (evicted) {
 			log_start(&l, "info", "cache_evicted");
@@ -852,9 +854,9 @@ drain:
 			log_end(&l);
 		}
 	}
-	if (o->metrics_file) {
+	if (o->cfg->metrics_file) {
 		char e[ERR_SIZE];
-		if (ensure_db(&db, o->conninfo, e) < 0 || metrics_write(db, o->metrics_file, st, e) < 0)
+		if (ensure_db(&db, o->cfg->database, e) < 0 || metrics_write(db, o->cfg->metrics_file, st, e) < 0)
 			log_error("metrics_write_failed", e);
 	}
 	log_start(&l, "info", "run_finished");

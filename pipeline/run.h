@@ -8,22 +8,17 @@
 #ifndef REMOTEGEN_RUN_H
 #define REMOTEGEN_RUN_H
 
+#include "config.h"
+
 struct run_opts {
-	const char *conninfo;
-	const char *store_url;
-	const char *go_prefix;
-	const char *npm_scope;      /* scope of generated npm packages, without '@' */
-	const char *npm_url;        /* public URL of the store's npm/ folder; NULL: npm templates
-	                               cannot publish (their work is handed back) */
+	/* database, store, go prefix, npm scope and URL (NULL: npm templates cannot
+	 * publish, their work is handed back), lease, retry delay, poll interval,
+	 * metrics file and interval, output cache size, S3 and runtimes */
+	const struct config *cfg;
 	int workers;
 	int publishers;  /* publisher threads: parallel uploads, one store connection each */
 	int once;
-	long long lease_ms;
 	int max_attempts;
-	long long backoff_base_ms;
-	long long poll_ms;
-	const char *metrics_file;   /* NULL: none */
-	long long metrics_ms;       /* service mode: how often it is rewritten */
 };
 
 struct run_stats {

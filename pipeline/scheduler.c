@@ -5,6 +5,8 @@
  */
 #include "scheduler.h"
 #include "db.h"
+#include "num.h"
+#include "jitter.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +56,7 @@ void sched_job_free(struct sched_job *j)
 
 static int count_result(PGresult *r)
 {
-	int n = r ? atoi(PQgetvalue(r, 0, 0)) : 0;
+	int n = r ? (int)db_ll(r, 0, 0) : 0;
 	PQclear(r);
 	return n;
 }
@@ -193,21 +195,21 @@ static int load_job(PGconn *c, struct sched_job *j, char *err)
 	if (!r)
 		return -1;
 	j->version = dupval(r, 0, 0);
-	j->attempts = atoi(PQgetvalue(r, 0, 1));
-	j->commit_id = atoll(PQgetvalue(r, 0, 2));
-	j->sequence = atoi(PQgetvalue(r, 0, 3));
+	j->attempts = (int)db_ll(r, 0, 1);
+	j->commit_id = db_ll(r, 0, 2);
+	j->sequence = (int)db_ll(r, 0, 3);
 	j->protoc_version = dupval(r, 0, 4);
 	j->time = dupval(r, 0, 5);
-	j->module_id = atoll(PQgetvalue(r, 0, 6));
+	j->module_id = db_ll(r, 0, 6);
 	j->module_owner = dupval(r, 0, 7);
 	j->module_name = dupval(r, 0, 8);
-	j->template_id = atoll(PQgetvalue(r, 0, 9));
+	j->template_id = db_ll(r, 0, 9);
 	j->template_owner = dupval(r, 0, 10);
 	j->template_name = dupval(r, 0, 11);
-	j->template_version = atoi(PQgetvalue(r, 0, 12));
+	j->template_version = (int)db_ll(r, 0, 12);
 	char tvid[32], cid[32];
 	snprintf(tvid, sizeof(tvid), "%s", PQgetvalue(r, 0, 13));
-	j->template_version_id = atoll(tvid);
+	j->template_version_id = num_trusted(tvid);
 	snprintf(cid, sizeof(cid), "%lld", j->commit_id);
 	PQclear(r);
 
@@ -240,7 +242,7 @@ static int load_job(PGconn *c, struct sched_job *j, char *err)
 		j->deps[i].file = dupval(r, (int)i, 0);
 		j->deps[i].mod_owner = dupval(r, (int)i, 1);
 		j->deps[i].mod_name = dupval(r, (int)i, 2);
-		j->deps[i].sequence = atoi(PQgetvalue(r, (int)i, 3));
+		j->deps[i].sequence = (int)db_ll(r, (int)i, 3);
 	}
 	PQclear(r);
 	const char *pt[] = { tvid };
@@ -269,10 +271,10 @@ static int load_job(PGconn *c, struct sched_job *j, char *err)
 		sp->parameter = dupval(r, row, 4);
 		sp->go_min_version = dupval(r, row, 5);
 		strvec_split(&sp->go_deps, PQgetvalue(r, row, 6));
-		sp->timeout_ms = atoll(PQgetvalue(r, row, 7));
-		sp->memory_bytes = strtoull(PQgetvalue(r, row, 8), NULL, 10);
-		sp->output_bytes = strtoull(PQgetvalue(r, row, 9), NULL, 10);
-		sp->version_id = atoll(PQgetvalue(r, row, 10));
+		sp->timeout_ms = db_ll(r, row, 7);
+		sp->memory_bytes = (unsigned long long)db_ll(r, row, 8);
+		sp->output_bytes = (unsigned long long)db_ll(r, row, 9);
+		sp->version_id = db_ll(r, row, 10);
 		sp->per_file = PQgetvalue(r, row, 11)[0] == 't';
 		split_lines(&sp->npm_deps, PQgetvalue(r, row, 12));
 		split_lines(&sp->ro_paths, PQgetvalue(r, row, 13));
@@ -311,7 +313,7 @@ int sched_claim(PGconn *c, const char *lease_owner, int max, long long lease_ms,
 	struct sched_job **v = xcalloc((size_t)rows + 1, sizeof(*v));
 	for (int i = 0; i < rows; i++) {
 		v[i] = xcalloc(1, sizeof(**v));
-		v[i]->id = atoll(PQgetvalue(r, i, 0));
+		v[i]->id = db_ll(r, i, 0);
 	}
 	PQclear(r);
 	for (int i = 0; i < rows; i++)
@@ -471,7 +473,7 @@ int sched_fail(PGconn *c, const char *lease_owner, const struct sched_job *j, in
 	char id[32], delay[32];
 	*final = j->failure == GENERATE_PERMANENT || j->attempts >= max_attempts;
 	long long d = sched_backoff_ms(j->attempts, base_ms);
-	d = d / 2 + (long long)(drand48() * (double)d); /* jitter: 50% to 150% */
+	d = jitter_spread(d); /* 50% to 150% */
 	snprintf(id, sizeof(id), "%lld", j->id);
 	snprintf(delay, sizeof(delay), "%lld", d);
 	const char *p[] = { id, lease_owner, j->error, *final ? "failed" : "pending", delay };
@@ -558,7 +560,7 @@ int sched_all_published(PGconn *c, struct sched_published **v, size_t *n, PGresu
 	for (size_t i = 0; i < *n; i++) {
 		int row = (int)i;
 		struct sched_published *p = &(*v)[i];
-		p->id = atoll(PQgetvalue(r, row, 0));
+		p->id = db_ll(r, row, 0);
 		p->tmpl_owner = PQgetvalue(r, row, 1);
 		p->tmpl_name = PQgetvalue(r, row, 2);
 		p->mod_owner = PQgetvalue(r, row, 3);
@@ -568,8 +570,8 @@ int sched_all_published(PGconn *c, struct sched_published **v, size_t *n, PGresu
 		p->published_at = PQgetvalue(r, row, 7);
 		p->zip_hash = PQgetvalue(r, row, 8);
 		p->mod_hash = PQgetvalue(r, row, 9);
-		p->template_id = atoll(PQgetvalue(r, row, 10));
-		p->module_id = atoll(PQgetvalue(r, row, 11));
+		p->template_id = db_ll(r, row, 10);
+		p->module_id = db_ll(r, row, 11);
 		p->npm_package = PQgetisnull(r, row, 12) ? NULL : PQgetvalue(r, row, 12);
 		p->npm_manifest = PQgetisnull(r, row, 13) ? NULL : PQgetvalue(r, row, 13);
 		p->npm_integrity = PQgetisnull(r, row, 14) ? NULL : PQgetvalue(r, row, 14);

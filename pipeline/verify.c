@@ -289,7 +289,7 @@ int verify_store(PGconn *c, struct store *s, const char *go_prefix, const char *
 		"SELECT count(*) FROM generations WHERE state = 'published' AND feed_seq IS NULL", 0, NULL, err);
 	if (!unfed)
 		goto out;
-	if (atoll(PQgetvalue(unfed, 0, 0)) > 0)
+	if (db_ll(unfed, 0, 0) > 0)
 		problem(report, problems, "stale index: %s published versions are not in the feed (%s)%s",
 			PQgetvalue(unfed, 0, 0), FEED_INDEX_KEY, "");
 	PQclear(unfed);

@@ -128,7 +128,7 @@ static int run_plugin(const struct request *req, const struct generate_plugin *p
 	*failure = GENERATE_TRANSIENT;
 	struct runtime_spec spec = { .label = p->label, .runtime = p->runtime, .exec_path = p->exec_path,
 				     .image_ref = p->image_ref, .memory_bytes = p->memory_bytes,
-				     .ro_paths = p->ro_paths };
+				     .ro_paths = p->ro_paths, .cfg = p->runtime_cfg };
 	if (runtime_prepare(&spec, &cmd, err) < 0) {
 		*failure = GENERATE_PERMANENT;
 		goto out;

@@ -10,6 +10,7 @@ struct inflight;
 #include <signal.h>
 #include "fileset.h"
 #include "request.h"
+#include "runtime.h"
 
 struct generate_plugin {
 	const char *label;       /* "owner/name:version", for messages */
@@ -23,6 +24,7 @@ struct generate_plugin {
 	long long version_id;    /* plugin_versions.id: part of cache keys */
 	int per_file;            /* declared --per-file: outputs may come from the cache */
 	const struct strvec *ro_paths; /* bwrap: more read-only paths (NULL: none) */
+	const struct runtime_config *runtime_cfg; /* where bwrap and the oci engine are (NULL: defaults) */
 };
 
 /*

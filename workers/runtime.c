@@ -43,7 +43,7 @@ static int prepare_bwrap(const struct runtime_spec *s, struct runtime_cmd *cmd, 
 {
 	struct strvec *a = &cmd->argv;
 	static const char *const roots[] = { "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32" };
-	strvec_push(a, util_env("REMOTEGEN_BWRAP", "/usr/bin/bwrap"));
+	strvec_push(a, s->cfg && s->cfg->bwrap ? s->cfg->bwrap : "/usr/bin/bwrap");
 	if (access(a->v[0], X_OK) < 0)
 		return err_set(err, "plugin %s: runtime bwrap needs %s (install bubblewrap)", s->label, a->v[0]);
 	const char *fixed[] = { "--unshare-all", "--die-with-parent", "--new-session",
@@ -77,11 +77,12 @@ static int prepare_oci(const struct runtime_spec *s, struct runtime_cmd *cmd, ch
 {
 	static atomic_uint counter;
 	struct strvec *a = &cmd->argv;
-	strvec_push(a, util_env("REMOTEGEN_OCI_ENGINE", "/usr/bin/podman"));
+	strvec_push(a, s->cfg && s->cfg->oci_engine ? s->cfg->oci_engine : "/usr/bin/podman");
 	if (access(a->v[0], X_OK) < 0)
 		return err_set(err, "plugin %s: runtime oci needs %s (install podman, or set "
 			       "REMOTEGEN_OCI_ENGINE)", s->label, a->v[0]);
-	strvec_split(a, getenv("REMOTEGEN_OCI_ARGS"));
+	cmd->oci_args = s->cfg ? s->cfg->oci_args : NULL;
+	strvec_split(a, cmd->oci_args);
 	snprintf(cmd->container, sizeof(cmd->container), "remotegen-%d-%u-%ld", (int)getpid(),
 		 atomic_fetch_add(&counter, 1), (long)util_now_ms() % 100000);
 	const char *run[] = { "run", "--rm", "-i", "--network=none", "--read-only",
@@ -119,7 +120,7 @@ void runtime_cleanup(const struct runtime_cmd *cmd)
 	struct strvec a = STRVEC_INIT;
 	struct subproc_result res;
 	strvec_push(&a, cmd->argv.v[0]);
-	strvec_split(&a, getenv("REMOTEGEN_OCI_ARGS"));
+	strvec_split(&a, cmd->oci_args);
 	strvec_push(&a, "rm");
 	strvec_push(&a, "-f");
 	strvec_push(&a, "--time");

@@ -11,16 +11,24 @@
  *          --network=none, --read-only, memory and ulimit limits, a unique
  *          container name so that a container left behind by a killed run can
  *          be removed (runtime_cleanup).
- * The engine for oci is $REMOTEGEN_OCI_ENGINE (default /usr/bin/podman), with
- * $REMOTEGEN_OCI_ARGS (space-separated global flags, e.g. "--runtime runc
- * --cgroup-manager=cgroupfs") placed before "run".
+ * Where bwrap and the oci engine are, and the engine's global flags, come
+ * from the caller's configuration (struct runtime_config).
  */
 #ifndef REMOTEGEN_RUNTIME_H
 #define REMOTEGEN_RUNTIME_H
 
 #include "util.h"
 
+/* The programs the runtimes start (strings borrowed; NULL: the default). */
+struct runtime_config {
+	const char *bwrap;        /* default /usr/bin/bwrap */
+	const char *oci_engine;   /* default /usr/bin/podman */
+	const char *oci_args;     /* space-separated global flags placed before "run",
+	                             e.g. "--runtime runc --cgroup-manager=cgroupfs" */
+};
+
 struct runtime_spec {
+	const struct runtime_config *cfg; /* NULL: defaults */
 	const char *label;           /* for messages */
 	const char *runtime;         /* exec | bwrap | oci */
 	const char *exec_path;
@@ -33,6 +41,7 @@ struct runtime_cmd {
 	struct strvec argv;          /* owned */
 	int set_rlimit_as;           /* apply RLIMIT_AS to the process (not for oci: podman is Go) */
 	char container[96];          /* oci: the container name, "" otherwise */
+	const char *oci_args;        /* oci: the engine's global flags (borrowed), for cleanup */
 };
 
 /* Fills cmd (caller-initialised with {0}; release with runtime_cmd_release). Returns 0 or -1. */

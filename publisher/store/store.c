@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int store_open(const char *url, struct store **out, char *err)
+int store_open(const char *url, const struct store_s3_config *s3, struct store **out, char *err)
 {
 	*out = NULL;
 	if (!strncmp(url, "file://", 7)) {
@@ -16,8 +16,11 @@ int store_open(const char *url, struct store **out, char *err)
 	}
 	if (url[0] == '/' || url[0] == '.')
 		return store_file_open(url, out, err);
-	if (!strncmp(url, "s3://", 5))
-		return store_s3_open(url, out, err);
+	if (!strncmp(url, "s3://", 5)) {
+		if (!s3)
+			return err_set(err, "store %s: no S3 configuration", url);
+		return store_s3_open(url, s3, out, err);
+	}
 	return err_set(err, "store %s: unknown scheme (expected file:///path or s3://bucket/prefix)", url);
 }
 

@@ -44,8 +44,25 @@ struct store {
 	char *url;   /* as given, for messages (never holds credentials) */
 };
 
-/* Opens a store; *out is freed with store_free. Returns 0 or -1 (err set). */
-int store_open(const char *url, struct store **out, char *err);
+/*
+ * What an S3 store needs besides its URL, read by the program's configuration
+ * (strings borrowed; credentials are never logged). region and every string
+ * but endpoint, addressing and session_token must be set.
+ */
+struct store_s3_config {
+	const char *endpoint;      /* NULL: https://s3.<region>.amazonaws.com */
+	const char *region;
+	const char *addressing;    /* "path", "virtual" or NULL (path with a custom endpoint) */
+	const char *access_key, *secret_key, *session_token;
+	int max_attempts;          /* per request, >= 1 */
+	long long retry_base_ms;   /* first retry delay */
+};
+
+/*
+ * Opens a store; s3 configures s3:// URLs (NULL: an s3:// URL is refused).
+ * *out is freed with store_free. Returns 0 or -1 (err set).
+ */
+int store_open(const char *url, const struct store_s3_config *s3, struct store **out, char *err);
 void store_free(struct store *s);
 
 int store_put_immutable(struct store *s, const char *key, const void *data, size_t len,
@@ -61,11 +78,7 @@ int store_list(struct store *s, struct strvec *keys, char *err);
 
 /* The file store (store_file.c). */
 int store_file_open(const char *root, struct store **out, char *err);
-/*
- * The S3 store (store_s3.c) for "s3://bucket/prefix", configured from
- * REMOTEGEN_S3_ENDPOINT, REMOTEGEN_S3_REGION, REMOTEGEN_S3_ADDRESSING
- * (path|virtual), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN.
- */
-int store_s3_open(const char *url, struct store **out, char *err);
+/* The S3 store (store_s3.c) for "s3://bucket/prefix". */
+int store_s3_open(const char *url, const struct store_s3_config *cfg, struct store **out, char *err);
 
 #endif

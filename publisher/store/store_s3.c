@@ -12,6 +12,7 @@
  * If-None-Match are covered by the HEAD.
  */
 #include "store.h"
+#include "jitter.h"
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -97,7 +98,7 @@ static void sleep_backoff(const struct store_s3 *s, int attempt)
 	long long d = s->base_ms << (attempt < 10 ? attempt : 10);
 	if (d > 5000)
 		d = 5000;
-	d = d / 2 + (long long)(drand48() * (double)d);
+	d = jitter_spread(d);
 	usleep((useconds_t)(d * 1000));
 }
 
@@ -419,15 +420,14 @@ static const struct store_ops s3_ops = {
 	.free = s3_free,
 };
 
-int store_s3_open(const char *url, struct store **out, char *err)
+int store_s3_open(const char *url, const struct store_s3_config *cfg, struct store **out, char *err)
 {
 	const char *rest = url + 5, *slash = strchr(rest, '/');
 	size_t blen = slash ? (size_t)(slash - rest) : strlen(rest);
-	const char *region = util_env("REMOTEGEN_S3_REGION", NULL) ? util_env("REMOTEGEN_S3_REGION", NULL) :
-			     util_env("AWS_REGION", NULL) ? util_env("AWS_REGION", NULL) : "us-east-1";
-	const char *endpoint = util_env("REMOTEGEN_S3_ENDPOINT", NULL);
-	const char *addressing = util_env("REMOTEGEN_S3_ADDRESSING", NULL);
-	const char *ak = util_env("AWS_ACCESS_KEY_ID", NULL), *sk = util_env("AWS_SECRET_ACCESS_KEY", NULL);
+	const char *region = cfg->region;
+	const char *endpoint = cfg->endpoint;
+	const char *addressing = cfg->addressing;
+	const char *ak = cfg->access_key, *sk = cfg->secret_key;
 	char *prefix = NULL;
 
 	*out = NULL;
@@ -462,9 +462,9 @@ int store_s3_open(const char *url, struct store **out, char *err)
 	s->sigv4 = xasprintf("aws:amz:%s:s3", region);
 	s->userpwd = xasprintf("%s:%s", ak, sk);
 	s->access_key = xstrdup(ak);
-	s->session_token = util_env("AWS_SESSION_TOKEN", NULL) ? xstrdup(util_env("AWS_SESSION_TOKEN", NULL)) : NULL;
-	s->max_attempts = util_env("REMOTEGEN_S3_MAX_ATTEMPTS", NULL) ? atoi(util_env("REMOTEGEN_S3_MAX_ATTEMPTS", NULL)) : 6;
-	s->base_ms = util_env("REMOTEGEN_S3_RETRY_BASE_MS", NULL) ? atoll(util_env("REMOTEGEN_S3_RETRY_BASE_MS", NULL)) : 200;
+	s->session_token = cfg->session_token ? xstrdup(cfg->session_token) : NULL;
+	s->max_attempts = cfg->max_attempts;
+	s->base_ms = cfg->retry_base_ms;
 	if (s->max_attempts < 1)
 		s->max_attempts = 1;
 	char *ep_trim = xstrdup(endpoint);

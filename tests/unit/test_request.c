@@ -29,13 +29,13 @@ int main(void)
 	struct buf packed = BUF_INIT;
 	image_init(&img);
 
-	char *dir = fs_mkdtemp("remotegen-unit", err);
+	char *dir = fs_mkdtemp(NULL, "remotegen-unit", err);
 	CHECK(dir != NULL);
 	char *sub = xasprintf("%s/acme/weather/v1", dir);
 	char *file = xasprintf("%s/weather.proto", sub);
 	CHECK(fs_mkdir_p(sub, 0755, err) == 0);
 	CHECK(fs_write_replace(file, PROTO, strlen(PROTO), err) == 0);
-	int rc = image_compile(dir, NULL, 0, &img, err);
+	int rc = image_compile(NULL, dir, NULL, 0, &img, err);
 	CHECK(rc == 0);
 	if (rc) {
 		printf("# %s\n", err);
