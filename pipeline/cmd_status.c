@@ -7,7 +7,7 @@
 #include "jsonw.h"
 #include "migrate.h"
 #include "outcache.h"
-#include "scheduler.h"
+#include "queue.h"
 
 #include <getopt.h>
 #include <stdio.h>

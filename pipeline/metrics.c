@@ -5,7 +5,7 @@
 #include "db.h"
 #include "fsutil.h"
 #include "outcache.h"
-#include "scheduler.h"
+#include "queue.h"
 
 #include <stdio.h>
 

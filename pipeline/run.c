@@ -19,7 +19,7 @@
 #include "pool.h"
 #include "publish.h"
 #include "request.h"
-#include "scheduler.h"
+#include "queue.h"
 #include "store.h"
 
 #include <poll.h>

@@ -9,7 +9,7 @@
 #include "modzip.h"
 #include "npmpkg.h"
 #include "publish.h"
-#include "scheduler.h"
+#include "queue.h"
 
 #include <stdlib.h>
 #include <string.h>

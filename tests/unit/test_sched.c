@@ -1,5 +1,5 @@
 /* Unit tests: retry backoff (without jitter) and the subprocess driver's limits. */
-#include "scheduler.h"
+#include "queue.h"
 #include "subproc.h"
 #include "unit.h"
 

@@ -3,7 +3,7 @@
  * 'v1.' || template version number || '.' || commit sequence, the same
  * formula as modpath_version().
  */
-#include "scheduler.h"
+#include "queue.h"
 #include "db.h"
 #include "num.h"
 #include "jitter.h"
