@@ -7,6 +7,8 @@
 #include "db.h"
 #include "migrate.h"
 #include "names.h"
+#include "queue.h"
+#include "registry.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -25,8 +27,6 @@ static const char usage[] =
 	"Running it again queues nothing new. Shows a progress bar on a terminal and\n"
 	"plain progress lines otherwise.\n";
 
-/* Backfilled generations run after new work. */
-#define BACKFILL_PRIORITY "-10"
 
 static void progress(int tty, const char *what, long done, long total, long queued)
 {
@@ -57,7 +57,6 @@ int cmd_backfill(int argc, char **argv, struct config *cfg)
 	int have_t = 0, ch, rc = EXIT_USAGE;
 	long from = 1, batch = 500;
 	char err[ERR_SIZE], *end;
-	PGresult *r = NULL;
 
 	if (cli_wants_help(argc, argv))
 		return fputs(usage, stdout), EXIT_OK;
@@ -101,68 +100,34 @@ int cmd_backfill(int argc, char **argv, struct config *cfg)
 	PGconn *c = cli_connect(cfg);
 	if (!c)
 		return EXIT_USAGE;
-	char tvn[32], froms[32], batchs[32], tvid[32], what[200];
-	snprintf(tvn, sizeof(tvn), "%ld", tv_number);
-	snprintf(froms, sizeof(froms), "%ld", from);
-	snprintf(batchs, sizeof(batchs), "%ld", batch);
-	if (migrate_check(c, err) < 0)
+	long long tv_id = 0, after = 0;
+	long found_number = 0, total = 0, done = 0, queued = 0;
+	char *label = NULL, what[200];
+	int found;
+	if (migrate_check(c, err) < 0 ||
+	    (found = registry_find_template_version(c, &t, tv_number, &tv_id, &found_number, &label, err)) < 0)
 		goto fail;
-	const char *pt[] = { t.owner, t.name, tvn };
-	r = db_exec(c, "backfill: resolve template version",
-		"SELECT tv.id, tv.number, te.owner || '/' || te.name FROM template_versions tv"
-		" JOIN templates te ON te.id = tv.template_id"
-		" WHERE lower(te.owner) = lower($1) AND lower(te.name) = lower($2)"
-		"   AND ($3::int = 0 OR tv.number = $3::int) ORDER BY tv.number DESC LIMIT 1", 3, pt, err);
-	if (!r)
-		goto fail;
-	if (!PQntuples(r)) {
+	if (found) {
 		cli_error(EXIT_USAGE, "template %s/%s%s%s: no such template version (see 'remotegen template version')",
 			  t.owner, t.name, tv_spec ? ":" : "", tv_spec ? tv_spec : "");
 		goto out;
 	}
-	snprintf(tvid, sizeof(tvid), "%s", PQgetvalue(r, 0, 0));
-	snprintf(what, sizeof(what), "%s:v%s", PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 1));
-	PQclear(r);
-	const char *pc[] = { m.owner, m.name, froms };
-	r = db_exec(c, "backfill: count commits",
-		"SELECT count(*) FROM commits c JOIN modules mo ON mo.id = c.module_id"
-		" WHERE ($1 = '' OR (lower(mo.owner) = lower($1) AND lower(mo.name) = lower($2)))"
-		"   AND c.sequence >= $3::int", 3, pc, err);
-	if (!r)
+	snprintf(what, sizeof(what), "%s:v%ld", label, found_number);
+	if (registry_count_commits(c, &m, from, &total, err) < 0)
 		goto fail;
-	long total = (long)db_ll(r, 0, 0), done = 0, queued = 0;
-	PQclear(r);
-	r = NULL;
 	if (m.owner[0] && !total) {
 		cli_error(EXIT_USAGE, "module %s/%s: no commits from sequence %ld on", m.owner, m.name, from);
 		goto out;
 	}
 	int tty = isatty(2);
-	char last[32] = "0";
 	while (done < total) {
-		const char *pb[] = { tvid, m.owner, m.name, froms, last, batchs };
-		r = db_exec(c, "backfill: queue a batch",
-			"WITH batch AS ("
-			"  SELECT c.id, c.sequence FROM commits c JOIN modules mo ON mo.id = c.module_id"
-			"  WHERE ($2 = '' OR (lower(mo.owner) = lower($2) AND lower(mo.name) = lower($3)))"
-			"    AND c.sequence >= $4::int AND c.id > $5::bigint ORDER BY c.id LIMIT $6::int),"
-			" ins AS ("
-			"  INSERT INTO generations (commit_id, template_version_id, version, priority)"
-			"  SELECT b.id, tv.id, 'v1.' || tv.number || '.' || b.sequence, " BACKFILL_PRIORITY
-			"    FROM batch b, template_versions tv WHERE tv.id = $1"
-			"  ON CONFLICT DO NOTHING RETURNING 1)"
-			" SELECT (SELECT max(id) FROM batch), (SELECT count(*) FROM batch), (SELECT count(*) FROM ins)",
-			6, pb, err);
-		if (!r)
+		long seen = 0, added = 0;
+		if (queue_backfill_batch(c, tv_id, m.owner, m.name, from, &after, batch, &seen, &added, err) < 0)
 			goto fail;
-		long n = (long)db_ll(r, 0, 1);
-		if (n == 0)
+		if (seen == 0)
 			break;
-		snprintf(last, sizeof(last), "%s", PQgetvalue(r, 0, 0));
-		done += n;
-		queued += (long)db_ll(r, 0, 2);
-		PQclear(r);
-		r = NULL;
+		done += seen;
+		queued += added;
 		progress(tty, what, done, total, queued);
 	}
 	if (!total)
@@ -174,7 +139,7 @@ int cmd_backfill(int argc, char **argv, struct config *cfg)
 fail:
 	cli_error(EXIT_USAGE, "%s", err);
 out:
-	PQclear(r);
+	free(label);
 	db_close(c);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include "db.h"
 #include "migrate.h"
 #include "names.h"
+#include "queue.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -67,24 +68,11 @@ int cmd_retry(int argc, char **argv, struct config *cfg)
 	PGconn *c = cli_connect(cfg);
 	if (!c)
 		goto out;
-	const char *p[] = { ids.data, t.owner, t.name, m.owner, m.name };
-	PGresult *r = NULL;
-	if (migrate_check(c, err) == 0)
-		r = db_exec(c, "retry: reset failed generations",
-			"WITH x AS (UPDATE generations g SET state = 'pending', attempts = 0, next_attempt_at = now(),"
-			"  finished_at = NULL, lease_owner = NULL, lease_until = NULL"
-			" FROM commits c, modules mo, template_versions tv, templates te"
-			" WHERE g.state = 'failed' AND c.id = g.commit_id AND mo.id = c.module_id"
-			"   AND tv.id = g.template_version_id AND te.id = tv.template_id"
-			"   AND (cardinality($1::bigint[]) = 0 OR g.id = ANY($1::bigint[]))"
-			"   AND ($2 = '' OR (lower(te.owner) = lower($2) AND lower(te.name) = lower($3)))"
-			"   AND ($4 = '' OR (lower(mo.owner) = lower($4) AND lower(mo.name) = lower($5)))"
-			" RETURNING 1) SELECT count(*) FROM x", 5, p, err);
-	if (!r) {
+	long long queued = 0;
+	if (migrate_check(c, err) < 0 || queue_retry(c, ids.data, t.owner, t.name, m.owner, m.name, &queued, err) < 0) {
 		cli_error(EXIT_USAGE, "%s", err);
 	} else {
-		printf("%s generation%s queued again\n", PQgetvalue(r, 0, 0), (int)db_ll(r, 0, 0) == 1 ? "" : "s");
-		PQclear(r);
+		printf("%lld generation%s queued again\n", queued, queued == 1 ? "" : "s");
 		rc = EXIT_OK;
 	}
 out:

@@ -8,6 +8,7 @@
 #include "migrate.h"
 #include "outcache.h"
 #include "queue.h"
+#include "timefmt.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -30,7 +31,10 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 	int ch, json = 0, rc = EXIT_USAGE;
 	char err[ERR_SIZE];
 	PGresult *fails = NULL;
-	struct sched_counts counts;
+	struct queue_counts counts;
+	struct queue_failure *fv = NULL;
+	size_t nf = 0;
+	char when[TIMEFMT_SIZE];
 	struct outcache_figures cache;
 	struct buf out = BUF_INIT;
 
@@ -52,19 +56,11 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 		return EXIT_USAGE;
 	if (migrate_check(c, err) < 0)
 		goto fail;
-	if (sched_counts(c, &counts, err) < 0 || outcache_figures(c, &cache, err) < 0)
+	if (queue_counts(c, &counts, err) < 0 || outcache_figures(c, &cache, err) < 0)
 		goto fail;
 	long long looked = cache.hits + cache.misses;
 	double ratio = looked ? (double)cache.hits / (double)looked : 0.0;
-	fails = db_exec(c, "status: recent failures",
-		"SELECT g.id, m.owner || '/' || m.name, c.sequence, t.owner || '/' || t.name || ':v' || tv.number,"
-		"  g.version, g.attempts, coalesce(g.last_error, ''),"
-		"  to_char(g.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-		" FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules m ON m.id = c.module_id"
-		" JOIN template_versions tv ON tv.id = g.template_version_id"
-		" JOIN templates t ON t.id = tv.template_id"
-		" WHERE g.state = 'failed' ORDER BY g.finished_at DESC LIMIT 10", 0, NULL, err);
-	if (!fails)
+	if (queue_failures(c, 10, &fv, &nf, &fails, err) < 0)
 		goto fail;
 	static const char *states[] = { "pending", "running", "published", "failed" };
 	const long long by_state[] = { counts.pending, counts.running, counts.published, counts.failed };
@@ -81,16 +77,16 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 		jsonw_set_int(cj, "misses", cache.misses);
 		jsonw_set(cj, "hit_ratio", json_real(ratio));
 		jsonw_set(doc, "cache", cj);
-		for (int i = 0; i < PQntuples(fails); i++) {
+		for (size_t i = 0; i < nf; i++) {
 			json_t *f = json_object();
-			jsonw_set_int(f, "generation", db_ll(fails, i, 0));
-			jsonw_set_str(f, "module", PQgetvalue(fails, i, 1));
-			jsonw_set_int(f, "commit", db_ll(fails, i, 2));
-			jsonw_set_str(f, "template", PQgetvalue(fails, i, 3));
-			jsonw_set_str(f, "version", PQgetvalue(fails, i, 4));
-			jsonw_set_int(f, "attempts", db_ll(fails, i, 5));
-			jsonw_set_str(f, "error", PQgetvalue(fails, i, 6));
-			jsonw_set_str(f, "failed_at", PQgetvalue(fails, i, 7));
+			jsonw_set_int(f, "generation", fv[i].id);
+			jsonw_set_str(f, "module", fv[i].module);
+			jsonw_set_int(f, "commit", fv[i].sequence);
+			jsonw_set_str(f, "template", fv[i].template);
+			jsonw_set_str(f, "version", fv[i].version);
+			jsonw_set_int(f, "attempts", fv[i].attempts);
+			jsonw_set_str(f, "error", fv[i].error);
+			jsonw_set_str(f, "failed_at", timefmt_rfc3339(fv[i].failed_us, 0, when));
 			if (json_array_append_new(fl, f) < 0)
 				abort();
 		}
@@ -105,13 +101,12 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 		buf_printf(&out, "output cache: %lld entries, %.1f MiB, hit ratio %.1f%% (%lld files from the "
 			   "cache, %lld generated)\n", cache.entries, (double)cache.bytes / 1048576.0,
 			   100.0 * ratio, cache.hits, cache.misses);
-		if (PQntuples(fails)) {
+		if (nf) {
 			buf_adds(&out, "recent failures:\n");
-			for (int i = 0; i < PQntuples(fails); i++)
-				buf_printf(&out, "  #%s %s commit %s with %s (%s, %s attempts, %s): %s\n",
-					   PQgetvalue(fails, i, 0), PQgetvalue(fails, i, 1), PQgetvalue(fails, i, 2),
-					   PQgetvalue(fails, i, 3), PQgetvalue(fails, i, 4), PQgetvalue(fails, i, 5),
-					   PQgetvalue(fails, i, 7), PQgetvalue(fails, i, 6));
+			for (size_t i = 0; i < nf; i++)
+				buf_printf(&out, "  #%lld %s commit %lld with %s (%s, %lld attempts, %s): %s\n",
+					   fv[i].id, fv[i].module, fv[i].sequence, fv[i].template, fv[i].version,
+					   fv[i].attempts, timefmt_rfc3339(fv[i].failed_us, 0, when), fv[i].error);
 		}
 	}
 	fputs(out.data, stdout);
@@ -121,6 +116,7 @@ fail:
 	cli_error(EXIT_USAGE, "%s", err);
 out:
 	PQclear(fails);
+	free(fv);
 	db_close(c);
 	buf_release(&out);
 	return rc;

@@ -65,7 +65,7 @@ int cmd_verify(int argc, char **argv, struct config *cfg)
 		cli_error(EXIT_USAGE, "%s", err);
 		goto out;
 	}
-	if (verify_store(c, s, cfg->go_prefix, cfg->npm_url, stdout, &problems, &objects, err) < 0) {
+	if (verify_store(c, s, cfg, stdout, &problems, &objects, err) < 0) {
 		cli_error(EXIT_FAILED, "verify %s: %s", s->url, err);
 		rc = EXIT_FAILED;
 		goto out;

@@ -173,3 +173,18 @@ long long db_ll(const PGresult *r, int row, int col)
 {
 	return num_trusted(PQgetvalue(r, row, col));
 }
+
+int db_ensure(PGconn **c, const char *conninfo, char *err)
+{
+	if (!db_broken(*c))
+		return 0;
+	int had = *c != NULL;
+	db_close(*c);
+	*c = db_connect(conninfo, err);
+	if (*c && had) {
+		struct logline l;
+		log_start(&l, "info", "database_reconnected");
+		log_end(&l);
+	}
+	return *c ? 0 : -1;
+}

@@ -31,13 +31,13 @@ void db_text_array(const struct strvec *sv, struct buf *out);
 /* Runs a statement and discards its result. Returns 0 or -1. */
 int db_run(PGconn *c, const char *what, const char *sql, int n, const char *const *params, char *err);
 
+/* The integer in a result cell (0 when NULL or not a number: integer columns only). */
+long long db_ll(const PGresult *r, int row, int col);
+
 /*
  * Runs a query answering one row of n_out numbers or booleans into out
  * (NULL and false are 0, true is 1). Returns 0 or -1 (err set).
  */
-/* The integer in a result cell (0 when NULL or not a number: integer columns only). */
-long long db_ll(const PGresult *r, int row, int col);
-
 int db_numbers(PGconn *c, const char *what, const char *sql, int n, const char *const *params,
 	       long long *out, int n_out, char *err);
 
@@ -51,5 +51,11 @@ const char *db_last_sqlstate(void);
 
 /* 1 when the connection is gone (server restart): reconnect. */
 int db_broken(PGconn *c);
+
+/*
+ * Connects *c when it is NULL or gone (logging database_reconnected when it
+ * replaces a connection). Returns 0 or -1 (err set).
+ */
+int db_ensure(PGconn **c, const char *conninfo, char *err);
 
 #endif

@@ -18,6 +18,7 @@
 #ifndef REMOTEGEN_FEED_H
 #define REMOTEGEN_FEED_H
 
+#include "config.h"
 #include "store.h"
 
 #include <libpq-fe.h>
@@ -43,10 +44,10 @@ int feed_place(PGconn *c, long long *placed, char *err);
  * objects written; 0 when the store was up to date. Returns 0, -1 (err set)
  * on a database error or a STORE_* error.
  */
-int feed_sync(PGconn *c, struct store *s, const char *go_prefix, int *written, char *err);
+int feed_sync(PGconn *c, struct store *s, const struct config *cfg, int *written, char *err);
 
 /* feed_place, then feed_sync. */
-int feed_update(PGconn *c, struct store *s, const char *go_prefix, int *written, char *err);
+int feed_update(PGconn *c, struct store *s, const struct config *cfg, int *written, char *err);
 
 /* How many positions the database holds (the highest position). */
 int feed_entries(PGconn *c, long long *entries, char *err);
@@ -57,7 +58,7 @@ int feed_entries(PGconn *c, long long *entries, char *err);
  * head and every full segment (nothing while nothing is published). Stops at
  * the first non-zero return of each().
  */
-int feed_render_all(PGconn *c, const char *go_prefix,
+int feed_render_all(PGconn *c, const struct config *cfg,
 		    int (*each)(void *arg, const char *key, const struct buf *data, int immutable),
 		    void *arg, char *err);
 

@@ -12,9 +12,9 @@
 int metrics_write(PGconn *c, const char *path, const struct run_stats *st, char *err)
 {
 	struct buf b = BUF_INIT;
-	struct sched_counts n;
+	struct queue_counts n;
 	struct outcache_figures cf;
-	if (sched_counts(c, &n, err) < 0 || outcache_figures(c, &cf, err) < 0)
+	if (queue_counts(c, &n, err) < 0 || outcache_figures(c, &cf, err) < 0)
 		return -1;
 	buf_adds(&b, "# HELP remotegen_generations_total Generations this process finished, by outcome.\n"
 		     "# TYPE remotegen_generations_total counter\n");

@@ -1,18 +1,30 @@
 /*
- * scheduler: queue SQL. The synthetic version is computed in SQL on insertion as
- * 'v1.' || template version number || '.' || commit sequence, the same
- * formula as modpath_version().
+ * queue: every statement about the generations table (see queue.h). The
+ * synthetic version is written by PostgreSQL's format() from VERSION_FORMAT,
+ * sent as a parameter, so the formula exists once (lib/version.h). Times
+ * leave the database as microseconds since the epoch; their text form is the
+ * renderers' decision (lib/timefmt.h).
  */
 #include "queue.h"
 #include "db.h"
-#include "num.h"
 #include "jitter.h"
+#include "num.h"
+#include "version.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void plugin_release(struct sched_plugin *p)
+/* "published and not yet in the feed": the condition of the partial index generations_unfed (sql/003) */
+#define UNFED "state = 'published' AND feed_seq IS NULL"
+/* A timestamp column as microseconds since the epoch. */
+#define EPOCH_US(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
+/* The synthetic version of template version number tv on commit sequence seq; $1 is VERSION_FORMAT. */
+#define VERSION_SQL(tv, seq) "format($1::text, " tv ", " seq ")"
+/* Backfilled generations run after new work. */
+#define BACKFILL_PRIORITY "-10"
+
+static void plugin_release(struct queue_plugin *p)
 {
 	free(p->label);
 	free(p->runtime);
@@ -25,7 +37,7 @@ static void plugin_release(struct sched_plugin *p)
 	strvec_clear(&p->ro_paths);
 }
 
-void sched_job_free(struct sched_job *j)
+void queue_job_release(struct queue_job *j)
 {
 	if (!j)
 		return;
@@ -33,7 +45,6 @@ void sched_job_free(struct sched_job *j)
 	buf_release(&j->image);
 	strvec_clear(&j->own_files);
 	free(j->protoc_version);
-	free(j->time);
 	free(j->module_owner);
 	free(j->module_name);
 	free(j->template_owner);
@@ -45,13 +56,10 @@ void sched_job_free(struct sched_job *j)
 		free(j->deps[i].file);
 		free(j->deps[i].mod_owner);
 		free(j->deps[i].mod_name);
+		free(j->deps[i].version);
 	}
 	free(j->deps);
-	free(j->modpath);
-	fileset_release(&j->files);
-	publish_module_release(&j->built);
-	npmpkg_release(&j->npm);
-	free(j);
+	memset(j, 0, sizeof(*j));
 }
 
 static int count_result(PGresult *r)
@@ -61,10 +69,10 @@ static int count_result(PGresult *r)
 	return n;
 }
 
-int sched_anything(PGconn *c, int *anything, char *err)
+int queue_anything(PGconn *c, int *anything, char *err)
 {
 	long long v;
-	if (db_numbers(c, "scheduler: anything to do",
+	if (db_numbers(c, "queue: anything to do",
 		"SELECT EXISTS (SELECT 1 FROM commits WHERE NOT scheduled)"
 		"  OR EXISTS (SELECT 1 FROM template_versions WHERE NOT scheduled)"
 		"  OR EXISTS (SELECT 1 FROM generations WHERE state = 'pending')"
@@ -74,19 +82,20 @@ int sched_anything(PGconn *c, int *anything, char *err)
 	return 0;
 }
 
-int sched_enqueue(PGconn *c, int *created, char *err)
+int queue_enqueue(PGconn *c, int *created, char *err)
 {
 	*created = 0;
 	/* The usual case, one round trip from partial indexes: nothing new, nothing queued. */
 	int anything;
-	if (sched_anything(c, &anything, err) < 0)
+	if (queue_anything(c, &anything, err) < 0)
 		return -1;
 	if (!anything)
 		return 0;
+	const char *fmt[] = { VERSION_FORMAT };
 	if (db_begin(c, err) < 0)
 		return -1;
 	/* New commits: the latest version of every template. */
-	PGresult *r = db_exec(c, "scheduler: enqueue new commits",
+	PGresult *r = db_exec(c, "queue: enqueue new commits",
 		"WITH new AS ("
 		"  SELECT id FROM commits WHERE NOT scheduled ORDER BY id LIMIT 1000"
 		"  FOR UPDATE SKIP LOCKED),"
@@ -95,17 +104,17 @@ int sched_enqueue(PGconn *c, int *created, char *err)
 		"          ORDER BY tv.number DESC LIMIT 1) AS id FROM templates t),"
 		" ins AS ("
 		"  INSERT INTO generations (commit_id, template_version_id, version)"
-		"  SELECT c.id, tv.id, 'v1.' || tv.number || '.' || c.sequence"
+		"  SELECT c.id, tv.id, " VERSION_SQL("tv.number", "c.sequence")
 		"    FROM new JOIN commits c ON c.id = new.id"
 		"    CROSS JOIN latest_tv JOIN template_versions tv ON tv.id = latest_tv.id"
 		"  ON CONFLICT DO NOTHING RETURNING 1),"
 		" upd AS (UPDATE commits SET scheduled = true WHERE id IN (SELECT id FROM new))"
-		" SELECT count(*) FROM ins", 0, NULL, err);
+		" SELECT count(*) FROM ins", 1, fmt, err);
 	if (!r)
 		goto fail;
 	*created += count_result(r);
 	/* New template versions: the latest commit of every module. */
-	r = db_exec(c, "scheduler: enqueue new template versions",
+	r = db_exec(c, "queue: enqueue new template versions",
 		"WITH new AS ("
 		"  SELECT id, number FROM template_versions WHERE NOT scheduled ORDER BY id LIMIT 1000"
 		"  FOR UPDATE SKIP LOCKED),"
@@ -114,16 +123,16 @@ int sched_enqueue(PGconn *c, int *created, char *err)
 		"          ORDER BY c.sequence DESC LIMIT 1) AS id FROM modules m),"
 		" ins AS ("
 		"  INSERT INTO generations (commit_id, template_version_id, version)"
-		"  SELECT c.id, new.id, 'v1.' || new.number || '.' || c.sequence"
+		"  SELECT c.id, new.id, " VERSION_SQL("new.number", "c.sequence")
 		"    FROM new CROSS JOIN latest_c JOIN commits c ON c.id = latest_c.id"
 		"  ON CONFLICT DO NOTHING RETURNING 1),"
 		" upd AS (UPDATE template_versions SET scheduled = true WHERE id IN (SELECT id FROM new))"
-		" SELECT count(*) FROM ins", 0, NULL, err);
+		" SELECT count(*) FROM ins", 1, fmt, err);
 	if (!r)
 		goto fail;
 	*created += count_result(r);
 	/* Generations of the commits that pending ones depend on (same template version). */
-	r = db_exec(c, "scheduler: enqueue dependencies",
+	r = db_exec(c, "queue: enqueue dependencies",
 		"WITH RECURSIVE need AS ("
 		"  SELECT d.dep_commit_id AS commit_id, g.template_version_id, g.priority"
 		"    FROM generations g JOIN commit_deps d ON d.commit_id = g.commit_id"
@@ -133,12 +142,12 @@ int sched_enqueue(PGconn *c, int *created, char *err)
 		"    FROM need n JOIN commit_deps d ON d.commit_id = n.commit_id),"
 		" ins AS ("
 		"  INSERT INTO generations (commit_id, template_version_id, version, priority)"
-		"  SELECT n.commit_id, n.template_version_id, 'v1.' || tv.number || '.' || c.sequence, max(n.priority)"
+		"  SELECT n.commit_id, n.template_version_id, " VERSION_SQL("tv.number", "c.sequence") ", max(n.priority)"
 		"    FROM need n JOIN commits c ON c.id = n.commit_id"
 		"    JOIN template_versions tv ON tv.id = n.template_version_id"
 		"   GROUP BY n.commit_id, n.template_version_id, tv.number, c.sequence"
 		"  ON CONFLICT DO NOTHING RETURNING 1)"
-		" SELECT count(*) FROM ins", 0, NULL, err);
+		" SELECT count(*) FROM ins", 1, fmt, err);
 	if (!r)
 		goto fail;
 	*created += count_result(r);
@@ -150,9 +159,9 @@ fail:
 	return -1;
 }
 
-int sched_reap(PGconn *c, int *reaped, char *err)
+int queue_reap(PGconn *c, int *reaped, char *err)
 {
-	PGresult *r = db_exec(c, "scheduler: reap expired leases",
+	PGresult *r = db_exec(c, "queue: reap expired leases",
 		"WITH x AS (UPDATE generations SET state = 'pending', lease_owner = NULL, lease_until = NULL,"
 		"  last_error = 'lease expired (the process that claimed it stopped)'"
 		"  WHERE state = 'running' AND lease_until < now() RETURNING 1)"
@@ -179,14 +188,14 @@ static void split_lines(struct strvec *sv, const char *s)
 	}
 }
 
-static int load_job(PGconn *c, struct sched_job *j, char *err)
+static int load_job(PGconn *c, struct queue_job *j, char *err)
 {
 	char id[32];
 	snprintf(id, sizeof(id), "%lld", j->id);
 	const char *p[] = { id };
-	PGresult *r = db_exec(c, "scheduler: load generation",
+	PGresult *r = db_exec(c, "queue: load generation",
 		"SELECT g.version, g.attempts, c.id, c.sequence, c.protoc_version,"
-		"  to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+		"  " EPOCH_US("c.created_at") ","
 		"  m.id, m.owner, m.name, t.id, t.owner, t.name, tv.number, tv.id"
 		" FROM generations g JOIN commits c ON c.id = g.commit_id"
 		" JOIN modules m ON m.id = c.module_id"
@@ -199,7 +208,7 @@ static int load_job(PGconn *c, struct sched_job *j, char *err)
 	j->commit_id = db_ll(r, 0, 2);
 	j->sequence = (int)db_ll(r, 0, 3);
 	j->protoc_version = dupval(r, 0, 4);
-	j->time = dupval(r, 0, 5);
+	j->commit_us = db_ll(r, 0, 5);
 	j->module_id = db_ll(r, 0, 6);
 	j->module_owner = dupval(r, 0, 7);
 	j->module_name = dupval(r, 0, 8);
@@ -214,12 +223,13 @@ static int load_job(PGconn *c, struct sched_job *j, char *err)
 	PQclear(r);
 
 	const char *pc[] = { cid };
-	r = db_exec_bin(c, "scheduler: load image", "SELECT image FROM commits WHERE id = $1", 1, pc, err);
+	const char *pdep[] = { cid, tvid, VERSION_FORMAT };
+	r = db_exec_bin(c, "queue: load image", "SELECT image FROM commits WHERE id = $1", 1, pc, err);
 	if (!r)
 		return -1;
 	buf_add(&j->image, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
 	PQclear(r);
-	r = db_exec(c, "scheduler: load own files",
+	r = db_exec(c, "queue: load own files",
 		    "SELECT u.f FROM commits c, unnest(c.own_files) WITH ORDINALITY AS u(f, i)"
 		    " WHERE c.id = $1 ORDER BY u.i", 1, pc, err);
 	if (!r)
@@ -227,13 +237,17 @@ static int load_job(PGconn *c, struct sched_job *j, char *err)
 	for (int i = 0; i < PQntuples(r); i++)
 		strvec_push(&j->own_files, PQgetvalue(r, i, 0));
 	PQclear(r);
-	r = db_exec(c, "scheduler: load dependency files",
+	r = db_exec(c, "queue: load dependency files",
 		"WITH RECURSIVE deps AS ("
 		"  SELECT dep_commit_id AS id FROM commit_deps WHERE commit_id = $1"
 		"  UNION SELECT d.dep_commit_id FROM commit_deps d JOIN deps ON d.commit_id = deps.id)"
-		" SELECT u.f, m.owner, m.name, c.sequence"
+		" SELECT u.f, m.owner, m.name, c.sequence,"
+		/* the dependency's generation exists: claims wait until it is published */
+		"  coalesce((SELECT dg.version FROM generations dg WHERE dg.commit_id = c.id"
+		"            AND dg.template_version_id = $2::bigint),"
+		"           format($3::text, (SELECT number FROM template_versions WHERE id = $2::bigint), c.sequence))"
 		" FROM deps JOIN commits c ON c.id = deps.id JOIN modules m ON m.id = c.module_id,"
-		"  unnest(c.own_files) AS u(f)", 1, pc, err);
+		"  unnest(c.own_files) AS u(f)", 3, pdep, err);
 	if (!r)
 		return -1;
 	j->n_deps = (size_t)PQntuples(r);
@@ -243,10 +257,11 @@ static int load_job(PGconn *c, struct sched_job *j, char *err)
 		j->deps[i].mod_owner = dupval(r, (int)i, 1);
 		j->deps[i].mod_name = dupval(r, (int)i, 2);
 		j->deps[i].sequence = (int)db_ll(r, (int)i, 3);
+		j->deps[i].version = dupval(r, (int)i, 4);
 	}
 	PQclear(r);
 	const char *pt[] = { tvid };
-	r = db_exec(c, "scheduler: load plugins",
+	r = db_exec(c, "queue: load plugins",
 		"SELECT p.owner || '/' || p.name || ':' || pv.version, pv.runtime, pv.exec_path,"
 		"  pv.image_ref, tp.parameter, pv.go_min_version, array_to_string(pv.go_deps, ' '),"
 		"  pv.timeout_ms, pv.memory_bytes, pv.output_bytes, pv.id, pv.per_file,"
@@ -262,7 +277,7 @@ static int load_job(PGconn *c, struct sched_job *j, char *err)
 	j->n_plugins = (size_t)PQntuples(r);
 	j->plugins = xcalloc(j->n_plugins + 1, sizeof(*j->plugins));
 	for (size_t i = 0; i < j->n_plugins; i++) {
-		struct sched_plugin *sp = &j->plugins[i];
+		struct queue_plugin *sp = &j->plugins[i];
 		int row = (int)i;
 		sp->label = dupval(r, row, 0);
 		sp->runtime = dupval(r, row, 1);
@@ -283,8 +298,8 @@ static int load_job(PGconn *c, struct sched_job *j, char *err)
 	return 0;
 }
 
-int sched_claim(PGconn *c, const char *lease_owner, int max, long long lease_ms,
-		struct sched_job ***jobs, size_t *n, char *err)
+int queue_claim(PGconn *c, const char *lease_owner, int max, long long lease_ms, struct queue_job ***jobs,
+		size_t *n, char *err)
 {
 	char smax[16], slease[32];
 	*jobs = NULL;
@@ -292,7 +307,7 @@ int sched_claim(PGconn *c, const char *lease_owner, int max, long long lease_ms,
 	snprintf(smax, sizeof(smax), "%d", max);
 	snprintf(slease, sizeof(slease), "%lld", lease_ms);
 	const char *p[] = { smax, slease, lease_owner };
-	PGresult *r = db_exec(c, "scheduler: claim",
+	PGresult *r = db_exec(c, "queue: claim",
 		"WITH ready AS ("
 		"  SELECT g.id FROM generations g"
 		"  WHERE g.state = 'pending' AND g.next_attempt_at <= now()"
@@ -310,7 +325,7 @@ int sched_claim(PGconn *c, const char *lease_owner, int max, long long lease_ms,
 	if (!r)
 		return -1;
 	int rows = PQntuples(r);
-	struct sched_job **v = xcalloc((size_t)rows + 1, sizeof(*v));
+	struct queue_job **v = xcalloc((size_t)rows + 1, sizeof(*v));
 	for (int i = 0; i < rows; i++) {
 		v[i] = xcalloc(1, sizeof(**v));
 		v[i]->id = db_ll(r, i, 0);
@@ -318,8 +333,10 @@ int sched_claim(PGconn *c, const char *lease_owner, int max, long long lease_ms,
 	PQclear(r);
 	for (int i = 0; i < rows; i++)
 		if (load_job(c, v[i], err) < 0) {
-			for (int k = 0; k < rows; k++)
-				sched_job_free(v[k]);
+			for (int k = 0; k < rows; k++) {
+				queue_job_release(v[k]);
+				free(v[k]);
+			}
 			free(v);
 			return -1;
 		}
@@ -336,8 +353,8 @@ static void id_array(const long long *ids, size_t n, struct buf *out)
 	buf_addc(out, '}');
 }
 
-int sched_extend(PGconn *c, const char *lease_owner, const long long *ids, size_t n,
-		 long long lease_ms, char *err)
+int queue_extend(PGconn *c, const char *lease_owner, const long long *ids, size_t n, long long lease_ms,
+		 char *err)
 {
 	struct buf a = BUF_INIT;
 	char slease[32];
@@ -346,7 +363,7 @@ int sched_extend(PGconn *c, const char *lease_owner, const long long *ids, size_
 	id_array(ids, n, &a);
 	snprintf(slease, sizeof(slease), "%lld", lease_ms);
 	const char *p[] = { a.data, slease, lease_owner };
-	int rc = db_run(c, "scheduler: extend leases",
+	int rc = db_run(c, "queue: extend leases",
 			"UPDATE generations SET lease_until = now() + $2::bigint * interval '1 millisecond'"
 			" WHERE id = ANY($1::bigint[]) AND state = 'running' AND lease_owner = $3",
 			3, p, err);
@@ -354,24 +371,22 @@ int sched_extend(PGconn *c, const char *lease_owner, const long long *ids, size_
 	return rc;
 }
 
-int sched_lock_module(PGconn *c, const char *modpath, char *err)
+int queue_lock(PGconn *c, const char *key, char *err)
 {
-	const char *p[] = { modpath };
-	return db_run(c, "publisher: lock module path",
-		      "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", 1, p, err);
+	const char *p[] = { key };
+	return db_run(c, "queue: lock", "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", 1, p, err);
 }
 
-int sched_mark_published(PGconn *c, const char *lease_owner, const struct sched_job *j, char *err)
+int queue_mark_published(PGconn *c, const char *lease_owner, long long id, const struct queue_publication *pub,
+			 char *err)
 {
-	char id[32], pms[32], ums[32];
-	snprintf(id, sizeof(id), "%lld", j->id);
-	snprintf(pms, sizeof(pms), "%lld", j->plugin_ms);
-	snprintf(ums, sizeof(ums), "%lld", j->publish_ms);
-	const char *npm = j->is_npm ? "t" : NULL;
-	const char *p[] = { id, lease_owner, npm ? NULL : j->zip_hash, npm ? NULL : j->mod_hash, pms, ums,
-			    npm ? j->npm.name : NULL, npm ? j->npm.manifest.data : NULL,
-			    npm ? j->npm.integrity : NULL, npm ? j->npm.shasum : NULL };
-	PGresult *r = db_exec(c, "publisher: mark published",
+	char sid[32], pms[32], ums[32];
+	snprintf(sid, sizeof(sid), "%lld", id);
+	snprintf(pms, sizeof(pms), "%lld", pub->plugin_ms);
+	snprintf(ums, sizeof(ums), "%lld", pub->publish_ms);
+	const char *p[] = { sid, lease_owner, pub->zip_hash, pub->mod_hash, pms, ums,
+			    pub->package, pub->manifest, pub->integrity, pub->shasum };
+	PGresult *r = db_exec(c, "queue: mark published",
 		"UPDATE generations SET state = 'published', zip_hash = $3, mod_hash = $4,"
 		"  plugin_ms = $5, publish_ms = $6, finished_at = now(), lease_until = NULL,"
 		"  last_error = NULL, npm_package = $7, npm_manifest = $8, npm_integrity = $9,"
@@ -384,37 +399,14 @@ int sched_mark_published(PGconn *c, const char *lease_owner, const struct sched_
 	return n;
 }
 
-int sched_published_versions(PGconn *c, long long template_id, long long module_id,
-			     struct publish_version **v, size_t *n, PGresult **res, char *err)
+int queue_package_owner(PGconn *c, const char *package, long long template_id, long long module_id,
+			char **owner, char *err)
 {
 	char t[32], m[32];
 	snprintf(t, sizeof(t), "%lld", template_id);
 	snprintf(m, sizeof(m), "%lld", module_id);
-	const char *p[] = { t, m };
-	PGresult *r = db_exec(c, "publisher: list published versions",
-		"SELECT g.version, to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-		" FROM generations g JOIN commits c ON c.id = g.commit_id"
-		" JOIN template_versions tv ON tv.id = g.template_version_id"
-		" WHERE tv.template_id = $1 AND c.module_id = $2 AND g.state = 'published'", 2, p, err);
-	if (!r)
-		return -1;
-	*n = (size_t)PQntuples(r);
-	*v = xcalloc(*n + 1, sizeof(**v));
-	for (size_t i = 0; i < *n; i++) {
-		(*v)[i].version = PQgetvalue(r, (int)i, 0);
-		(*v)[i].time = PQgetvalue(r, (int)i, 1);
-	}
-	*res = r;
-	return 0;
-}
-
-int sched_npm_name_taken(PGconn *c, const struct sched_job *j, char **owner, char *err)
-{
-	char t[32], m[32];
-	snprintf(t, sizeof(t), "%lld", j->template_id);
-	snprintf(m, sizeof(m), "%lld", j->module_id);
-	const char *p[] = { j->npm.name, t, m };
-	PGresult *r = db_exec(c, "publisher: who owns the npm package name",
+	const char *p[] = { package, t, m };
+	PGresult *r = db_exec(c, "queue: who owns the package name",
 		"SELECT mo.owner || '/' || mo.name, te.owner || '/' || te.name"
 		" FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules mo ON mo.id = c.module_id"
 		" JOIN template_versions tv ON tv.id = g.template_version_id JOIN templates te ON te.id = tv.template_id"
@@ -429,37 +421,129 @@ int sched_npm_name_taken(PGconn *c, const struct sched_job *j, char **owner, cha
 	return taken;
 }
 
-int sched_published_npm(PGconn *c, long long template_id, long long module_id,
-			struct npmpkg_version **v, size_t *n, PGresult **res, char *err)
+/* The columns of a published generation, in the order rows_from reads them. */
+#define PUBLISHED_COLUMNS                                                                                  \
+	"g.id, coalesce(g.feed_seq, 0), t.id, m.id, t.owner, t.name, m.owner, m.name, g.version, "          \
+	EPOCH_US("c.created_at") ", " EPOCH_US("g.finished_at") ", g.zip_hash, g.mod_hash, g.npm_package, " \
+	"g.npm_manifest, g.npm_integrity, g.npm_shasum"
+#define PUBLISHED_FROM                                                                                     \
+	" FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules m ON m.id = c.module_id"    \
+	" JOIN template_versions tv ON tv.id = g.template_version_id JOIN templates t ON t.id = tv.template_id"
+
+static const char *text_or_null(PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}
+
+static void rows_from(PGresult *r, struct queue_rows *out)
+{
+	out->res = r;
+	out->n = (size_t)PQntuples(r);
+	out->v = xcalloc(out->n + 1, sizeof(*out->v));
+	for (size_t i = 0; i < out->n; i++) {
+		int row = (int)i;
+		out->v[i] = (struct queue_published){
+			.id = db_ll(r, row, 0), .feed_seq = db_ll(r, row, 1),
+			.template_id = db_ll(r, row, 2), .module_id = db_ll(r, row, 3),
+			.tmpl_owner = PQgetvalue(r, row, 4), .tmpl_name = PQgetvalue(r, row, 5),
+			.mod_owner = PQgetvalue(r, row, 6), .mod_name = PQgetvalue(r, row, 7),
+			.version = PQgetvalue(r, row, 8), .commit_us = db_ll(r, row, 9),
+			.published_us = db_ll(r, row, 10),
+			.zip_hash = text_or_null(r, row, 11), .mod_hash = text_or_null(r, row, 12),
+			.package = text_or_null(r, row, 13), .manifest = text_or_null(r, row, 14),
+			.integrity = text_or_null(r, row, 15), .shasum = text_or_null(r, row, 16),
+		};
+	}
+}
+
+void queue_rows_release(struct queue_rows *r)
+{
+	free(r->v);
+	PQclear(r->res);
+	*r = (struct queue_rows)QUEUE_ROWS_INIT;
+}
+
+int queue_published_of(PGconn *c, long long template_id, long long module_id, struct queue_rows *out,
+		       char *err)
 {
 	char t[32], m[32];
 	snprintf(t, sizeof(t), "%lld", template_id);
 	snprintf(m, sizeof(m), "%lld", module_id);
 	const char *p[] = { t, m };
-	PGresult *r = db_exec(c, "publisher: list published npm versions",
-		"SELECT substr(g.version, 2), g.npm_manifest, g.npm_integrity, g.npm_shasum,"
-		"  to_char(g.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-		" FROM generations g JOIN commits c ON c.id = g.commit_id"
-		" JOIN template_versions tv ON tv.id = g.template_version_id"
-		" WHERE tv.template_id = $1 AND c.module_id = $2 AND g.state = 'published'"
-		"   AND g.npm_package IS NOT NULL", 2, p, err);
+	PGresult *r = db_exec(c, "queue: list published versions of a module",
+		"SELECT " PUBLISHED_COLUMNS PUBLISHED_FROM
+		" WHERE tv.template_id = $1 AND c.module_id = $2 AND g.state = 'published'", 2, p, err);
 	if (!r)
 		return -1;
-	*n = (size_t)PQntuples(r);
-	*v = xcalloc(*n + 1, sizeof(**v));
-	for (size_t i = 0; i < *n; i++) {
-		int row = (int)i;
-		(*v)[i] = (struct npmpkg_version){
-			.version = PQgetvalue(r, row, 0), .manifest = PQgetvalue(r, row, 1),
-			.integrity = PQgetvalue(r, row, 2), .shasum = PQgetvalue(r, row, 3),
-			.time = PQgetvalue(r, row, 4),
-		};
-	}
-	*res = r;
+	rows_from(r, out);
 	return 0;
 }
 
-long long sched_backoff_ms(int attempts, long long base_ms)
+int queue_published_all(PGconn *c, struct queue_rows *out, char *err)
+{
+	PGresult *r = db_exec(c, "queue: list published generations",
+		"SELECT " PUBLISHED_COLUMNS PUBLISHED_FROM
+		" WHERE g.state = 'published' ORDER BY g.finished_at, g.id", 0, NULL, err);
+	if (!r)
+		return -1;
+	rows_from(r, out);
+	return 0;
+}
+
+int queue_feed_rows(PGconn *c, long long first, long long last, struct queue_rows *out, char *err)
+{
+	char a[32], b[32];
+	snprintf(a, sizeof(a), "%lld", first);
+	snprintf(b, sizeof(b), "%lld", last);
+	const char *p[] = { a, b };
+	PGresult *r = db_exec(c, "queue: read feed positions",
+		"SELECT " PUBLISHED_COLUMNS PUBLISHED_FROM
+		" WHERE g.feed_seq BETWEEN $1::bigint AND $2::bigint ORDER BY g.feed_seq", 2, p, err);
+	if (!r)
+		return -1;
+	rows_from(r, out);
+	return 0;
+}
+
+/* The highest position: ORDER BY ... LIMIT 1 reads one index entry whatever the statistics say. */
+#define SQL_TOP_POSITION \
+	"coalesce((SELECT feed_seq FROM generations WHERE feed_seq IS NOT NULL ORDER BY feed_seq DESC LIMIT 1), 0)"
+
+int queue_feed_top(PGconn *c, long long *top, int *unplaced, char *err)
+{
+	long long v[2];
+	if (db_numbers(c, "queue: feed position",
+		"SELECT " SQL_TOP_POSITION ", EXISTS (SELECT 1 FROM generations WHERE " UNFED ")",
+		0, NULL, v, 2, err) < 0)
+		return -1;
+	*top = v[0];
+	if (unplaced)
+		*unplaced = v[1] != 0;
+	return 0;
+}
+
+int queue_feed_place(PGconn *c, long long top, long long *placed, char *err)
+{
+	char base[32];
+	snprintf(base, sizeof(base), "%lld", top);
+	const char *p[] = { base };
+	PGresult *r = db_exec(c, "queue: place published versions in the feed",
+		"UPDATE generations g SET feed_seq = $1::bigint + s.n"
+		" FROM (SELECT id, row_number() OVER (ORDER BY finished_at, id) AS n FROM generations"
+		"       WHERE " UNFED ") s"
+		" WHERE g.id = s.id", 1, p, err);
+	if (!r)
+		return -1;
+	*placed = num_trusted(PQcmdTuples(r));
+	PQclear(r);
+	/* Placing a large history (the first run after loading one) changes the table's
+	 * statistics; the planner must know, or the partial indexes look useless to it. */
+	if (*placed > 10000 && db_run(c, "queue: analyze generations", "ANALYZE generations", 0, NULL, err) < 0)
+		return -1;
+	return 0;
+}
+
+long long queue_backoff_ms(int attempts, long long base_ms)
 {
 	int shift = attempts > 1 ? attempts - 1 : 0;
 	if (shift > 20)
@@ -467,17 +551,16 @@ long long sched_backoff_ms(int attempts, long long base_ms)
 	return base_ms << shift;
 }
 
-int sched_fail(PGconn *c, const char *lease_owner, const struct sched_job *j, int max_attempts,
-	       long long base_ms, int *final, char *err)
+int queue_fail(PGconn *c, const char *lease_owner, const struct queue_job *j, const char *error, int permanent,
+	       int max_attempts, long long base_ms, int *final, char *err)
 {
 	char id[32], delay[32];
-	*final = j->failure == GENERATE_PERMANENT || j->attempts >= max_attempts;
-	long long d = sched_backoff_ms(j->attempts, base_ms);
-	d = jitter_spread(d); /* 50% to 150% */
+	*final = permanent || j->attempts >= max_attempts;
+	long long d = jitter_spread(queue_backoff_ms(j->attempts, base_ms)); /* 50% to 150% */
 	snprintf(id, sizeof(id), "%lld", j->id);
 	snprintf(delay, sizeof(delay), "%lld", d);
-	const char *p[] = { id, lease_owner, j->error, *final ? "failed" : "pending", delay };
-	if (db_run(c, "scheduler: record failure",
+	const char *p[] = { id, lease_owner, error, *final ? "failed" : "pending", delay };
+	if (db_run(c, "queue: record failure",
 		"UPDATE generations SET state = $4, last_error = $3, lease_until = NULL, lease_owner = NULL,"
 		"  finished_at = CASE WHEN $4 = 'failed' THEN now() END,"
 		"  next_attempt_at = now() + $5::bigint * interval '1 millisecond'"
@@ -491,8 +574,8 @@ int sched_fail(PGconn *c, const char *lease_owner, const struct sched_job *j, in
 	snprintf(tv, sizeof(tv), "%lld", j->template_version_id);
 	snprintf(who, sizeof(who), "dependency %s/%s commit %d (%s) failed: ", j->module_owner,
 		 j->module_name, j->sequence, j->version);
-	const char *pd[] = { cid, tv, who, j->error };
-	return db_run(c, "scheduler: fail dependents",
+	const char *pd[] = { cid, tv, who, error };
+	return db_run(c, "queue: fail dependents",
 		"WITH RECURSIVE dependents AS ("
 		"  SELECT commit_id FROM commit_deps WHERE dep_commit_id = $1"
 		"  UNION SELECT d.commit_id FROM commit_deps d JOIN dependents x ON d.dep_commit_id = x.commit_id)"
@@ -501,13 +584,12 @@ int sched_fail(PGconn *c, const char *lease_owner, const struct sched_job *j, in
 		"   AND commit_id IN (SELECT commit_id FROM dependents)", 4, pd, err);
 }
 
-int sched_release(PGconn *c, const char *lease_owner, const struct sched_job *j, const char *msg,
-		  char *err)
+int queue_release(PGconn *c, const char *lease_owner, long long id, const char *msg, char *err)
 {
-	char id[32];
-	snprintf(id, sizeof(id), "%lld", j->id);
-	const char *p[] = { id, lease_owner, msg };
-	return db_run(c, "scheduler: hand back generation",
+	char sid[32];
+	snprintf(sid, sizeof(sid), "%lld", id);
+	const char *p[] = { sid, lease_owner, msg };
+	return db_run(c, "queue: hand back generation",
 		"UPDATE generations SET state = 'pending', attempts = greatest(attempts - 1, 0),"
 		"  last_error = $3, lease_until = NULL, lease_owner = NULL, next_attempt_at = now()"
 		" WHERE id = $1 AND state = 'running' AND lease_owner = $2", 3, p, err);
@@ -518,14 +600,14 @@ int sched_release(PGconn *c, const char *lease_owner, const struct sched_job *j,
  * never published history: published = the feed's highest position plus the
  * few not yet placed.
  */
-int sched_counts(PGconn *c, struct sched_counts *n, char *err)
+int queue_counts(PGconn *c, struct queue_counts *n, char *err)
 {
-	long long v[8];
-	if (db_numbers(c, "scheduler: count generations",
+	long long v[9];
+	if (db_numbers(c, "queue: count generations",
 		"SELECT (SELECT count(*) FROM generations WHERE state = 'pending'),"
 		"  (SELECT count(*) FROM generations WHERE state = 'running'),"
-		"  coalesce((SELECT feed_seq FROM generations WHERE feed_seq IS NOT NULL ORDER BY feed_seq DESC LIMIT 1), 0)"
-		"   + (SELECT count(*) FROM generations WHERE state = 'published' AND feed_seq IS NULL),"
+		"  " SQL_TOP_POSITION ","
+		"  (SELECT count(*) FROM generations WHERE " UNFED "),"
 		"  (SELECT count(*) FROM generations WHERE state = 'failed'),"
 		"  (SELECT greatest(0, extract(epoch FROM min(next_attempt_at) - now()) * 1000)::bigint"
 		"     FROM generations WHERE state = 'pending'),"
@@ -533,50 +615,87 @@ int sched_counts(PGconn *c, struct sched_counts *n, char *err)
 		"  (SELECT count(*) FROM generations WHERE state = 'published'"
 		"     AND finished_at > now() - interval '1 hour'),"
 		"  (SELECT extract(epoch FROM max(finished_at))::bigint FROM generations WHERE state = 'published')",
-		0, NULL, v, 8, err) < 0)
+		0, NULL, v, 9, err) < 0)
 		return -1;
-	*n = (struct sched_counts){ .pending = v[0], .running = v[1], .published = v[2], .failed = v[3],
-				    .next_ready_ms = v[4], .oldest_pending_s = v[5],
-				    .published_last_hour = v[6], .last_published_epoch = v[7] };
+	*n = (struct queue_counts){ .pending = v[0], .running = v[1], .published = v[2] + v[3], .unfed = v[3],
+				    .failed = v[4], .next_ready_ms = v[5], .oldest_pending_s = v[6],
+				    .published_last_hour = v[7], .last_published_epoch = v[8] };
 	return 0;
 }
 
-int sched_all_published(PGconn *c, struct sched_published **v, size_t *n, PGresult **res, char *err)
+int queue_failures(PGconn *c, int limit, struct queue_failure **v, size_t *n, PGresult **res, char *err)
 {
-	PGresult *r = db_exec(c, "list published generations",
-		"SELECT g.id, t.owner, t.name, m.owner, m.name, g.version,"
-		"  to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-		"  to_char(g.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
-		"  g.zip_hash, g.mod_hash, t.id, m.id, g.npm_package, g.npm_manifest, g.npm_integrity,"
-		"  g.npm_shasum"
-		" FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules m ON m.id = c.module_id"
-		" JOIN template_versions tv ON tv.id = g.template_version_id"
-		" JOIN templates t ON t.id = tv.template_id"
-		" WHERE g.state = 'published' ORDER BY g.finished_at, g.id", 0, NULL, err);
+	char lim[16];
+	snprintf(lim, sizeof(lim), "%d", limit);
+	const char *p[] = { lim };
+	PGresult *r = db_exec(c, "queue: recent failures",
+		"SELECT g.id, m.owner || '/' || m.name, c.sequence, t.owner || '/' || t.name || ':v' || tv.number,"
+		"  g.version, g.attempts, coalesce(g.last_error, ''), " EPOCH_US("g.finished_at")
+		PUBLISHED_FROM " WHERE g.state = 'failed' ORDER BY g.finished_at DESC LIMIT $1::int", 1, p, err);
 	if (!r)
 		return -1;
 	*n = (size_t)PQntuples(r);
 	*v = xcalloc(*n + 1, sizeof(**v));
 	for (size_t i = 0; i < *n; i++) {
 		int row = (int)i;
-		struct sched_published *p = &(*v)[i];
-		p->id = db_ll(r, row, 0);
-		p->tmpl_owner = PQgetvalue(r, row, 1);
-		p->tmpl_name = PQgetvalue(r, row, 2);
-		p->mod_owner = PQgetvalue(r, row, 3);
-		p->mod_name = PQgetvalue(r, row, 4);
-		p->version = PQgetvalue(r, row, 5);
-		p->time = PQgetvalue(r, row, 6);
-		p->published_at = PQgetvalue(r, row, 7);
-		p->zip_hash = PQgetvalue(r, row, 8);
-		p->mod_hash = PQgetvalue(r, row, 9);
-		p->template_id = db_ll(r, row, 10);
-		p->module_id = db_ll(r, row, 11);
-		p->npm_package = PQgetisnull(r, row, 12) ? NULL : PQgetvalue(r, row, 12);
-		p->npm_manifest = PQgetisnull(r, row, 13) ? NULL : PQgetvalue(r, row, 13);
-		p->npm_integrity = PQgetisnull(r, row, 14) ? NULL : PQgetvalue(r, row, 14);
-		p->npm_shasum = PQgetisnull(r, row, 15) ? NULL : PQgetvalue(r, row, 15);
+		(*v)[i] = (struct queue_failure){
+			.id = db_ll(r, row, 0), .module = PQgetvalue(r, row, 1), .sequence = db_ll(r, row, 2),
+			.template = PQgetvalue(r, row, 3), .version = PQgetvalue(r, row, 4),
+			.attempts = db_ll(r, row, 5), .error = PQgetvalue(r, row, 6), .failed_us = db_ll(r, row, 7),
+		};
 	}
 	*res = r;
+	return 0;
+}
+
+int queue_retry(PGconn *c, const char *ids, const char *t_owner, const char *t_name, const char *m_owner,
+		const char *m_name, long long *queued, char *err)
+{
+	const char *p[] = { ids, t_owner, t_name, m_owner, m_name };
+	PGresult *r = db_exec(c, "queue: reset failed generations",
+		"WITH x AS (UPDATE generations g SET state = 'pending', attempts = 0, next_attempt_at = now(),"
+		"  finished_at = NULL, lease_owner = NULL, lease_until = NULL"
+		" FROM commits c, modules mo, template_versions tv, templates te"
+		" WHERE g.state = 'failed' AND c.id = g.commit_id AND mo.id = c.module_id"
+		"   AND tv.id = g.template_version_id AND te.id = tv.template_id"
+		"   AND (cardinality($1::bigint[]) = 0 OR g.id = ANY($1::bigint[]))"
+		"   AND ($2 = '' OR (lower(te.owner) = lower($2) AND lower(te.name) = lower($3)))"
+		"   AND ($4 = '' OR (lower(mo.owner) = lower($4) AND lower(mo.name) = lower($5)))"
+		" RETURNING 1) SELECT count(*) FROM x", 5, p, err);
+	if (!r)
+		return -1;
+	*queued = db_ll(r, 0, 0);
+	PQclear(r);
+	return 0;
+}
+
+int queue_backfill_batch(PGconn *c, long long tv_id, const char *m_owner, const char *m_name, long from,
+			 long long *after_id, long batch, long *seen, long *queued, char *err)
+{
+	char tvid[32], froms[32], last[32], batchs[32];
+	snprintf(tvid, sizeof(tvid), "%lld", tv_id);
+	snprintf(froms, sizeof(froms), "%ld", from);
+	snprintf(last, sizeof(last), "%lld", *after_id);
+	snprintf(batchs, sizeof(batchs), "%ld", batch);
+	const char *p[] = { VERSION_FORMAT, tvid, m_owner, m_name, froms, last, batchs };
+	PGresult *r = db_exec(c, "queue: backfill a batch",
+		"WITH batch AS ("
+		"  SELECT c.id, c.sequence FROM commits c JOIN modules mo ON mo.id = c.module_id"
+		"  WHERE ($3 = '' OR (lower(mo.owner) = lower($3) AND lower(mo.name) = lower($4)))"
+		"    AND c.sequence >= $5::int AND c.id > $6::bigint ORDER BY c.id LIMIT $7::int),"
+		" ins AS ("
+		"  INSERT INTO generations (commit_id, template_version_id, version, priority)"
+		"  SELECT b.id, tv.id, " VERSION_SQL("tv.number", "b.sequence") ", " BACKFILL_PRIORITY
+		"    FROM batch b, template_versions tv WHERE tv.id = $2"
+		"  ON CONFLICT DO NOTHING RETURNING 1)"
+		" SELECT (SELECT max(id) FROM batch), (SELECT count(*) FROM batch), (SELECT count(*) FROM ins)",
+		7, p, err);
+	if (!r)
+		return -1;
+	*seen = (long)db_ll(r, 0, 1);
+	*queued = (long)db_ll(r, 0, 2);
+	if (*seen)
+		*after_id = db_ll(r, 0, 0);
+	PQclear(r);
 	return 0;
 }

@@ -1,22 +1,22 @@
 /*
- * scheduler: the generation queue in PostgreSQL. Enqueues new (commit, template
- * version) pairs, claims ready generations with short transactions
- * (FOR UPDATE SKIP LOCKED in a CTE), extends and reaps leases, records
- * outcomes (published, retry with backoff, failed) and lists the published
- * versions of a module path for its index files. Never holds a transaction
- * open while work runs.
+ * queue: the generations table and every statement about it. Enqueues new
+ * (commit, template version) pairs (the synthetic version is written here
+ * once, from lib/version.h's VERSION_FORMAT), claims ready generations with
+ * short transactions (FOR UPDATE SKIP LOCKED in a CTE), extends and reaps
+ * leases, records outcomes (published, retry with backoff, failed, handed
+ * back), lists published generations for index files, the feed and verify,
+ * gives feed positions, counts by state, resets failures (retry) and queues
+ * older commits (backfill). Never holds a transaction open while work runs.
+ * Its row structs are its own: no header of workers/ or publisher/.
  */
-#ifndef REMOTEGEN_SCHEDULER_H
-#define REMOTEGEN_SCHEDULER_H
+#ifndef REMOTEGEN_QUEUE_H
+#define REMOTEGEN_QUEUE_H
 
 #include <libpq-fe.h>
-#include "dirhash.h"
-#include "fileset.h"
-#include "generate.h"
-#include "npmpkg.h"
-#include "publish.h"
+#include "util.h"
 
-struct sched_plugin {
+/* A plugin of a claimed generation's template version, as registered. */
+struct queue_plugin {
 	char *label;          /* owner/name:version */
 	char *runtime, *exec_path, *image_ref, *parameter, *go_min_version;
 	struct strvec go_deps;
@@ -28,14 +28,15 @@ struct sched_plugin {
 	struct strvec ro_paths; /* bwrap: more read-only paths */
 };
 
-/* A file of a dependency commit (transitively), with its module and commit sequence. */
-struct sched_dep_file {
+/* A file of a dependency commit (transitively), with its module, commit and version. */
+struct queue_dep_file {
 	char *file, *mod_owner, *mod_name;
 	int sequence;
+	char *version;        /* the synthetic version of that commit with the same template version */
 };
 
-/* One claimed generation: what a worker needs, and what it and the publisher produce. */
-struct sched_job {
+/* One claimed generation: everything a worker needs to generate it. */
+struct queue_job {
 	long long id;
 	int attempts;
 	char *version;                  /* synthetic version */
@@ -44,136 +45,166 @@ struct sched_job {
 	struct buf image;
 	struct strvec own_files;
 	char *protoc_version;
-	char *time;                     /* commit time, RFC 3339 UTC */
+	long long commit_us;            /* commit time, microseconds since the epoch */
 	long long module_id;
 	char *module_owner, *module_name;
 	long long template_id;
 	char *template_owner, *template_name;
 	int template_version;
 	long long template_version_id;
-	struct sched_dep_file *deps;    /* files of the commits this commit depends on */
+	struct queue_dep_file *deps;    /* files of the commits this commit depends on */
 	size_t n_deps;
-	struct sched_plugin *plugins;
+	struct queue_plugin *plugins;
 	size_t n_plugins;
-
-	/* filled by the pipeline */
-	char *modpath;
-	struct fileset files;
-	int failed;
-	int store_fatal;                /* the store refused us (credentials, bucket): not the job's fault */
-	enum generate_failure failure;
-	char error[ERR_SIZE];
-	long long plugin_ms, publish_ms;
-	struct generate_stats cache;   /* files of per-file plugins from the cache, and sent to them */
-	struct publish_module built;    /* the module, built by the worker */
-	int is_npm;                     /* the template's plugins generate npm packages */
-	struct npmpkg npm;              /* ... and this package version, built by the worker */
-	int npm_name_taken;             /* the package name is another pair's (publisher) */
-	char zip_hash[DIRHASH_SIZE], mod_hash[DIRHASH_SIZE];
 };
 
-void sched_job_free(struct sched_job *j);
+/* Frees what q holds (not q itself). */
+void queue_job_release(struct queue_job *q);
 
 /*
  * *anything = 0 when there is nothing to do: no unscheduled commit or template
  * version, no pending and no running generation. One round trip, partial indexes only.
  */
-int sched_anything(PGconn *c, int *anything, char *err);
+int queue_anything(PGconn *c, int *anything, char *err);
 
 /* Creates generations for new commits and new template versions; *created counts them. */
-int sched_enqueue(PGconn *c, int *created, char *err);
+int queue_enqueue(PGconn *c, int *created, char *err);
 
 /* Returns expired leases to the queue; *reaped counts them. */
-int sched_reap(PGconn *c, int *reaped, char *err);
+int queue_reap(PGconn *c, int *reaped, char *err);
 
 /*
  * Claims up to max ready generations for lease_owner and loads them. *jobs is
- * a malloc'ed array of jobs (each freed with sched_job_free; the array with
- * free()). Returns 0 or -1.
+ * a malloc'ed array of n malloc'ed jobs (the caller frees each with
+ * queue_job_release and free, and the array with free). Returns 0 or -1.
  */
-int sched_claim(PGconn *c, const char *lease_owner, int max, long long lease_ms,
-		struct sched_job ***jobs, size_t *n, char *err);
+int queue_claim(PGconn *c, const char *lease_owner, int max, long long lease_ms, struct queue_job ***jobs,
+		size_t *n, char *err);
 
 /* Extends the leases of these generations. */
-int sched_extend(PGconn *c, const char *lease_owner, const long long *ids, size_t n,
-		 long long lease_ms, char *err);
+int queue_extend(PGconn *c, const char *lease_owner, const long long *ids, size_t n, long long lease_ms,
+		 char *err);
+
+/* What publishing a generation records: each target fills its own columns, the rest stay NULL. */
+struct queue_publication {
+	const char *zip_hash, *mod_hash;                     /* Go module: h1: of the zip and go.mod */
+	const char *package, *manifest, *integrity, *shasum; /* npm: name, package.json, dist hashes */
+	long long plugin_ms, publish_ms;
+};
 
 /*
- * Marks job published (inside the caller's transaction); returns 1 when this
- * process still held the lease and the row changed, 0 when it did not.
+ * Marks generation id published (inside the caller's transaction); returns 1
+ * when this process still held the lease and the row changed, 0 when it did
+ * not, -1 on error.
  */
-int sched_mark_published(PGconn *c, const char *lease_owner, const struct sched_job *j, char *err);
+int queue_mark_published(PGconn *c, const char *lease_owner, long long id, const struct queue_publication *p,
+			 char *err);
 
 /*
- * Serialises index rewrites of one module path (or "npm:" + package name)
- * within the current transaction.
+ * Serialises whoever takes the same key (an index's lock key, the feed)
+ * until the end of the current transaction.
  */
-int sched_lock_module(PGconn *c, const char *modpath, char *err);
+int queue_lock(PGconn *c, const char *key, char *err);
 
 /*
- * Lists the published versions of (template, module): *v is malloc'ed, its
- * strings live in *res (PQclear it after use).
- */
-int sched_published_versions(PGconn *c, long long template_id, long long module_id,
-			     struct publish_version **v, size_t *n, PGresult **res, char *err);
-
-/*
- * Whether npm package name already belongs to another (template, module)
+ * Whether package name is already published by another (template, module)
  * pair: 0 no, 1 yes (*owner gets "module M with template T", malloc'ed), -1 error.
  */
-int sched_npm_name_taken(PGconn *c, const struct sched_job *j, char **owner, char *err);
+int queue_package_owner(PGconn *c, const char *package, long long template_id, long long module_id,
+			char **owner, char *err);
 
+/* One published generation. Strings live in the result of the list they come from. */
+struct queue_published {
+	long long id, feed_seq;         /* feed_seq 0: not placed yet */
+	long long template_id, module_id;
+	const char *tmpl_owner, *tmpl_name, *mod_owner, *mod_name;
+	const char *version;            /* synthetic version */
+	long long commit_us;            /* commit time */
+	long long published_us;         /* when it was published */
+	const char *zip_hash, *mod_hash;                     /* NULL unless a Go module */
+	const char *package, *manifest, *integrity, *shasum; /* NULL unless an npm package */
+};
+
+/* A list of published generations and the result that holds their strings. */
+struct queue_rows {
+	struct queue_published *v;
+	size_t n;
+	PGresult *res;
+};
+#define QUEUE_ROWS_INIT { NULL, 0, NULL }
+void queue_rows_release(struct queue_rows *r);
+
+/* The published generations of (template, module), in no particular order. */
+int queue_published_of(PGconn *c, long long template_id, long long module_id, struct queue_rows *out,
+		       char *err);
+/* Every published generation, in publication order. */
+int queue_published_all(PGconn *c, struct queue_rows *out, char *err);
+/* The published generations at feed positions [first, last], in feed order. */
+int queue_feed_rows(PGconn *c, long long first, long long last, struct queue_rows *out, char *err);
+
+/* The highest feed position (0: none); *unplaced (may be NULL) is 1 when some published ones have none. */
+int queue_feed_top(PGconn *c, long long *top, int *unplaced, char *err);
 /*
- * Lists the published npm versions of (template, module) with their
- * manifests and hashes: *v is malloc'ed, its strings live in *res.
+ * Gives the next positions after top to published generations without one,
+ * in publication order, inside the caller's transaction (which holds the feed
+ * lock). *placed counts them.
  */
-int sched_published_npm(PGconn *c, long long template_id, long long module_id,
-			struct npmpkg_version **v, size_t *n, PGresult **res, char *err);
+int queue_feed_place(PGconn *c, long long top, long long *placed, char *err);
 
 /*
  * Records a failure: permanent failures and the last allowed attempt become
- * 'failed'; others go back to 'pending' after an exponential backoff with
- * jitter (base_ms * 2^(attempts-1), +-50%). *final is 1 when failed for good.
+ * 'failed' (and so do the pending generations that depend on it, with the
+ * same template version); others go back to 'pending' after an exponential
+ * backoff with jitter (base_ms * 2^(attempts-1), +-50%). *final is 1 when
+ * failed for good.
  */
-int sched_fail(PGconn *c, const char *lease_owner, const struct sched_job *j, int max_attempts,
-	       long long base_ms, int *final, char *err);
+int queue_fail(PGconn *c, const char *lease_owner, const struct queue_job *q, const char *error, int permanent,
+	       int max_attempts, long long base_ms, int *final, char *err);
 
 /*
  * Hands a claimed generation back to the queue without counting the attempt
  * (the store was unusable, or the process is stopping), keeping msg as its
  * last error.
  */
-int sched_release(PGconn *c, const char *lease_owner, const struct sched_job *j, const char *msg,
-		  char *err);
-
-/* One published version, for the feed and for verify. Strings live in the PGresult. */
-struct sched_published {
-	long long id;
-	const char *tmpl_owner, *tmpl_name, *mod_owner, *mod_name;
-	const char *version, *time, *published_at, *zip_hash, *mod_hash;
-	long long template_id, module_id;
-	/* npm generations: the package, its package.json and hashes (NULL for Go) */
-	const char *npm_package, *npm_manifest, *npm_integrity, *npm_shasum;
-};
-
-/*
- * Lists every published generation in publication order. *v is malloc'ed;
- * its strings live in *res (PQclear it after use).
- */
-int sched_all_published(PGconn *c, struct sched_published **v, size_t *n, PGresult **res, char *err);
+int queue_release(PGconn *c, const char *lease_owner, long long id, const char *msg, char *err);
 
 /* The backoff before attempt attempts+1 (without jitter). */
-long long sched_backoff_ms(int attempts, long long base_ms);
+long long queue_backoff_ms(int attempts, long long base_ms);
 
-/* Generations by state and the queue's age, from indexes only (see sched_counts). */
-struct sched_counts {
+/* Generations by state and the queue's age, from partial indexes only. */
+struct queue_counts {
 	long long pending, running, published, failed;
+	long long unfed;                /* published, not yet placed in the feed */
 	long long next_ready_ms;        /* until the next pending one may run */
 	long long oldest_pending_s;     /* age of the oldest pending one */
 	long long published_last_hour;
 	long long last_published_epoch; /* when one was last published (0: never) */
 };
-int sched_counts(PGconn *c, struct sched_counts *n, char *err);
+int queue_counts(PGconn *c, struct queue_counts *n, char *err);
 
+/* A failed generation, for status. Strings live in the result. */
+struct queue_failure {
+	long long id, sequence, attempts, failed_us;
+	const char *module, *template, *version, *error; /* "owner/name", "owner/name:vN" */
+};
+/* The most recent failures, newest first, at most limit. Release *res with PQclear. */
+int queue_failures(PGconn *c, int limit, struct queue_failure **v, size_t *n, PGresult **res, char *err);
+
+/*
+ * Puts failed generations back in the queue with their attempts reset: those
+ * in ids (a bigint[] literal; "{}" for all) of template t_owner/t_name and
+ * module m_owner/m_name ("" for any). *queued counts them.
+ */
+int queue_retry(PGconn *c, const char *ids, const char *t_owner, const char *t_name, const char *m_owner,
+		const char *m_name, long long *queued, char *err);
+
+/*
+ * Backfill: queues the generations of template version tv_id for up to batch
+ * commits with id > *after_id (of module m_owner/m_name, "" for all, from
+ * sequence from on) at low priority. *after_id moves to the last commit seen;
+ * *seen counts the commits (0: none left), *queued the new generations.
+ */
+int queue_backfill_batch(PGconn *c, long long tv_id, const char *m_owner, const char *m_name, long from,
+			 long long *after_id, long batch, long *seen, long *queued, char *err);
 
 #endif

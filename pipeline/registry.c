@@ -388,3 +388,42 @@ out:
 		db_rollback(c);
 	return rc;
 }
+
+int registry_find_template_version(PGconn *c, const struct name_ref *t, long number, long long *tv_id,
+				   long *found_number, char **label, char *err)
+{
+	char tvn[32];
+	snprintf(tvn, sizeof(tvn), "%ld", number);
+	const char *p[] = { t->owner, t->name, tvn };
+	PGresult *r = db_exec(c, "registry: find template version",
+		"SELECT tv.id, tv.number, te.owner || '/' || te.name FROM template_versions tv"
+		" JOIN templates te ON te.id = tv.template_id"
+		" WHERE lower(te.owner) = lower($1) AND lower(te.name) = lower($2)"
+		"   AND ($3::int = 0 OR tv.number = $3::int) ORDER BY tv.number DESC LIMIT 1", 3, p, err);
+	if (!r)
+		return -1;
+	int found = PQntuples(r) > 0;
+	if (found) {
+		*tv_id = db_ll(r, 0, 0);
+		*found_number = (long)db_ll(r, 0, 1);
+		*label = xstrdup(PQgetvalue(r, 0, 2));
+	}
+	PQclear(r);
+	return found ? 0 : 1;
+}
+
+int registry_count_commits(PGconn *c, const struct name_ref *m, long from, long *total, char *err)
+{
+	char froms[32];
+	snprintf(froms, sizeof(froms), "%ld", from);
+	const char *p[] = { m->owner, m->name, froms };
+	PGresult *r = db_exec(c, "registry: count commits",
+		"SELECT count(*) FROM commits c JOIN modules mo ON mo.id = c.module_id"
+		" WHERE ($1 = '' OR (lower(mo.owner) = lower($1) AND lower(mo.name) = lower($2)))"
+		"   AND c.sequence >= $3::int", 3, p, err);
+	if (!r)
+		return -1;
+	*total = (long)db_ll(r, 0, 0);
+	PQclear(r);
+	return 0;
+}

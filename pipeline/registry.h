@@ -74,4 +74,15 @@ struct registry_pin {
 int registry_template_version(PGconn *c, const struct name_ref *t, const struct registry_pin *pins,
 			      size_t n, int *number, char *err);
 
+/*
+ * Finds version number (0: the latest) of template t: *tv_id, *found_number and
+ * *label ("owner/name" as registered, malloc'ed). Returns 0, 1 when there is
+ * no such version, -1 on error.
+ */
+int registry_find_template_version(PGconn *c, const struct name_ref *t, long number, long long *tv_id,
+				   long *found_number, char **label, char *err);
+
+/* How many commits of module m ("" owner: of every module) have a sequence >= from. */
+int registry_count_commits(PGconn *c, const struct name_ref *m, long from, long *total, char *err);
+
 #endif

@@ -14,10 +14,33 @@
 
 #include <libpq-fe.h>
 #include <stdio.h>
+#include "config.h"
 #include "store.h"
 
-/* Writes each difference to report; *problems counts them. Returns 0, or -1 when verify itself failed. */
-int verify_store(PGconn *c, struct store *s, const char *go_prefix, const char *npm_url, FILE *report,
-		 int *problems, long *objects, char *err);
+/* One audit in progress, handed to each target's verify operations. */
+struct verify_ctx {
+	PGconn *db;
+	struct store *store;
+	const struct config *cfg;     /* go_prefix, npm_url */
+	FILE *report;
+	int problems;                 /* differences found */
+	struct strvec expected;       /* every key the database explains */
+	char *err;                    /* ERR_SIZE: why verify itself failed */
+};
+
+/* Reports one difference (a line of report) and counts it. */
+void verify_problem(struct verify_ctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Records key as explained by the database. */
+void verify_expect(struct verify_ctx *v, const char *key);
+/* Fetches key into out: 0 found, 1 missing (reported), <0 a store error (v->err set). */
+int verify_fetch(struct verify_ctx *v, const char *key, struct buf *out);
+
+/*
+ * Audits store s against the database: writes each difference to report;
+ * *problems counts them and *objects the store's objects. Returns 0, or -1
+ * when verify itself failed (err set).
+ */
+int verify_store(PGconn *c, struct store *s, const struct config *cfg, FILE *report, int *problems,
+		 long *objects, char *err);
 
 #endif

@@ -3,6 +3,7 @@
  */
 #include "modpath.h"
 #include "gorules.h"
+#include "version.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -17,7 +18,7 @@ char *modpath_module(const char *prefix, const char *tmpl_owner, const char *tmp
 
 char *modpath_version(int template_version, int commit_sequence)
 {
-	return xasprintf("v1.%d.%d", template_version, commit_sequence);
+	return version_synthetic(template_version, commit_sequence);
 }
 
 static int parse_num(const char **p, long *out)

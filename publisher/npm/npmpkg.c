@@ -5,6 +5,7 @@
  * files always give the same bytes; JSON with jansson through jsonw.
  */
 #include "npmpkg.h"
+#include "version.h"
 #include "jsonw.h"
 
 #include <archive.h>
@@ -103,7 +104,11 @@ char *npmpkg_name(const char *scope, const char *tmpl_owner, const char *tmpl_na
 
 char *npmpkg_version(int template_version, int sequence)
 {
-	return xasprintf("1.%d.%d", template_version, sequence);
+	/* the Go version without its "v" */
+	char *v = version_synthetic(template_version, sequence);
+	char *npm = xstrdup(v + 1);
+	free(v);
+	return npm;
 }
 
 char *npmpkg_packument_key(const char *name)
@@ -387,18 +392,10 @@ int npmpkg_packument(const char *name, const char *base_url, struct npmpkg_versi
 	return 0;
 }
 
-int npmpkg_index(struct store *s, const char *name, const char *base_url, struct npmpkg_version *v,
-		 size_t n, char *err)
+int npmpkg_put_packument(struct store *s, const char *name, const struct buf *doc, char *err)
 {
-	struct buf doc = BUF_INIT;
-	char *key = NULL;
-	int rc = -1;
-	if (npmpkg_packument(name, base_url, v, n, &doc, err) < 0)
-		goto out;
-	key = npmpkg_packument_key(name);
-	rc = store_put_mutable(s, key, doc.data, doc.len, "application/json", err);
-out:
+	char *key = npmpkg_packument_key(name);
+	int rc = store_put_mutable(s, key, doc->data ? doc->data : "", doc->len, "application/json", err);
 	free(key);
-	buf_release(&doc);
 	return rc;
 }

@@ -103,9 +103,8 @@ struct npmpkg_version {
 int npmpkg_packument(const char *name, const char *base_url, struct npmpkg_version *v, size_t n,
 		     struct buf *out, char *err);
 
-/* Rewrites the packument. Returns 0 or a STORE_* error (err set). */
-int npmpkg_index(struct store *s, const char *name, const char *base_url, struct npmpkg_version *v,
-		 size_t n, char *err);
+/* Rewrites the packument of name with doc (from npmpkg_packument). Returns 0 or a STORE_* error (err set). */
+int npmpkg_put_packument(struct store *s, const char *name, const struct buf *doc, char *err);
 
 /* Orders "1.2.3" versions numerically (strcmp-like). */
 int npmpkg_version_cmp(const char *a, const char *b);

@@ -6,11 +6,11 @@
 int main(void)
 {
 	/* base * 2^(attempts-1), capped at 2^20 */
-	CHECK(sched_backoff_ms(1, 2000) == 2000);
-	CHECK(sched_backoff_ms(2, 2000) == 4000);
-	CHECK(sched_backoff_ms(3, 2000) == 8000);
-	CHECK(sched_backoff_ms(0, 100) == 100);
-	CHECK(sched_backoff_ms(40, 1) == (1LL << 20));
+	CHECK(queue_backoff_ms(1, 2000) == 2000);
+	CHECK(queue_backoff_ms(2, 2000) == 4000);
+	CHECK(queue_backoff_ms(3, 2000) == 8000);
+	CHECK(queue_backoff_ms(0, 100) == 100);
+	CHECK(queue_backoff_ms(40, 1) == (1LL << 20));
 
 	/* subproc: output, exit status, timeout, output limit */
 	char err[ERR_SIZE];
