@@ -221,7 +221,7 @@ void util_sha256(const void *data, size_t len, unsigned char out[32])
 		abort();
 }
 
-void util_sha256_hex(const void *data, size_t len, char out[65])
+void util_sha256_hex(const void *data, size_t len, char out[SHA256_HEX_SIZE])
 {
 	unsigned char d[32];
 	util_sha256(data, len, d);

@@ -63,8 +63,10 @@ void strvec_sort(struct strvec *sv);
 /* Appends the space-separated words of s (may be NULL) to sv. */
 void strvec_split(struct strvec *sv, const char *s);
 
-/* Lower-case hex sha256 of data into out (65 bytes). */
-void util_sha256_hex(const void *data, size_t len, char out[65]);
+/* A sha256 in lower-case hex, with its NUL. */
+#define SHA256_HEX_SIZE 65
+/* Lower-case hex sha256 of data into out. */
+void util_sha256_hex(const void *data, size_t len, char out[SHA256_HEX_SIZE]);
 /* Raw sha256. */
 void util_sha256(const void *data, size_t len, unsigned char out[32]);
 

@@ -36,7 +36,7 @@ int cmd_module(int argc, char **argv, struct config *cfg)
 		{ "database", required_argument, NULL, 'd' },
 		{ 0 },
 	};
-	struct registry_dep deps[64];
+	struct registry_dep deps[REGISTRY_MAX_DEPS];
 	size_t n_deps = 0;
 	const char *image_file = NULL;
 	struct name_ref m;
@@ -59,8 +59,8 @@ int cmd_module(int argc, char **argv, struct config *cfg)
 		switch (ch) {
 		case 'D': {
 			const char *rest;
-			if (n_deps == 64)
-				return cli_error(EXIT_USAGE, "too many --dep (at most 64)");
+			if (n_deps == REGISTRY_MAX_DEPS)
+				return cli_error(EXIT_USAGE, "too many --dep (at most %d)", REGISTRY_MAX_DEPS);
 			struct registry_dep *d = &deps[n_deps];
 			if (names_parse_with("module", optarg, ':', &d->module, &rest, err) < 0)
 				return cli_error(EXIT_USAGE, "--dep: %s", err);

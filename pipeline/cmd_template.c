@@ -25,7 +25,6 @@ static const char usage[] =
 	"  --plugin SPEC    see above (repeatable, in order)\n"
 	"  --database URL   PostgreSQL connection string\n";
 
-#define MAX_PLUGINS 64
 
 int cmd_template(int argc, char **argv, struct config *cfg)
 {
@@ -34,7 +33,7 @@ int cmd_template(int argc, char **argv, struct config *cfg)
 		{ "database", required_argument, NULL, 'd' },
 		{ 0 },
 	};
-	const char *specs[MAX_PLUGINS];
+	const char *specs[REGISTRY_MAX_PLUGINS];
 	size_t n = 0;
 	struct name_ref t;
 	char err[ERR_SIZE];
@@ -50,8 +49,8 @@ int cmd_template(int argc, char **argv, struct config *cfg)
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'p') {
-			if (n == MAX_PLUGINS)
-				return cli_error(EXIT_USAGE, "too many --plugin (at most %d)", MAX_PLUGINS);
+			if (n == REGISTRY_MAX_PLUGINS)
+				return cli_error(EXIT_USAGE, "too many --plugin (at most %d)", REGISTRY_MAX_PLUGINS);
 			specs[n++] = optarg;
 		} else if (ch == 'd') {
 			cfg->database = optarg;
@@ -66,8 +65,8 @@ int cmd_template(int argc, char **argv, struct config *cfg)
 	if (!n)
 		return cli_error(EXIT_USAGE, "template %s/%s: give at least one --plugin", t.owner, t.name);
 
-	struct registry_template_plugin tp[MAX_PLUGINS];
-	struct registry_pin pins[MAX_PLUGINS];
+	struct registry_template_plugin tp[REGISTRY_MAX_PLUGINS];
+	struct registry_pin pins[REGISTRY_MAX_PLUGINS];
 	for (size_t i = 0; i < n; i++) {
 		const char *rest;
 		if (create) {

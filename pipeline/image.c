@@ -105,7 +105,7 @@ int image_list_files(const void *data, size_t len, struct strvec *files, char *e
 
 static void set_digest(struct image *img)
 {
-	char hex[65];
+	char hex[SHA256_HEX_SIZE];
 	util_sha256_hex(img->data.data, img->data.len, hex);
 	snprintf(img->digest, sizeof(img->digest), "sha256:%s", hex);
 }

@@ -64,9 +64,9 @@ int names_parse(const char *kind, const char *s, struct name_ref *out, char *err
 int names_check_version(const char *v, char *err)
 {
 	size_t n = strlen(v);
-	if (n == 0 || n > 64 || !isalnum((unsigned char)v[0]))
-		return err_set(err, "invalid plugin version \"%s\": 1 to 64 characters starting with a "
-			       "letter or digit", v);
+	if (n == 0 || n > NAMES_MAX || !isalnum((unsigned char)v[0]))
+		return err_set(err, "invalid plugin version \"%s\": 1 to %d characters starting with a "
+			       "letter or digit", v, NAMES_MAX);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)v[i];
 		if (!(isalnum(c) || strchr("._+-", c)))

@@ -13,23 +13,19 @@
 
 static int ensure(struct outcache *oc, char *err)
 {
-	if (!db_broken(oc->db))
-		return 0;
-	db_close(oc->db);
-	oc->db = db_connect(oc->conninfo, err);
-	return oc->db ? 0 : -1;
+	return db_ensure(&oc->db, oc->conninfo, err);
 }
 
-static void keys_array(const char (*keys)[65], size_t n, struct buf *out)
+static void keys_array(const struct cache_key *keys, size_t n, struct buf *out)
 {
 	struct strvec sv = STRVEC_INIT;
 	for (size_t i = 0; i < n; i++)
-		strvec_push(&sv, keys[i]);
+		strvec_push(&sv, keys[i].hex);
 	db_text_array(&sv, out);
 	strvec_clear(&sv);
 }
 
-static int cache_get(void *ctx, const char (*keys)[65], size_t n, struct buf *values, int *found, char *err)
+static int cache_get(void *ctx, const struct cache_key *keys, size_t n, struct buf *values, int *found, char *err)
 {
 	struct outcache *oc = ctx;
 	struct buf arr = BUF_INIT;
@@ -49,7 +45,8 @@ static int cache_get(void *ctx, const char (*keys)[65], size_t n, struct buf *va
 	for (int row = 0; row < PQntuples(r); row++) {
 		const char *key = PQgetvalue(r, row, 0);
 		for (size_t i = 0; i < n; i++)
-			if (!found[i] && PQgetlength(r, row, 0) == 64 && !memcmp(key, keys[i], 64)) {
+			if (!found[i] && PQgetlength(r, row, 0) == SHA256_HEX_SIZE - 1 &&
+			    !memcmp(key, keys[i].hex, SHA256_HEX_SIZE - 1)) {
 				found[i] = 1;
 				buf_add(&values[i], PQgetvalue(r, row, 1), (size_t)PQgetlength(r, row, 1));
 			}
@@ -61,7 +58,7 @@ out:
 	return rc;
 }
 
-static void cache_put(void *ctx, const char (*keys)[65], const struct buf *values, size_t n, long hits,
+static void cache_put(void *ctx, const struct cache_key *keys, const struct buf *values, size_t n, long hits,
 		      long misses)
 {
 	struct outcache *oc = ctx;
@@ -96,7 +93,7 @@ static void cache_put(void *ctx, const char (*keys)[65], const struct buf *value
 	buf_release(&varr);
 }
 
-void outcache_ops(struct outcache *oc, struct generate_cache *ops)
+void outcache_ops(struct outcache *oc, struct filecache *ops)
 {
 	ops->get = cache_get;
 	ops->put = cache_put;

@@ -1,14 +1,15 @@
 /*
- * outcache: the output cache of per-file plugins in PostgreSQL
+ * outcache: where the output cache of per-file plugins is kept: PostgreSQL
  * (output_cache, output_cache_stats; migration 004), shared by every process
- * of a deployment: generate_cache callbacks over a connection of their own,
+ * of a deployment. Storage only (the protocol, keys and single flight are
+ * workers/filecache.c's): filecache callbacks over a connection of their own,
  * eviction of the least recently used entries beyond a size bound, and the
  * figures status and metrics show.
  */
 #ifndef REMOTEGEN_OUTCACHE_H
 #define REMOTEGEN_OUTCACHE_H
 
-#include "generate.h"
+#include "filecache.h"
 
 #include <libpq-fe.h>
 
@@ -20,7 +21,7 @@ struct outcache {
 };
 
 /* Fills ops with callbacks on oc (which must outlive their use). */
-void outcache_ops(struct outcache *oc, struct generate_cache *ops);
+void outcache_ops(struct outcache *oc, struct filecache *ops);
 /* Closes the connection. */
 void outcache_release(struct outcache *oc);
 

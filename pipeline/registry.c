@@ -87,13 +87,13 @@ int registry_push(PGconn *c, const struct name_ref *m, const struct image *img,
 	PGresult *r = NULL;
 	struct buf own = BUF_INIT;
 	char mid[32], seq[16], cid[32];
-	long long dep_ids[64];
+	long long dep_ids[REGISTRY_MAX_DEPS];
 	int rc = -1;
 
 	*created = 0;
-	if (n_deps > 64)
-		return err_set(err, "module %s/%s: too many dependencies (%zu; at most 64)", m->owner,
-			       m->name, n_deps);
+	if (n_deps > REGISTRY_MAX_DEPS)
+		return err_set(err, "module %s/%s: too many dependencies (%zu; at most %d)", m->owner,
+			       m->name, n_deps, REGISTRY_MAX_DEPS);
 	if (db_begin(c, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n_deps; i++)
@@ -269,7 +269,7 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
 	PGresult *r = NULL, *tp = NULL;
 	int rc = -1;
 	char tid[32], num[16], tvid[32];
-	long long pv_ids[64];
+	long long pv_ids[REGISTRY_MAX_PLUGINS];
 	int npm_plugin = -1, go_plugin = -1;
 
 	if (db_begin(c, err) < 0)
@@ -296,8 +296,8 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
 	if (!tp)
 		goto out;
 	int np = PQntuples(tp);
-	if (np > 64) {
-		err_set(err, "template %s/%s has more than 64 plugins", t->owner, t->name);
+	if (np > REGISTRY_MAX_PLUGINS) {
+		err_set(err, "template %s/%s has more than %d plugins", t->owner, t->name, REGISTRY_MAX_PLUGINS);
 		goto out;
 	}
 	for (size_t k = 0; k < n; k++) {

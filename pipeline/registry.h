@@ -10,6 +10,10 @@
 #include "image.h"
 #include "names.h"
 
+/* Registry limits: what one push or one template may hold. */
+#define REGISTRY_MAX_DEPS 64     /* --dep of one module push */
+#define REGISTRY_MAX_PLUGINS 64  /* plugins of one template */
+
 /* A dependency of a push: module and sequence (0 = its latest commit). */
 struct registry_dep {
 	struct name_ref module;

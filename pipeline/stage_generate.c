@@ -42,7 +42,7 @@ static int run_plugins(struct job *j, void *arg, const struct request_input *in,
 		return -1;
 	}
 	struct generate_plugin *gp = plugins_of(ctx, &j->q, params);
-	struct generate_cache cache;
+	struct filecache cache;
 	if (ctx->caches) {
 		outcache_ops(&ctx->caches[a->thread_index], &cache);
 		/* With one worker nothing else computes the same keys at the same time. */

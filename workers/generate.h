@@ -6,7 +6,8 @@
 #ifndef REMOTEGEN_GENERATE_H
 #define REMOTEGEN_GENERATE_H
 
-struct inflight;
+struct answer;
+struct filecache;
 #include <signal.h>
 #include "fileset.h"
 #include "request.h"
@@ -25,22 +26,6 @@ struct generate_plugin {
 	int per_file;            /* declared --per-file: outputs may come from the cache */
 	const struct strvec *ro_paths; /* bwrap: more read-only paths (NULL: none) */
 	const struct runtime_config *runtime_cfg; /* where bwrap and the oci engine are (NULL: defaults) */
-};
-
-/*
- * The output cache of per-file plugins, provided by the caller (pipeline:
- * PostgreSQL, shared by every process). Keys are 64 hex digits.
- */
-struct generate_cache {
-	/* Sets found[i] and fills values[i] (caller-initialised buffers) for each cached key.
-	 * Returns 0, or -1 (err set): generation goes on without the cache. */
-	int (*get)(void *ctx, const char (*keys)[65], size_t n, struct buf *values, int *found, char *err);
-	/* Keeps values under keys and counts hits and misses; best effort, never fails a generation. */
-	void (*put)(void *ctx, const char (*keys)[65], const struct buf *values, size_t n, long hits,
-		    long misses);
-	void *ctx;
-	/* Keys being computed by other generations of this process (NULL: none kept). */
-	struct inflight *inflight;
 };
 
 /* What a generation took from the cache (files of per-file plugins). */
@@ -65,7 +50,7 @@ enum generate_failure {
  * is the same as without it. stats (may be NULL) adds up hits and misses.
  */
 int generate_run(const struct request *req, const struct generate_plugin *plugins, size_t n,
-		 const struct generate_cache *cache, const volatile sig_atomic_t *abort,
+		 const struct filecache *cache, const volatile sig_atomic_t *abort,
 		 struct fileset *out, enum generate_failure *failure, long long *plugin_ms,
 		 struct generate_stats *stats, char *err);
 
@@ -80,5 +65,22 @@ int generate_insert(struct buf *target, const char *point, const char *content, 
 
 /* Checks a generated file name: relative, normalized, no "..", no backslash. */
 int generate_check_name(const char *name, char *why, size_t whysz);
+
+/*
+ * For filecache.c: runs plugin p once with file_to_generate = files[0..n)
+ * and checks its answer (the process, the response, proto3 optional, file
+ * names); on success ans (caller-initialised) holds its files in order.
+ * Returns 0 or -1 (failure, err set); *ms adds the plugin's time.
+ */
+int generate_plugin_once(const struct request *req, const struct generate_plugin *p, char **files, size_t n,
+			 const volatile sig_atomic_t *abort, struct answer *ans, enum generate_failure *failure,
+			 long long *ms, char *err);
+/* Adds an answer to out: insertion points into earlier files, new files once. 0 or -1 (permanent). */
+int generate_merge(const struct generate_plugin *p, const struct answer *ans, struct fileset *out,
+		   enum generate_failure *failure, char *err);
+/* generate_plugin_once on every file to generate, merged into out. */
+int generate_plugin_full(const struct request *req, const struct generate_plugin *p,
+			 const volatile sig_atomic_t *abort, struct fileset *out, enum generate_failure *failure,
+			 long long *ms, char *err);
 
 #endif

@@ -6,7 +6,7 @@
  * running the plugin on the same file again. Owns a mutex, a condition
  * variable and the set of claimed keys. Thread-safe.
  *
- * Deadlock-free by the order of use (generate.c): a generation claims (at
+ * Deadlock-free by the order of use (filecache.c): a generation claims (at
  * most half of what it misses per round, so that another worker can take
  * the other half), runs the plugin on what it claimed, stores and releases
  * it, and only waits for keys claimed by others when it holds none; so
@@ -17,11 +17,12 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include "cachekey.h"
 
 struct inflight {
 	pthread_mutex_t mu;
 	pthread_cond_t released;
-	char (*keys)[65];   /* claimed keys, unordered; owned */
+	struct cache_key *keys; /* claimed keys, unordered; owned */
 	size_t n, cap;
 };
 
@@ -34,10 +35,10 @@ void inflight_release(struct inflight *f);
  * (another generation is computing it, or the limit is reached). Returns
  * how many it claimed.
  */
-size_t inflight_claim(struct inflight *f, const char (*keys)[65], size_t n, size_t max, int *mine);
+size_t inflight_claim(struct inflight *f, const struct cache_key *keys, size_t n, size_t max, int *mine);
 /* Gives up claims of keys[0..n) (made by inflight_claim with mine[i] = 1) and wakes waiters. */
-void inflight_drop(struct inflight *f, const char (*keys)[65], size_t n);
+void inflight_drop(struct inflight *f, const struct cache_key *keys, size_t n);
 /* Blocks until none of keys[0..n) is claimed. */
-void inflight_wait(struct inflight *f, const char (*keys)[65], size_t n);
+void inflight_wait(struct inflight *f, const struct cache_key *keys, size_t n);
 
 #endif

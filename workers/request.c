@@ -37,8 +37,7 @@ static void set_go_package(Google__Protobuf__FileDescriptorProto *f, const char 
 	f->options->go_package = gopkg_option(modpath, f->name, f->package);
 }
 
-/* The index in the image of the file called name, or -1. */
-static long image_index(const struct request *r, const char *name)
+long request_index_of(const struct request *r, const char *name)
 {
 	for (size_t j = 0; j < r->fds->n_file; j++)
 		if (!strcmp(r->fds->file[j]->name, name))
@@ -46,7 +45,6 @@ static long image_index(const struct request *r, const char *name)
 	return -1;
 }
 
-/* Marks file j and everything it imports, transitively (deps[j]: image indexes, -1 ends). */
 static void mark_closure(long *const *deps, size_t j, unsigned char *mark)
 {
 	if (mark[j])
@@ -54,6 +52,11 @@ static void mark_closure(long *const *deps, size_t j, unsigned char *mark)
 	mark[j] = 1;
 	for (const long *d = deps[j]; *d >= 0; d++)
 		mark_closure(deps, (size_t)*d, mark);
+}
+
+void request_closure(const struct request *r, size_t j, unsigned char *mark)
+{
+	mark_closure(r->deps, j, mark);
 }
 
 int request_prepare(struct request *r, const struct request_input *in, char *err)
@@ -99,7 +102,7 @@ int request_prepare(struct request *r, const struct request_input *in, char *err
 		size_t m = 0;
 		r->deps[j] = xcalloc(f->n_dependency + 1, sizeof(**r->deps));
 		for (size_t d = 0; d < f->n_dependency; d++) {
-			long k = image_index(r, f->dependency[d]);
+			long k = request_index_of(r, f->dependency[d]);
 			if (k >= 0)
 				r->deps[j][m++] = k;
 		}
@@ -132,7 +135,7 @@ void request_pack_files(const struct request *r, const char *parameter, char **f
 		unsigned char *mark = xcalloc(r->fds->n_file + 1, 1);
 		closure = xcalloc(r->fds->n_file + 1, sizeof(*closure));
 		for (size_t i = 0; i < n_files; i++) {
-			long j = image_index(r, files[i]);
+			long j = request_index_of(r, files[i]);
 			if (j >= 0)
 				mark_closure(r->deps, (size_t)j, mark);
 		}
@@ -250,55 +253,3 @@ char *request_npm_parameter(const char *parameter, const struct request_dep_file
 	return buf_detach(&b, NULL);
 }
 
-void request_file_keys(const struct request *r, const char *salt, char (*keys)[65])
-{
-	size_t n = r->fds->n_file;
-	unsigned char (*h)[32] = xcalloc(n + 1, sizeof(*h));
-	unsigned char *mark = xcalloc(n + 1, 1);
-	struct buf b = BUF_INIT;
-	/*
-	 * Each file as it is sent (after managed mode), hashed once: h_full with its
-	 * source info (comments), h_defs without. A file's own comments are part of
-	 * its output; of its imports only the definitions are (--per-file says so).
-	 */
-	unsigned char (*h_defs)[32] = xcalloc(n + 1, sizeof(*h_defs));
-	for (size_t j = 0; j < n; j++) {
-		Google__Protobuf__FileDescriptorProto *f = r->fds->file[j];
-		for (int pass = 0; pass < 2; pass++) {
-			Google__Protobuf__SourceCodeInfo *sci = f->source_code_info;
-			if (pass)
-				f->source_code_info = NULL;
-			buf_reset(&b);
-			size_t len = google__protobuf__file_descriptor_proto__get_packed_size(f);
-			buf_grow(&b, len);
-			google__protobuf__file_descriptor_proto__pack(f, (uint8_t *)b.data);
-			f->source_code_info = sci;
-			util_sha256(b.data, len, pass ? h_defs[j] : h[j]);
-		}
-	}
-	char version[64] = "";
-	if (r->has_version)
-		snprintf(version, sizeof(version), "%d.%d.%d-%s", r->version.major, r->version.minor,
-			 r->version.patch, r->suffix);
-	for (size_t i = 0; i < r->n_files; i++) {
-		long j = image_index(r, r->files[i]);
-		memset(mark, 0, n);
-		buf_reset(&b);
-		buf_adds(&b, salt);
-		buf_addc(&b, '\0');
-		buf_adds(&b, version);
-		buf_addc(&b, '\0');
-		buf_adds(&b, r->files[i]);
-		buf_addc(&b, '\0');
-		if (j >= 0)
-			mark_closure(r->deps, (size_t)j, mark);
-		for (size_t k = 0; k < n; k++)
-			if (mark[k])
-				buf_add(&b, (long)k == j ? h[k] : h_defs[k], 32);
-		util_sha256_hex(b.data, b.len, keys[i]);
-	}
-	buf_release(&b);
-	free(mark);
-	free(h_defs);
-	free(h);
-}

@@ -54,17 +54,10 @@ void request_pack_files(const struct request *r, const char *parameter, char **f
 int request_uses_proto3_optional(const struct request *r);
 int request_files_use_proto3_optional(const struct request *r, char **files, size_t n_files);
 
-/*
- * The cache key of each file to generate, as 64 hex digits into keys[0..n_files):
- * sha256 of salt (the plugin version and its parameter, from the caller), the
- * compiler version, the file's name, the file's descriptor as sent (managed
- * mode applied, comments included) and the descriptors of every file it
- * imports transitively, without their comments (source info). Two requests
- * give a file the same key exactly when a per-file plugin, whose output for a
- * file depends on the file and on its imports' definitions, sees the same
- * input for it.
- */
-void request_file_keys(const struct request *r, const char *salt, char (*keys)[65]);
+/* The index in the image of the file called name, or -1. */
+long request_index_of(const struct request *r, const char *name);
+/* Sets mark[k] for image file j and everything it imports, transitively (mark: n_file bytes). */
+void request_closure(const struct request *r, size_t j, unsigned char *mark);
 void request_release(struct request *r);
 
 /* Adds paths=source_relative to a Go plugin's parameter (replacing any paths=). malloc'ed. */

@@ -40,7 +40,7 @@ int dirhash_h1(const char *prefix, const struct fileset *files, char out[DIRHASH
 	}
 	qsort(v, files->n, sizeof(*v), cmp_named);
 	for (size_t i = 0; i < files->n; i++) {
-		char hex[65];
+		char hex[SHA256_HEX_SIZE];
 		util_sha256_hex(v[i].content->data ? v[i].content->data : "", v[i].content->len, hex);
 		buf_printf(&summary, "%s  %s\n", hex, v[i].name);
 	}
@@ -57,7 +57,7 @@ out:
 void dirhash_h1_gomod(const void *data, size_t len, char out[DIRHASH_SIZE])
 {
 	struct buf summary = BUF_INIT;
-	char hex[65];
+	char hex[SHA256_HEX_SIZE];
 	util_sha256_hex(data, len, hex);
 	buf_printf(&summary, "%s  go.mod\n", hex);
 	finish(&summary, out);

@@ -127,7 +127,7 @@ static int s3_request_url(struct store_s3 *s, int method, const char *key, const
 {
 	struct buf url = BUF_INIT, body = BUF_INIT;
 	struct curl_slist *h = NULL;
-	char hash[65], line[512], cerr[CURL_ERROR_SIZE];
+	char hash[SHA256_HEX_SIZE], line[512], cerr[CURL_ERROR_SIZE];
 	int rc = STORE_ERR;
 
 	buf_adds(&url, s->scheme_host);
