@@ -4,7 +4,8 @@
 #   make unit         build and run the unit tests
 #   make check        everything: style, unit tests and integration/e2e tests
 #                     against real services, all under ASan + UBSan
-#   make check-style  banned functions and file headers
+#   make check-style  banned functions, floors, file headers, clang-format
+#   make tsan         the worker pool's stress test under ThreadSanitizer
 #   (make check also builds with clang into build/clang: both compilers, -Werror)
 #   make clean
 
@@ -113,15 +114,26 @@ unit: $(UNIT_BIN) $(HELPER_BIN)
 check-style:
 	@sh ops/check-style.sh
 
+# The pool under ThreadSanitizer: tests/unit/test_pool.c with the real pool
+# code (workers/pool.c) built with -fsanitize=thread; any data race fails it.
+TSAN_CC ?= gcc
+build/tsan/test_pool: tests/unit/test_pool.c workers/pool.c workers/pool.h lib/util.c lib/util.h tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(TSAN_CC) -fsanitize=thread -O1 -g $(WARN) $(DEFS) $(PKG_CFLAGS) -Itests/unit -Iworkers -Ilib \
+		-o $@ tests/unit/test_pool.c workers/pool.c lib/util.c $(PKG_LIBS) -lpthread
+tsan: build/tsan/test_pool
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 build/tsan/test_pool
+
 # make check: style, a clean gcc and clang build, then every test under ASan+UBSan.
 check: check-style
 	$(MAKE) remotegen tools
 	$(MAKE) CC=clang B=build/clang build/clang/remotegen
 	$(MAKE) SAN=1 all
+	$(MAKE) tsan
 	REMOTEGEN_BUILD=build/san bash tests/run-all.sh
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
-.PHONY: all tools unit check check-style clean
+.PHONY: all tools unit tsan check check-style clean
 clean:
 	rm -rf build remotegen

@@ -5,10 +5,74 @@
 #include "util.h"
 
 #include <ck_pr.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/*
+ * ThreadSanitizer does not see Concurrency Kit's atomics (inline assembly
+ * fences): in a TSan build the ring operations run with TSan's checks of
+ * memory accesses switched off, and the hand-over of a job is declared to it
+ * as what the ring makes it, a release by the thread that enqueues and an
+ * acquire by the thread that dequeues. Other builds compile the plain calls.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define POOL_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define POOL_TSAN 1
+#endif
+#endif
+#ifdef POOL_TSAN
+#include <sanitizer/tsan_interface.h>
+void AnnotateIgnoreReadsBegin(const char *file, int line);
+void AnnotateIgnoreReadsEnd(const char *file, int line);
+void AnnotateIgnoreWritesBegin(const char *file, int line);
+void AnnotateIgnoreWritesEnd(const char *file, int line);
+#define RING_BEGIN() (AnnotateIgnoreReadsBegin(__FILE__, __LINE__), AnnotateIgnoreWritesBegin(__FILE__, __LINE__))
+#define RING_END() (AnnotateIgnoreWritesEnd(__FILE__, __LINE__), AnnotateIgnoreReadsEnd(__FILE__, __LINE__))
+#define HANDED_OVER(job) __tsan_release(job)
+#define TAKEN_OVER(job) __tsan_acquire(job)
+#else
+#define RING_BEGIN() ((void)0)
+#define RING_END() ((void)0)
+#define HANDED_OVER(job) ((void)(job))
+#define TAKEN_OVER(job) ((void)(job))
+#endif
+
+static bool put_in(struct pool *p, void *job)
+{
+	RING_BEGIN();
+	bool ok = ck_ring_enqueue_spmc(&p->in, p->in_buf, job);
+	RING_END();
+	return ok;
+}
+
+static bool take_in(struct pool *p, void **job)
+{
+	RING_BEGIN();
+	bool ok = ck_ring_dequeue_spmc(&p->in, p->in_buf, job);
+	RING_END();
+	return ok;
+}
+
+static bool put_out(struct pool *p, void *job)
+{
+	RING_BEGIN();
+	bool ok = ck_ring_enqueue_mpsc(&p->out, p->out_buf, job);
+	RING_END();
+	return ok;
+}
+
+static bool take_out(struct pool *p, void **job)
+{
+	RING_BEGIN();
+	bool ok = ck_ring_dequeue_mpsc(&p->out, p->out_buf, job);
+	RING_END();
+	return ok;
+}
 
 struct worker_arg {
 	struct pool *p;
@@ -25,14 +89,16 @@ static void *worker_main(void *v)
 		while (sem_wait(&p->in_sem) < 0 && errno == EINTR)
 			;
 		void *job;
-		if (!ck_ring_dequeue_spmc(&p->in, p->in_buf, &job)) {
+		if (!take_in(p, &job)) {
 			if (ck_pr_load_int(&p->stopping))
 				break;
 			continue;
 		}
+		TAKEN_OVER(job);
 		p->fn(job, p->arg, index);
+		HANDED_OVER(job);
 		/* The out ring is as large as the in ring, so it never fills up. */
-		while (!ck_ring_enqueue_mpsc(&p->out, p->out_buf, job))
+		while (!put_out(p, job))
 			ck_pr_stall();
 		sem_post(&p->out_sem);
 	}
@@ -78,7 +144,10 @@ unsigned pool_room(const struct pool *p)
 
 int pool_submit(struct pool *p, void *job)
 {
-	if (p->inflight >= p->capacity || !ck_ring_enqueue_spmc(&p->in, p->in_buf, job))
+	if (p->inflight >= p->capacity)
+		return -1;
+	HANDED_OVER(job);
+	if (!put_in(p, job))
 		return -1;
 	p->inflight++;
 	sem_post(&p->in_sem);
@@ -105,8 +174,9 @@ void *pool_collect(struct pool *p, int timeout_ms)
 	if (rc < 0)
 		return NULL;
 	void *job = NULL;
-	while (!ck_ring_dequeue_mpsc(&p->out, p->out_buf, &job))
+	while (!take_out(p, &job))
 		ck_pr_stall(); /* posted before the enqueue became visible: rare, short */
+	TAKEN_OVER(job);
 	p->inflight--;
 	return job;
 }
