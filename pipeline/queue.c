@@ -17,10 +17,10 @@
 
 /* "published and not yet in the feed": the condition of the partial index generations_unfed (sql/003) */
 #define UNFED "state = 'published' AND feed_seq IS NULL"
-/* A timestamp column as microseconds since the epoch. */
-#define EPOCH_US(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
-/* The synthetic version of template version number tv on commit sequence seq; $1 is VERSION_FORMAT. */
-#define VERSION_SQL(tv, seq) "format($1::text, " tv ", " seq ")"
+/* Times as microseconds since the epoch: the commit's, and when a generation finished. */
+#define COMMIT_US "(extract(epoch FROM c.created_at) * 1000000)::bigint"
+#define FINISHED_US "(extract(epoch FROM g.finished_at) * 1000000)::bigint"
+/* Statements that insert generations write their version with format($1, number, sequence), $1 = VERSION_FORMAT. */
 /* Backfilled generations run after new work. */
 #define BACKFILL_PRIORITY "-10"
 
@@ -104,7 +104,7 @@ int queue_enqueue(PGconn *c, int *created, char *err)
 		"          ORDER BY tv.number DESC LIMIT 1) AS id FROM templates t),"
 		" ins AS ("
 		"  INSERT INTO generations (commit_id, template_version_id, version)"
-		"  SELECT c.id, tv.id, " VERSION_SQL("tv.number", "c.sequence")
+		"  SELECT c.id, tv.id, format($1::text, tv.number, c.sequence)"
 		"    FROM new JOIN commits c ON c.id = new.id"
 		"    CROSS JOIN latest_tv JOIN template_versions tv ON tv.id = latest_tv.id"
 		"  ON CONFLICT DO NOTHING RETURNING 1),"
@@ -123,7 +123,7 @@ int queue_enqueue(PGconn *c, int *created, char *err)
 		"          ORDER BY c.sequence DESC LIMIT 1) AS id FROM modules m),"
 		" ins AS ("
 		"  INSERT INTO generations (commit_id, template_version_id, version)"
-		"  SELECT c.id, new.id, " VERSION_SQL("new.number", "c.sequence")
+		"  SELECT c.id, new.id, format($1::text, new.number, c.sequence)"
 		"    FROM new CROSS JOIN latest_c JOIN commits c ON c.id = latest_c.id"
 		"  ON CONFLICT DO NOTHING RETURNING 1),"
 		" upd AS (UPDATE template_versions SET scheduled = true WHERE id IN (SELECT id FROM new))"
@@ -142,7 +142,7 @@ int queue_enqueue(PGconn *c, int *created, char *err)
 		"    FROM need n JOIN commit_deps d ON d.commit_id = n.commit_id),"
 		" ins AS ("
 		"  INSERT INTO generations (commit_id, template_version_id, version, priority)"
-		"  SELECT n.commit_id, n.template_version_id, " VERSION_SQL("tv.number", "c.sequence") ", max(n.priority)"
+		"  SELECT n.commit_id, n.template_version_id, format($1::text, tv.number, c.sequence), max(n.priority)"
 		"    FROM need n JOIN commits c ON c.id = n.commit_id"
 		"    JOIN template_versions tv ON tv.id = n.template_version_id"
 		"   GROUP BY n.commit_id, n.template_version_id, tv.number, c.sequence"
@@ -195,7 +195,7 @@ static int load_job(PGconn *c, struct queue_job *j, char *err)
 	const char *p[] = { id };
 	PGresult *r = db_exec(c, "queue: load generation",
 		"SELECT g.version, g.attempts, c.id, c.sequence, c.protoc_version,"
-		"  " EPOCH_US("c.created_at") ","
+		"  " COMMIT_US ","
 		"  m.id, m.owner, m.name, t.id, t.owner, t.name, tv.number, tv.id"
 		" FROM generations g JOIN commits c ON c.id = g.commit_id"
 		" JOIN modules m ON m.id = c.module_id"
@@ -424,7 +424,7 @@ int queue_package_owner(PGconn *c, const char *package, long long template_id, l
 /* The columns of a published generation, in the order rows_from reads them. */
 #define PUBLISHED_COLUMNS                                                                                  \
 	"g.id, coalesce(g.feed_seq, 0), t.id, m.id, t.owner, t.name, m.owner, m.name, g.version, "          \
-	EPOCH_US("c.created_at") ", " EPOCH_US("g.finished_at") ", g.zip_hash, g.mod_hash, g.npm_package, " \
+	COMMIT_US ", " FINISHED_US ", g.zip_hash, g.mod_hash, g.npm_package, " \
 	"g.npm_manifest, g.npm_integrity, g.npm_shasum"
 #define PUBLISHED_FROM                                                                                     \
 	" FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules m ON m.id = c.module_id"    \
@@ -630,7 +630,7 @@ int queue_failures(PGconn *c, int limit, struct queue_failure **v, size_t *n, PG
 	const char *p[] = { lim };
 	PGresult *r = db_exec(c, "queue: recent failures",
 		"SELECT g.id, m.owner || '/' || m.name, c.sequence, t.owner || '/' || t.name || ':v' || tv.number,"
-		"  g.version, g.attempts, coalesce(g.last_error, ''), " EPOCH_US("g.finished_at")
+		"  g.version, g.attempts, coalesce(g.last_error, ''), " FINISHED_US
 		PUBLISHED_FROM " WHERE g.state = 'failed' ORDER BY g.finished_at DESC LIMIT $1::int", 1, p, err);
 	if (!r)
 		return -1;
@@ -685,7 +685,7 @@ int queue_backfill_batch(PGconn *c, long long tv_id, const char *m_owner, const 
 		"    AND c.sequence >= $5::int AND c.id > $6::bigint ORDER BY c.id LIMIT $7::int),"
 		" ins AS ("
 		"  INSERT INTO generations (commit_id, template_version_id, version, priority)"
-		"  SELECT b.id, tv.id, " VERSION_SQL("tv.number", "b.sequence") ", " BACKFILL_PRIORITY
+		"  SELECT b.id, tv.id, format($1::text, tv.number, b.sequence), " BACKFILL_PRIORITY
 		"    FROM batch b, template_versions tv WHERE tv.id = $2"
 		"  ON CONFLICT DO NOTHING RETURNING 1)"
 		" SELECT (SELECT max(id) FROM batch), (SELECT count(*) FROM batch), (SELECT count(*) FROM ins)",
