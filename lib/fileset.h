@@ -8,8 +8,8 @@
 #include "util.h"
 
 struct fileset_entry {
-	char *name;          /* owned */
-	struct buf content;  /* owned */
+	char *name;	    /* owned */
+	struct buf content; /* owned */
 };
 
 struct fileset {
@@ -17,7 +17,10 @@ struct fileset {
 	size_t n;
 	size_t cap;
 };
-#define FILESET_INIT { NULL, 0, 0 }
+#define FILESET_INIT       \
+	{                  \
+		NULL, 0, 0 \
+	}
 
 /* Adds a file (copies name and content); returns the new entry. */
 struct fileset_entry *fileset_add(struct fileset *fs, const char *name, const void *data, size_t len);

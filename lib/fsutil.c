@@ -106,8 +106,7 @@ static char *write_temp(const char *path, const void *data, size_t len, char *er
 	static atomic_uint counter;
 	char *dir = dir_of(path);
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	char *tmp = xasprintf("%s/.%s.tmp.%d.%u", dir, base, (int)getpid(),
-			      atomic_fetch_add(&counter, 1));
+	char *tmp = xasprintf("%s/.%s.tmp.%d.%u", dir, base, (int)getpid(), atomic_fetch_add(&counter, 1));
 	free(dir);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {
@@ -170,8 +169,11 @@ int fs_write_once(const char *path, const void *data, size_t len, char *err)
 	if (old.len == len && (len == 0 || !memcmp(old.data, data, len)))
 		rc = 1;
 	else
-		rc = err_set(err, "refusing to overwrite %s: it already exists with different content "
-			     "(%zu bytes stored, %zu bytes new); published files never change", path, old.len, len) - 1;
+		rc = err_set(err,
+			     "refusing to overwrite %s: it already exists with different content "
+			     "(%zu bytes stored, %zu bytes new); published files never change",
+			     path, old.len, len) -
+		     1;
 out:
 	unlink(tmp);
 	free(tmp);

@@ -26,8 +26,7 @@ int num_parse(const char *what, const char *s, long long min, long long max, lon
 	long long v;
 	const char *end;
 	if (parse_digits(s, &v, &end) < 0 || *end || v < min || v > max)
-		return err_set(err, "%s %s: expected a number from %lld to %lld", what, s ? s : "", min,
-			       max);
+		return err_set(err, "%s %s: expected a number from %lld to %lld", what, s ? s : "", min, max);
 	*out = v;
 	return 0;
 }
@@ -39,9 +38,21 @@ int num_parse_size(const char *what, const char *s, long long max, long long *ou
 	if (parse_digits(s, &v, &end) < 0 || v < 0)
 		goto bad;
 	switch (*end) {
-	case 'K': case 'k': mult = 1LL << 10; end++; break;
-	case 'M': case 'm': mult = 1LL << 20; end++; break;
-	case 'G': case 'g': mult = 1LL << 30; end++; break;
+	case 'K':
+	case 'k':
+		mult = 1LL << 10;
+		end++;
+		break;
+	case 'M':
+	case 'm':
+		mult = 1LL << 20;
+		end++;
+		break;
+	case 'G':
+	case 'g':
+		mult = 1LL << 30;
+		end++;
+		break;
 	default: break;
 	}
 	if (*end || v > max / mult)
@@ -49,8 +60,7 @@ int num_parse_size(const char *what, const char *s, long long max, long long *ou
 	*out = v * mult;
 	return 0;
 bad:
-	return err_set(err, "%s %s: expected a size such as 512M or 2G (at most %lld bytes)", what,
-		       s ? s : "", max);
+	return err_set(err, "%s %s: expected a size such as 512M or 2G (at most %lld bytes)", what, s ? s : "", max);
 }
 
 long long num_trusted(const char *s)

@@ -34,7 +34,10 @@ struct buf {
 	size_t len;
 	size_t cap;
 };
-#define BUF_INIT { NULL, 0, 0 }
+#define BUF_INIT           \
+	{                  \
+		NULL, 0, 0 \
+	}
 
 void buf_init(struct buf *b);
 void buf_release(struct buf *b);
@@ -54,10 +57,13 @@ struct strvec {
 	size_t n;
 	size_t cap;
 };
-#define STRVEC_INIT { NULL, 0, 0 }
-void strvec_push(struct strvec *sv, const char *s);      /* copies s */
-void strvec_push_owned(struct strvec *sv, char *s);      /* takes s */
-void strvec_clear(struct strvec *sv);                    /* frees the strings */
+#define STRVEC_INIT        \
+	{                  \
+		NULL, 0, 0 \
+	}
+void strvec_push(struct strvec *sv, const char *s); /* copies s */
+void strvec_push_owned(struct strvec *sv, char *s); /* takes s */
+void strvec_clear(struct strvec *sv);		    /* frees the strings */
 int strvec_contains(const struct strvec *sv, const char *s);
 void strvec_sort(struct strvec *sv);
 /* Appends the space-separated words of s (may be NULL) to sv. */

@@ -51,7 +51,9 @@ int cli_check_npm(const struct config *cfg, char *err)
 	if (npmpkg_check_scope(cfg->npm_scope, err) < 0)
 		return -1;
 	if (cfg->npm_url && strncmp(cfg->npm_url, "http://", 7) && strncmp(cfg->npm_url, "https://", 8))
-		return err_set(err, "npm URL \"%s\": expected the public http:// or https:// URL of the "
-			       "store's npm/ folder", cfg->npm_url);
+		return err_set(err,
+			       "npm URL \"%s\": expected the public http:// or https:// URL of the "
+			       "store's npm/ folder",
+			       cfg->npm_url);
 	return 0;
 }

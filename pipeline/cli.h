@@ -11,8 +11,8 @@
 
 enum {
 	EXIT_OK = 0,
-	EXIT_FAILED = 1,   /* some generations failed */
-	EXIT_USAGE = 2,    /* usage, configuration or input error */
+	EXIT_FAILED = 1, /* some generations failed */
+	EXIT_USAGE = 2,	 /* usage, configuration or input error */
 };
 
 /* Checks npm_scope and npm_url (http:// or https://); 0 or -1 (err set). */

@@ -16,17 +16,15 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char usage[] =
-	"usage: remotegen backfill --template OWNER/NAME[:vN] [--module OWNER/NAME] [--from SEQ]\n"
-	"                          [--batch N] [--database URL]\n"
-	"\n"
-	"Queues generations of older commits with a template version (default: its\n"
-	"latest): every commit of every module, or of --module, from sequence --from\n"
-	"on. Batches of --batch commits (default 500) are queued in short\n"
-	"transactions; backfilled work runs after new commits (lower priority).\n"
-	"Running it again queues nothing new. Shows a progress bar on a terminal and\n"
-	"plain progress lines otherwise.\n";
-
+static const char usage[] = "usage: remotegen backfill --template OWNER/NAME[:vN] [--module OWNER/NAME] [--from SEQ]\n"
+			    "                          [--batch N] [--database URL]\n"
+			    "\n"
+			    "Queues generations of older commits with a template version (default: its\n"
+			    "latest): every commit of every module, or of --module, from sequence --from\n"
+			    "on. Batches of --batch commits (default 500) are queued in short\n"
+			    "transactions; backfilled work runs after new commits (lower priority).\n"
+			    "Running it again queues nothing new. Shows a progress bar on a terminal and\n"
+			    "plain progress lines otherwise.\n";
 
 static void progress(int tty, const char *what, long done, long total, long queued)
 {
@@ -45,12 +43,9 @@ static void progress(int tty, const char *what, long done, long total, long queu
 int cmd_backfill(int argc, char **argv, struct config *cfg)
 {
 	static const struct option opts[] = {
-		{ "template", required_argument, NULL, 't' },
-		{ "module", required_argument, NULL, 'm' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "batch", required_argument, NULL, 'b' },
-		{ "database", required_argument, NULL, 'd' },
-		{ 0 },
+		{ "template", required_argument, NULL, 't' }, { "module", required_argument, NULL, 'm' },
+		{ "from", required_argument, NULL, 'f' },     { "batch", required_argument, NULL, 'b' },
+		{ "database", required_argument, NULL, 'd' }, { 0 },
 	};
 	struct name_ref t, m = { "", "" };
 	const char *tv_spec = NULL;
@@ -75,18 +70,16 @@ int cmd_backfill(int argc, char **argv, struct config *cfg)
 		case 'f':
 			from = strtol(optarg, &end, 10);
 			if (*end || from < 1)
-				return cli_error(EXIT_USAGE, "--from %s: expected a commit sequence (1 or more)", optarg);
+				return cli_error(EXIT_USAGE, "--from %s: expected a commit sequence (1 or more)",
+						 optarg);
 			break;
 		case 'b':
 			batch = strtol(optarg, &end, 10);
 			if (*end || batch < 1 || batch > 100000)
 				return cli_error(EXIT_USAGE, "--batch %s: expected 1 to 100000", optarg);
 			break;
-		case 'd':
-			cfg->database = optarg;
-			break;
-		default:
-			return fputs(usage, stderr), EXIT_USAGE;
+		case 'd': cfg->database = optarg; break;
+		default: return fputs(usage, stderr), EXIT_USAGE;
 		}
 	}
 	if (!have_t || optind != argc)
@@ -95,7 +88,8 @@ int cmd_backfill(int argc, char **argv, struct config *cfg)
 	if (tv_spec) {
 		tv_number = (tv_spec[0] == 'v') ? strtol(tv_spec + 1, &end, 10) : 0;
 		if (tv_spec[0] != 'v' || *end || tv_number < 1)
-			return cli_error(EXIT_USAGE, "--template %s/%s:%s: expected a version like v2", t.owner, t.name, tv_spec);
+			return cli_error(EXIT_USAGE, "--template %s/%s:%s: expected a version like v2", t.owner, t.name,
+					 tv_spec);
 	}
 	PGconn *c = cli_connect(cfg);
 	if (!c)

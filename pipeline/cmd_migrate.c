@@ -8,14 +8,13 @@
 #include <getopt.h>
 #include <stdio.h>
 
-static const char usage[] =
-	"usage: remotegen migrate [--database URL]\n"
-	"\n"
-	"Applies the schema migrations the database does not have yet, in one\n"
-	"transaction. Running it again changes nothing.\n"
-	"\n"
-	"  --database URL   PostgreSQL connection string (default: $REMOTEGEN_DATABASE_URL,\n"
-	"                   else libpq's PG* variables)\n";
+static const char usage[] = "usage: remotegen migrate [--database URL]\n"
+			    "\n"
+			    "Applies the schema migrations the database does not have yet, in one\n"
+			    "transaction. Running it again changes nothing.\n"
+			    "\n"
+			    "  --database URL   PostgreSQL connection string (default: $REMOTEGEN_DATABASE_URL,\n"
+			    "                   else libpq's PG* variables)\n";
 
 int cmd_migrate(int argc, char **argv, struct config *cfg)
 {

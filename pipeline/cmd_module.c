@@ -13,20 +13,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-	"usage: remotegen module push OWNER/NAME DIR [--dep OWNER/NAME[:SEQ]]...\n"
-	"       remotegen module push OWNER/NAME --image FILE [--dep OWNER/NAME[:SEQ]]...\n"
-	"\n"
-	"Records a new commit of module OWNER/NAME. With DIR, every *.proto under DIR\n"
-	"is compiled with protoc (--include_imports --include_source_info) and DIR's\n"
-	"files are the module's own. With --image, FILE is a prebuilt image (a\n"
-	"serialized FileDescriptorSet with all imports); its own files are those not\n"
-	"provided by a dependency and not well-known types. Pushing the same content\n"
-	"as the latest commit records nothing. Prints the commit's sequence.\n"
-	"\n"
-	"  --dep OWNER/NAME[:SEQ]  a module this commit imports from (default: its latest commit)\n"
-	"  --image FILE            push a prebuilt image instead of compiling DIR\n"
-	"  --database URL          PostgreSQL connection string\n";
+static const char usage[] = "usage: remotegen module push OWNER/NAME DIR [--dep OWNER/NAME[:SEQ]]...\n"
+			    "       remotegen module push OWNER/NAME --image FILE [--dep OWNER/NAME[:SEQ]]...\n"
+			    "\n"
+			    "Records a new commit of module OWNER/NAME. With DIR, every *.proto under DIR\n"
+			    "is compiled with protoc (--include_imports --include_source_info) and DIR's\n"
+			    "files are the module's own. With --image, FILE is a prebuilt image (a\n"
+			    "serialized FileDescriptorSet with all imports); its own files are those not\n"
+			    "provided by a dependency and not well-known types. Pushing the same content\n"
+			    "as the latest commit records nothing. Prints the commit's sequence.\n"
+			    "\n"
+			    "  --dep OWNER/NAME[:SEQ]  a module this commit imports from (default: its latest commit)\n"
+			    "  --image FILE            push a prebuilt image instead of compiling DIR\n"
+			    "  --database URL          PostgreSQL connection string\n";
 
 int cmd_module(int argc, char **argv, struct config *cfg)
 {
@@ -69,20 +68,16 @@ int cmd_module(int argc, char **argv, struct config *cfg)
 				char *end;
 				long v = strtol(rest, &end, 10);
 				if (!*rest || *end || v <= 0 || v > 1000000000)
-					return cli_error(EXIT_USAGE, "--dep %s: the sequence must be a positive number", optarg);
+					return cli_error(EXIT_USAGE, "--dep %s: the sequence must be a positive number",
+							 optarg);
 				d->sequence = (int)v;
 			}
 			n_deps++;
 			break;
 		}
-		case 'i':
-			image_file = optarg;
-			break;
-		case 'd':
-			cfg->database = optarg;
-			break;
-		default:
-			return fputs(usage, stderr), EXIT_USAGE;
+		case 'i': image_file = optarg; break;
+		case 'd': cfg->database = optarg; break;
+		default: return fputs(usage, stderr), EXIT_USAGE;
 		}
 	}
 	int nargs = argc - optind;

@@ -62,8 +62,11 @@ static int parse_duration_ms(const char *s, long long *out)
 	double v = strtod(s, &end);
 	if (end == s || v <= 0)
 		return -1;
-	double mult = !strcmp(end, "ms") ? 1 : (!*end || !strcmp(end, "s")) ? 1000 :
-		      !strcmp(end, "m") ? 60000 : !strcmp(end, "h") ? 3600000 : -1;
+	double mult = !strcmp(end, "ms")	     ? 1
+		      : (!*end || !strcmp(end, "s")) ? 1000
+		      : !strcmp(end, "m")	     ? 60000
+		      : !strcmp(end, "h")	     ? 3600000
+						     : -1;
 	if (mult < 0 || v * mult > 86400000.0)
 		return -1;
 	*out = (long long)(v * mult);
@@ -77,8 +80,11 @@ static int parse_size(const char *s, unsigned long long *out)
 	double v = strtod(s, &end);
 	if (end == s || v <= 0)
 		return -1;
-	double mult = !*end ? 1 : (!strcmp(end, "K") || !strcmp(end, "k")) ? 1024.0 :
-		      !strcmp(end, "M") ? 1048576.0 : !strcmp(end, "G") ? 1073741824.0 : -1;
+	double mult = !*end					 ? 1
+		      : (!strcmp(end, "K") || !strcmp(end, "k")) ? 1024.0
+		      : !strcmp(end, "M")			 ? 1048576.0
+		      : !strcmp(end, "G")			 ? 1073741824.0
+								 : -1;
 	if (mult < 0 || v * mult > 1e15)
 		return -1;
 	*out = (unsigned long long)(v * mult);
@@ -129,15 +135,19 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 		case 'd': cfg->database = optarg; break;
 		case 't':
 			if (parse_duration_ms(optarg, &pv.timeout_ms) < 0)
-				return cli_error(EXIT_USAGE, "--timeout %s: expected a duration like 90s, 500ms or 2m", optarg);
+				return cli_error(EXIT_USAGE, "--timeout %s: expected a duration like 90s, 500ms or 2m",
+						 optarg);
 			break;
 		case 'M':
 			if (parse_size(optarg, &pv.memory_bytes) < 0 || pv.memory_bytes < (16ULL << 20))
-				return cli_error(EXIT_USAGE, "--memory %s: expected a size of at least 16M, like 512M or 2G", optarg);
+				return cli_error(EXIT_USAGE,
+						 "--memory %s: expected a size of at least 16M, like 512M or 2G",
+						 optarg);
 			break;
 		case 'O':
 			if (parse_size(optarg, &pv.output_bytes) < 0 || pv.output_bytes < 1024)
-				return cli_error(EXIT_USAGE, "--max-output %s: expected a size of at least 1K, like 64M", optarg);
+				return cli_error(EXIT_USAGE,
+						 "--max-output %s: expected a size of at least 1K, like 64M", optarg);
 			break;
 		case 'n': {
 			char *n, *range;
@@ -162,16 +172,16 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 		case 'g': {
 			const char *at = strrchr(optarg, '@');
 			if (!at || at == optarg || at[1] != 'v' || strchr(optarg, ' ')) {
-				cli_error(EXIT_USAGE, "--go-dep %s: expected MODULE@VERSION, e.g. "
-					  "google.golang.org/protobuf@v1.28.1", optarg);
+				cli_error(EXIT_USAGE,
+					  "--go-dep %s: expected MODULE@VERSION, e.g. "
+					  "google.golang.org/protobuf@v1.28.1",
+					  optarg);
 				goto out;
 			}
 			strvec_push(&go_deps, optarg);
 			break;
 		}
-		default:
-			fputs(usage, stderr);
-			goto out;
+		default: fputs(usage, stderr); goto out;
 		}
 	}
 	pv.go_deps = &go_deps;
@@ -188,20 +198,20 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 	}
 	pv.version = argv[optind + 1];
 	if (!!pv.exec_path == !!pv.image_ref) {
-		cli_error(EXIT_USAGE, "plugin %s/%s: give exactly one of --exec PATH or --image REF",
-			  pv.plugin.owner, pv.plugin.name);
+		cli_error(EXIT_USAGE, "plugin %s/%s: give exactly one of --exec PATH or --image REF", pv.plugin.owner,
+			  pv.plugin.name);
 		goto out;
 	}
 	if (!pv.runtime)
 		pv.runtime = pv.exec_path ? "bwrap" : "oci";
 	if (strcmp(pv.runtime, "exec") && strcmp(pv.runtime, "bwrap") && strcmp(pv.runtime, "oci")) {
-		cli_error(EXIT_USAGE, "plugin %s/%s: unknown runtime %s (exec, bwrap or oci)",
-			  pv.plugin.owner, pv.plugin.name, pv.runtime);
+		cli_error(EXIT_USAGE, "plugin %s/%s: unknown runtime %s (exec, bwrap or oci)", pv.plugin.owner,
+			  pv.plugin.name, pv.runtime);
 		goto out;
 	}
 	if ((!strcmp(pv.runtime, "oci")) != !!pv.image_ref) {
-		cli_error(EXIT_USAGE, "plugin %s/%s: runtime %s needs %s", pv.plugin.owner, pv.plugin.name,
-			  pv.runtime, pv.image_ref ? "--exec PATH" : "--image REF");
+		cli_error(EXIT_USAGE, "plugin %s/%s: runtime %s needs %s", pv.plugin.owner, pv.plugin.name, pv.runtime,
+			  pv.image_ref ? "--exec PATH" : "--image REF");
 		goto out;
 	}
 	if (pv.exec_path) {
@@ -215,8 +225,10 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 		pv.exec_path = abs;
 	}
 	if (npm_deps.n && (go_deps.n || pv.go_min_version)) {
-		cli_error(EXIT_USAGE, "plugin %s/%s: a plugin generates Go (--go-dep, --go-min-version) or "
-			  "npm packages (--npm-dep), not both", pv.plugin.owner, pv.plugin.name);
+		cli_error(EXIT_USAGE,
+			  "plugin %s/%s: a plugin generates Go (--go-dep, --go-min-version) or "
+			  "npm packages (--npm-dep), not both",
+			  pv.plugin.owner, pv.plugin.name);
 		goto out;
 	}
 	if (ro_paths.n && strcmp(pv.runtime, "bwrap")) {
@@ -235,9 +247,9 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 		cli_error(EXIT_USAGE, "%s", err);
 		goto out;
 	}
-	printf("plugin %s/%s %s added (runtime %s, timeout %lldms, memory %lluM, output %lluM%s)\n",
-	       pv.plugin.owner, pv.plugin.name, pv.version, pv.runtime, pv.timeout_ms,
-	       pv.memory_bytes >> 20, pv.output_bytes >> 20, pv.per_file ? ", per file" : "");
+	printf("plugin %s/%s %s added (runtime %s, timeout %lldms, memory %lluM, output %lluM%s)\n", pv.plugin.owner,
+	       pv.plugin.name, pv.version, pv.runtime, pv.timeout_ms, pv.memory_bytes >> 20, pv.output_bytes >> 20,
+	       pv.per_file ? ", per file" : "");
 	rc = EXIT_OK;
 out:
 	db_close(c);

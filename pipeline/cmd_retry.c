@@ -56,12 +56,8 @@ int cmd_retry(int argc, char **argv, struct config *cfg)
 			if (names_parse("module", optarg, &m, err) < 0)
 				return buf_release(&ids), cli_error(EXIT_USAGE, "%s", err);
 			break;
-		case 'd':
-			cfg->database = optarg;
-			break;
-		default:
-			buf_release(&ids);
-			return fputs(usage, stderr), EXIT_USAGE;
+		case 'd': cfg->database = optarg; break;
+		default: buf_release(&ids); return fputs(usage, stderr), EXIT_USAGE;
 		}
 	}
 	buf_addc(&ids, '}');

@@ -101,9 +101,18 @@ int cmd_run(int argc, char **argv, struct config *cfg)
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'o': o.once = 1; break;
-		case 'w': if (parse_pos("--workers", optarg, &o.workers) < 0) return EXIT_USAGE; break;
-		case 'p': if (parse_pos("--publishers", optarg, &o.publishers) < 0) return EXIT_USAGE; break;
-		case 'a': if (parse_pos("--max-attempts", optarg, &o.max_attempts) < 0) return EXIT_USAGE; break;
+		case 'w':
+			if (parse_pos("--workers", optarg, &o.workers) < 0)
+				return EXIT_USAGE;
+			break;
+		case 'p':
+			if (parse_pos("--publishers", optarg, &o.publishers) < 0)
+				return EXIT_USAGE;
+			break;
+		case 'a':
+			if (parse_pos("--max-attempts", optarg, &o.max_attempts) < 0)
+				return EXIT_USAGE;
+			break;
 		case 's': cfg->store = optarg; break;
 		case 'M': cfg->metrics_file = optarg; break;
 		case 'g': cfg->go_prefix = optarg; break;
@@ -112,11 +121,11 @@ int cmd_run(int argc, char **argv, struct config *cfg)
 		case 'd': cfg->database = optarg; break;
 		case 'l':
 			if (log_parse_level(optarg) < 0)
-				return cli_error(EXIT_USAGE, "--log-level %s: expected debug, info, warn or error", optarg);
+				return cli_error(EXIT_USAGE, "--log-level %s: expected debug, info, warn or error",
+						 optarg);
 			log_set_level(log_parse_level(optarg));
 			break;
-		default:
-			return fputs(usage, stderr), EXIT_USAGE;
+		default: return fputs(usage, stderr), EXIT_USAGE;
 		}
 	}
 	if (optind != argc)
@@ -125,7 +134,7 @@ int cmd_run(int argc, char **argv, struct config *cfg)
 		return cli_error(EXIT_USAGE, "%s", err);
 	if (cfg->lease_ms < 1000 || cfg->retry_base_ms < 0 || cfg->poll_ms < 10)
 		return cli_error(EXIT_USAGE, "REMOTEGEN_LEASE_MS must be >= 1000, REMOTEGEN_RETRY_BASE_MS >= 0, "
-				 "REMOTEGEN_POLL_MS >= 10");
+					     "REMOTEGEN_POLL_MS >= 10");
 	if (run_pipeline(&o, &st, err) < 0)
 		return cli_error(EXIT_USAGE, "%s", err);
 	/* A service stopped on purpose exits 0; failures are in status and the logs. An

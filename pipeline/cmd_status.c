@@ -15,11 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-	"usage: remotegen status [--json] [--database URL]\n"
-	"\n"
-	"Shows generations by state, the age of the oldest pending one, how many\n"
-	"were published in the last hour, and the most recent failures.\n";
+static const char usage[] = "usage: remotegen status [--json] [--database URL]\n"
+			    "\n"
+			    "Shows generations by state, the age of the oldest pending one, how many\n"
+			    "were published in the last hour, and the most recent failures.\n";
 
 int cmd_status(int argc, char **argv, struct config *cfg)
 {
@@ -96,11 +95,12 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 		buf_adds(&out, "generations:");
 		for (int i = 0; i < 4; i++)
 			buf_printf(&out, " %s=%lld", states[i], by_state[i]);
-		buf_printf(&out, "\noldest pending: %llds\npublished in the last hour: %lld\n",
-			   counts.oldest_pending_s, counts.published_last_hour);
-		buf_printf(&out, "output cache: %lld entries, %.1f MiB, hit ratio %.1f%% (%lld files from the "
-			   "cache, %lld generated)\n", cache.entries, (double)cache.bytes / 1048576.0,
-			   100.0 * ratio, cache.hits, cache.misses);
+		buf_printf(&out, "\noldest pending: %llds\npublished in the last hour: %lld\n", counts.oldest_pending_s,
+			   counts.published_last_hour);
+		buf_printf(&out,
+			   "output cache: %lld entries, %.1f MiB, hit ratio %.1f%% (%lld files from the "
+			   "cache, %lld generated)\n",
+			   cache.entries, (double)cache.bytes / 1048576.0, 100.0 * ratio, cache.hits, cache.misses);
 		if (nf) {
 			buf_adds(&out, "recent failures:\n");
 			for (size_t i = 0; i < nf; i++)

@@ -11,20 +11,18 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char usage[] =
-	"usage: remotegen template create OWNER/NAME --plugin OWNER/NAME[=PARAMETER]...\n"
-	"       remotegen template version OWNER/NAME --plugin OWNER/NAME:VERSION...\n"
-	"\n"
-	"create: defines a template, an ordered list of plugins with their parameters\n"
-	"        (the order is the order plugins run in, and insertion-point order).\n"
-	"version: creates the template's next version vN, pinning one version of each\n"
-	"        of its plugins, and prints vN. New commits are generated with the\n"
-	"        latest version; the latest commit of every module is generated with a\n"
-	"        new version.\n"
-	"\n"
-	"  --plugin SPEC    see above (repeatable, in order)\n"
-	"  --database URL   PostgreSQL connection string\n";
-
+static const char usage[] = "usage: remotegen template create OWNER/NAME --plugin OWNER/NAME[=PARAMETER]...\n"
+			    "       remotegen template version OWNER/NAME --plugin OWNER/NAME:VERSION...\n"
+			    "\n"
+			    "create: defines a template, an ordered list of plugins with their parameters\n"
+			    "        (the order is the order plugins run in, and insertion-point order).\n"
+			    "version: creates the template's next version vN, pinning one version of each\n"
+			    "        of its plugins, and prints vN. New commits are generated with the\n"
+			    "        latest version; the latest commit of every module is generated with a\n"
+			    "        new version.\n"
+			    "\n"
+			    "  --plugin SPEC    see above (repeatable, in order)\n"
+			    "  --database URL   PostgreSQL connection string\n";
 
 int cmd_template(int argc, char **argv, struct config *cfg)
 {

@@ -11,19 +11,18 @@
 #include <getopt.h>
 #include <stdio.h>
 
-static const char usage[] =
-	"usage: remotegen verify [--store URL] [--go-prefix PREFIX] [--npm-url URL]\n"
-	"                        [--database URL]\n"
-	"\n"
-	"Reads the store and the database and reports every difference, one per\n"
-	"line: a published version whose .zip, .mod or .info is missing or whose\n"
-	"h1: hash differs from the one recorded, a zip the go command would refuse,\n"
-	"an @v/list or @latest that does not match the database, an npm tarball\n"
-	"that is missing or differs from its recorded dist hashes and package.json,\n"
-	"a packument that is not exactly what the database gives (tarball links\n"
-	"under --npm-url, default $REMOTEGEN_NPM_URL), a feed that does not list\n"
-	"every published version, and objects the database does not know.\n"
-	"Exits 0 when the store is consistent, 1 otherwise.\n";
+static const char usage[] = "usage: remotegen verify [--store URL] [--go-prefix PREFIX] [--npm-url URL]\n"
+			    "                        [--database URL]\n"
+			    "\n"
+			    "Reads the store and the database and reports every difference, one per\n"
+			    "line: a published version whose .zip, .mod or .info is missing or whose\n"
+			    "h1: hash differs from the one recorded, a zip the go command would refuse,\n"
+			    "an @v/list or @latest that does not match the database, an npm tarball\n"
+			    "that is missing or differs from its recorded dist hashes and package.json,\n"
+			    "a packument that is not exactly what the database gives (tarball links\n"
+			    "under --npm-url, default $REMOTEGEN_NPM_URL), a feed that does not list\n"
+			    "every published version, and objects the database does not know.\n"
+			    "Exits 0 when the store is consistent, 1 otherwise.\n";
 
 int cmd_verify(int argc, char **argv, struct config *cfg)
 {

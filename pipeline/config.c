@@ -18,8 +18,7 @@ static const char *env(const char *name, const char *def)
 	return v && *v ? v : def;
 }
 
-static int env_number(const char *name, long long def, long long min, long long max, long long *out,
-		      char *err)
+static int env_number(const char *name, long long def, long long min, long long max, long long *out, char *err)
 {
 	const char *v = env(name, NULL);
 	*out = def;
@@ -75,7 +74,9 @@ int config_load(struct config *cfg, char *err)
 	cfg->s3.max_attempts = (int)s3_attempts;
 	const char *cache = env("REMOTEGEN_CACHE_SIZE", "1G");
 	if (num_parse_size("REMOTEGEN_CACHE_SIZE", cache, big, &cfg->cache_bytes, NULL) < 0)
-		return err_set(err, "REMOTEGEN_CACHE_SIZE=%s: expected a size like 512M or 2G (0 turns the "
-			       "output cache off)", cache);
+		return err_set(err,
+			       "REMOTEGEN_CACHE_SIZE=%s: expected a size like 512M or 2G (0 turns the "
+			       "output cache off)",
+			       cache);
 	return 0;
 }

@@ -58,9 +58,8 @@ void db_close(PGconn *c)
 		PQfinish(c);
 }
 
-static PGresult *exec_fmt(PGconn *c, const char *what, const char *sql, int n,
-			  const char *const *params, const int *lengths, const int *formats,
-			  int result_format, char *err)
+static PGresult *exec_fmt(PGconn *c, const char *what, const char *sql, int n, const char *const *params,
+			  const int *lengths, const int *formats, int result_format, char *err)
 {
 	PGresult *r = PQexecParams(c, sql, n, NULL, params, lengths, formats, result_format);
 	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
@@ -79,14 +78,13 @@ static PGresult *exec_fmt(PGconn *c, const char *what, const char *sql, int n,
 	return NULL;
 }
 
-PGresult *db_execb(PGconn *c, const char *what, const char *sql, int n, const char *const *params,
-		   const int *lengths, const int *formats, char *err)
+PGresult *db_execb(PGconn *c, const char *what, const char *sql, int n, const char *const *params, const int *lengths,
+		   const int *formats, char *err)
 {
 	return exec_fmt(c, what, sql, n, params, lengths, formats, 0, err);
 }
 
-PGresult *db_exec_bin(PGconn *c, const char *what, const char *sql, int n, const char *const *params,
-		      char *err)
+PGresult *db_exec_bin(PGconn *c, const char *what, const char *sql, int n, const char *const *params, char *err)
 {
 	return exec_fmt(c, what, sql, n, params, NULL, NULL, 1, err);
 }
@@ -108,8 +106,7 @@ void db_text_array(const struct strvec *sv, struct buf *out)
 	buf_addc(out, '}');
 }
 
-PGresult *db_exec(PGconn *c, const char *what, const char *sql, int n, const char *const *params,
-		  char *err)
+PGresult *db_exec(PGconn *c, const char *what, const char *sql, int n, const char *const *params, char *err)
 {
 	return db_execb(c, what, sql, n, params, NULL, NULL, err);
 }
@@ -123,8 +120,8 @@ int db_run(PGconn *c, const char *what, const char *sql, int n, const char *cons
 	return 0;
 }
 
-int db_numbers(PGconn *c, const char *what, const char *sql, int n, const char *const *params,
-	       long long *out, int n_out, char *err)
+int db_numbers(PGconn *c, const char *what, const char *sql, int n, const char *const *params, long long *out,
+	       int n_out, char *err)
 {
 	PGresult *r = db_exec(c, what, sql, n, params, err);
 	if (!r)

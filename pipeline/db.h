@@ -18,14 +18,12 @@ void db_close(PGconn *c);
  * Returns the result (the caller PQclear()s it), or NULL with err set to
  * "<what>: <server message>".
  */
-PGresult *db_exec(PGconn *c, const char *what, const char *sql, int n, const char *const *params,
-		  char *err);
+PGresult *db_exec(PGconn *c, const char *what, const char *sql, int n, const char *const *params, char *err);
 /* The same with per-parameter lengths and formats (1 = binary, e.g. bytea). */
-PGresult *db_execb(PGconn *c, const char *what, const char *sql, int n, const char *const *params,
-		   const int *lengths, const int *formats, char *err);
+PGresult *db_execb(PGconn *c, const char *what, const char *sql, int n, const char *const *params, const int *lengths,
+		   const int *formats, char *err);
 /* Text parameters, binary results (for bytea columns; PQgetvalue gives raw bytes). */
-PGresult *db_exec_bin(PGconn *c, const char *what, const char *sql, int n, const char *const *params,
-		      char *err);
+PGresult *db_exec_bin(PGconn *c, const char *what, const char *sql, int n, const char *const *params, char *err);
 /* Appends a text[] literal ("{\"a\",\"b\"}") for sv, for use as a parameter value. */
 void db_text_array(const struct strvec *sv, struct buf *out);
 /* Runs a statement and discards its result. Returns 0 or -1. */
@@ -38,8 +36,8 @@ long long db_ll(const PGresult *r, int row, int col);
  * Runs a query answering one row of n_out numbers or booleans into out
  * (NULL and false are 0, true is 1). Returns 0 or -1 (err set).
  */
-int db_numbers(PGconn *c, const char *what, const char *sql, int n, const char *const *params,
-	       long long *out, int n_out, char *err);
+int db_numbers(PGconn *c, const char *what, const char *sql, int n, const char *const *params, long long *out,
+	       int n_out, char *err);
 
 int db_begin(PGconn *c, char *err);
 int db_commit(PGconn *c, char *err);

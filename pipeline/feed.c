@@ -183,8 +183,8 @@ int feed_update(PGconn *c, struct store *s, const struct config *cfg, int *writt
 }
 
 int feed_render_all(PGconn *c, const struct config *cfg,
-		    int (*each)(void *arg, const char *key, const struct buf *data, int immutable),
-		    void *arg, char *err)
+		    int (*each)(void *arg, const char *key, const struct buf *data, int immutable), void *arg,
+		    char *err)
 {
 	long long entries;
 	struct buf b = BUF_INIT;

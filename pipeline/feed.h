@@ -23,10 +23,10 @@
 
 #include <libpq-fe.h>
 
-#define FEED_SEGMENT 1000
+#define FEED_SEGMENT   1000
 #define FEED_INDEX_KEY "index/feed.json"
-#define FEED_HEAD_KEY "index/feed/head.ndjson"
-#define FEED_TYPE "application/x-ndjson; charset=utf-8"
+#define FEED_HEAD_KEY  "index/feed/head.ndjson"
+#define FEED_TYPE      "application/x-ndjson; charset=utf-8"
 
 /* "index/feed/NNNNNN.ndjson" of full segment k (1-based), malloc'ed. */
 char *feed_segment_key(long long k);
@@ -59,7 +59,7 @@ int feed_entries(PGconn *c, long long *entries, char *err);
  * the first non-zero return of each().
  */
 int feed_render_all(PGconn *c, const struct config *cfg,
-		    int (*each)(void *arg, const char *key, const struct buf *data, int immutable),
-		    void *arg, char *err);
+		    int (*each)(void *arg, const char *key, const struct buf *data, int immutable), void *arg,
+		    char *err);
 
 #endif

@@ -81,8 +81,7 @@ static int find_protos(const char *dir, struct strvec *out, char *err)
 
 int image_list_files(const void *data, size_t len, struct strvec *files, char *err)
 {
-	Google__Protobuf__FileDescriptorSet *fds =
-		google__protobuf__file_descriptor_set__unpack(NULL, len, data);
+	Google__Protobuf__FileDescriptorSet *fds = google__protobuf__file_descriptor_set__unpack(NULL, len, data);
 	if (!fds)
 		return err_set(err, "the image is not a valid FileDescriptorSet (%zu bytes)", len);
 	int rc = 0;
@@ -110,8 +109,8 @@ static void set_digest(struct image *img)
 	snprintf(img->digest, sizeof(img->digest), "sha256:%s", hex);
 }
 
-int image_compile(const struct image_tools *tools, const char *dir, const struct buf *dep_images, size_t n_deps, struct image *img,
-		  char *err)
+int image_compile(const struct image_tools *tools, const char *dir, const struct buf *dep_images, size_t n_deps,
+		  struct image *img, char *err)
 {
 	struct strvec protos = STRVEC_INIT, argv = STRVEC_INIT;
 	struct subproc_result res;
@@ -160,8 +159,10 @@ int image_compile(const struct image_tools *tools, const char *dir, const struct
 		strvec_push(&argv, protos.v[i]);
 	char *env[2];
 	child_env(tools, env);
-	struct subproc_opts o = { .argv = (const char *const *)argv.v, .envp = (const char *const *)env,
-				  .timeout_ms = 300000, .max_stderr = 8192 };
+	struct subproc_opts o = { .argv = (const char *const *)argv.v,
+				  .envp = (const char *const *)env,
+				  .timeout_ms = 300000,
+				  .max_stderr = 8192 };
 	int run = subproc_run(&o, NULL, 0, &res, err);
 	free(env[0]);
 	if (run < 0)
@@ -192,7 +193,8 @@ out:
 	return rc;
 }
 
-int image_load(const struct image_tools *tools, const char *file, const struct strvec *dep_files, struct image *img, char *err)
+int image_load(const struct image_tools *tools, const char *file, const struct strvec *dep_files, struct image *img,
+	       char *err)
 {
 	if (fs_read_file(file, &img->data, err) < 0 ||
 	    image_list_files(img->data.data, img->data.len, &img->all_files, err) < 0)
@@ -203,8 +205,10 @@ int image_load(const struct image_tools *tools, const char *file, const struct s
 			strvec_push(&img->own_files, f);
 	}
 	if (!img->own_files.n)
-		return err_set(err, "image %s holds no files of its own (only well-known types and "
-			       "dependency files)", file);
+		return err_set(err,
+			       "image %s holds no files of its own (only well-known types and "
+			       "dependency files)",
+			       file);
 	if (protoc_version(tools, &img->protoc_version, err) < 0)
 		return -1;
 	set_digest(img);
@@ -223,9 +227,12 @@ int image_check_imports(const struct image *img, const struct strvec *dep_files,
 		const Google__Protobuf__FileDescriptorProto *f = fds->file[i];
 		for (size_t k = 0; k < f->n_dependency; k++)
 			if (!strvec_contains(&seen, f->dependency[k])) {
-				rc = err_set(err, "file %s imports %s, which is not %s the image (an image holds every "
-					     "import, before the files that import it)", f->name, f->dependency[k],
-					     strvec_contains(&img->all_files, f->dependency[k]) ? "before it in" : "in");
+				rc = err_set(err,
+					     "file %s imports %s, which is not %s the image (an image holds every "
+					     "import, before the files that import it)",
+					     f->name, f->dependency[k],
+					     strvec_contains(&img->all_files, f->dependency[k]) ? "before it in"
+												: "in");
 				break;
 			}
 		strvec_push(&seen, f->name);

@@ -11,17 +11,17 @@
 
 /* The programs and places image building uses (strings borrowed; NULL: the default). */
 struct image_tools {
-	const char *protoc;   /* default /usr/bin/protoc */
-	const char *path;     /* PATH for protoc, default /usr/bin:/bin */
-	const char *tmpdir;   /* default /tmp */
+	const char *protoc; /* default /usr/bin/protoc */
+	const char *path;   /* PATH for protoc, default /usr/bin:/bin */
+	const char *tmpdir; /* default /tmp */
 };
 
 struct image {
-	struct buf data;            /* serialized FileDescriptorSet */
-	struct strvec own_files;    /* in image order */
-	struct strvec all_files;    /* every file of the image, in order */
-	char *protoc_version;       /* "3.21.12" */
-	char digest[72];            /* "sha256:<hex>" */
+	struct buf data;	 /* serialized FileDescriptorSet */
+	struct strvec own_files; /* in image order */
+	struct strvec all_files; /* every file of the image, in order */
+	char *protoc_version;	 /* "3.21.12" */
+	char digest[72];	 /* "sha256:<hex>" */
 };
 
 void image_init(struct image *img);
@@ -36,15 +36,16 @@ void image_release(struct image *img);
  * or -1 with err holding protoc's message. tools (NULL: defaults) says where
  * protoc is.
  */
-int image_compile(const struct image_tools *tools, const char *dir, const struct buf *dep_images, size_t n_deps, struct image *img,
-		  char *err);
+int image_compile(const struct image_tools *tools, const char *dir, const struct buf *dep_images, size_t n_deps,
+		  struct image *img, char *err);
 
 /*
  * Reads a prebuilt image. Own files are the files not provided by
  * dependencies (dep_files) and not well-known types. protoc_version comes
  * from `protoc --version` (images do not record it).
  */
-int image_load(const struct image_tools *tools, const char *file, const struct strvec *dep_files, struct image *img, char *err);
+int image_load(const struct image_tools *tools, const char *file, const struct strvec *dep_files, struct image *img,
+	       char *err);
 
 /*
  * Checks that every import of every file of img is a file earlier in the image

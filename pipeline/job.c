@@ -48,8 +48,7 @@ enum job_outcome job_outcome_of_generate(enum generate_failure f)
 
 enum job_outcome job_outcome_of_store(int store_rc)
 {
-	return store_rc == STORE_CONFLICT ? JOB_PERMANENT : store_rc == STORE_FATAL ? JOB_STORE_REFUSED
-										       : JOB_TRANSIENT;
+	return store_rc == STORE_CONFLICT ? JOB_PERMANENT : store_rc == STORE_FATAL ? JOB_STORE_REFUSED : JOB_TRANSIENT;
 }
 
 int job_failed(const struct job *j)

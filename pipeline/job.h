@@ -14,24 +14,24 @@
 struct target;
 
 enum job_outcome {
-	JOB_RUNNING = 0,       /* no outcome yet (on its way) */
-	JOB_PUBLISHED,         /* recorded, index files rewritten */
-	JOB_LEASE_LOST,        /* another process took it over before we recorded it */
-	JOB_INTERRUPTED,       /* stopped by a shutdown: handed back, attempt not counted */
-	JOB_STORE_REFUSED,     /* the store (or its configuration) refused us: handed back, run stops claiming */
-	JOB_TRANSIENT,         /* a crash, a timeout, a storage or database error: retried with backoff */
-	JOB_PERMANENT,         /* the plugin's own error, invalid output, a conflict: failed for good */
+	JOB_RUNNING = 0,   /* no outcome yet (on its way) */
+	JOB_PUBLISHED,	   /* recorded, index files rewritten */
+	JOB_LEASE_LOST,	   /* another process took it over before we recorded it */
+	JOB_INTERRUPTED,   /* stopped by a shutdown: handed back, attempt not counted */
+	JOB_STORE_REFUSED, /* the store (or its configuration) refused us: handed back, run stops claiming */
+	JOB_TRANSIENT,	   /* a crash, a timeout, a storage or database error: retried with backoff */
+	JOB_PERMANENT,	   /* the plugin's own error, invalid output, a conflict: failed for good */
 };
 
 struct job {
-	struct queue_job q;              /* the row as claimed (owned) */
-	const struct target *target;     /* decided by the template version's plugins */
-	void *pkg;                       /* the package the worker built (owned by the target: target->release) */
-	struct fileset files;            /* generated files */
+	struct queue_job q;	     /* the row as claimed (owned) */
+	const struct target *target; /* decided by the template version's plugins */
+	void *pkg;		     /* the package the worker built (owned by the target: target->release) */
+	struct fileset files;	     /* generated files */
 	enum job_outcome outcome;
-	char error[ERR_SIZE];            /* why, when it failed */
+	char error[ERR_SIZE]; /* why, when it failed */
 	long long plugin_ms, publish_ms;
-	struct generate_stats cache;     /* files of per-file plugins from the cache, and sent to them */
+	struct generate_stats cache; /* files of per-file plugins from the cache, and sent to them */
 };
 
 /* Takes q's contents (q is left empty) into a new job for target t; free with job_free. */

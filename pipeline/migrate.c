@@ -61,14 +61,16 @@ int migrate_check(PGconn *c, char *err)
 	const char *last = migrate_embedded[migrate_embedded_count - 1].name;
 	const char *p[] = { last };
 	/* One round trip: a database never migrated has no schema_migrations (42P01). */
-	PGresult *r = db_exec(c, "database: check schema",
-			      "SELECT 1 FROM schema_migrations WHERE name = $1", 1, p, err);
+	PGresult *r =
+		db_exec(c, "database: check schema", "SELECT 1 FROM schema_migrations WHERE name = $1", 1, p, err);
 	if (!r && strcmp(db_last_sqlstate(), "42P01"))
 		return -1;
 	int ok = r && PQntuples(r) == 1;
 	PQclear(r);
 	if (!ok)
-		return err_set(err, "the database schema is not up to date (missing migration %s): run "
-			       "'remotegen migrate' first", last);
+		return err_set(err,
+			       "the database schema is not up to date (missing migration %s): run "
+			       "'remotegen migrate' first",
+			       last);
 	return 0;
 }

@@ -9,8 +9,8 @@
 #include <libpq-fe.h>
 
 struct migration {
-	const char *name;  /* "001_init" */
-	const char *sql;   /* the whole file */
+	const char *name; /* "001_init" */
+	const char *sql;  /* the whole file */
 };
 
 extern const struct migration migrate_embedded[];

@@ -11,24 +11,27 @@
 static int check_elem(const char *kind, const char *full, const char *e, size_t n, char *err)
 {
 	if (n == 0 || n > NAMES_MAX)
-		return err_set(err, "invalid %s name \"%s\": each part must be 1 to %d characters",
-			       kind, full, NAMES_MAX);
+		return err_set(err, "invalid %s name \"%s\": each part must be 1 to %d characters", kind, full,
+			       NAMES_MAX);
 	if (!isalnum((unsigned char)e[0]) || !isalnum((unsigned char)e[n - 1]))
-		return err_set(err, "invalid %s name \"%s\": each part must start and end with a "
-			       "letter or digit", kind, full);
+		return err_set(err,
+			       "invalid %s name \"%s\": each part must start and end with a "
+			       "letter or digit",
+			       kind, full);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)e[i];
 		if (!(isalnum(c) || c == '-' || c == '_' || c == '.'))
-			return err_set(err, "invalid %s name \"%s\": character '%c' is not allowed "
-				       "(letters, digits, '-', '_', '.')", kind, full, c >= 0x20 && c < 0x7f ? c : '?');
+			return err_set(err,
+				       "invalid %s name \"%s\": character '%c' is not allowed "
+				       "(letters, digits, '-', '_', '.')",
+				       kind, full, c >= 0x20 && c < 0x7f ? c : '?');
 		if (c == '.' && i + 1 < n && e[i + 1] == '.')
 			return err_set(err, "invalid %s name \"%s\": \"..\" is not allowed", kind, full);
 	}
 	return 0;
 }
 
-int names_parse_with(const char *kind, const char *s, char sep, struct name_ref *out,
-		     const char **rest, char *err)
+int names_parse_with(const char *kind, const char *s, char sep, struct name_ref *out, const char **rest, char *err)
 {
 	const char *end = sep ? strchr(s, sep) : NULL;
 	size_t len = end ? (size_t)(end - s) : strlen(s);
@@ -48,8 +51,10 @@ int names_parse_with(const char *kind, const char *s, char sep, struct name_ref 
 		while (i <= nn && isdigit((unsigned char)slash[i]))
 			i++;
 		if (i == nn + 1)
-			return err_set(err, "invalid %s name \"%s\": a name like v2 reads as a Go major "
-				       "version suffix", kind, s);
+			return err_set(err,
+				       "invalid %s name \"%s\": a name like v2 reads as a Go major "
+				       "version suffix",
+				       kind, s);
 	}
 	snprintf(out->owner, sizeof(out->owner), "%.*s", (int)on, s);
 	snprintf(out->name, sizeof(out->name), "%.*s", (int)nn, slash + 1);
@@ -65,13 +70,15 @@ int names_check_version(const char *v, char *err)
 {
 	size_t n = strlen(v);
 	if (n == 0 || n > NAMES_MAX || !isalnum((unsigned char)v[0]))
-		return err_set(err, "invalid plugin version \"%s\": 1 to %d characters starting with a "
-			       "letter or digit", v, NAMES_MAX);
+		return err_set(err,
+			       "invalid plugin version \"%s\": 1 to %d characters starting with a "
+			       "letter or digit",
+			       v, NAMES_MAX);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)v[i];
 		if (!(isalnum(c) || strchr("._+-", c)))
-			return err_set(err, "invalid plugin version \"%s\": character '%c' is not allowed",
-				       v, c >= 0x20 && c < 0x7f ? c : '?');
+			return err_set(err, "invalid plugin version \"%s\": character '%c' is not allowed", v,
+				       c >= 0x20 && c < 0x7f ? c : '?');
 	}
 	return 0;
 }

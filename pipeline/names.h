@@ -24,8 +24,7 @@ int names_parse(const char *kind, const char *s, struct name_ref *out, char *err
  * Parses "OWNER/NAME<sep>REST": the name part is validated and *rest points
  * into s after sep (NULL when sep is absent).
  */
-int names_parse_with(const char *kind, const char *s, char sep, struct name_ref *out,
-		     const char **rest, char *err);
+int names_parse_with(const char *kind, const char *s, char sep, struct name_ref *out, const char **rest, char *err);
 
 /* Checks a plugin version ("v1.28.1-1"): 1-64 of [A-Za-z0-9._+-], starting alphanumeric. */
 int names_check_version(const char *v, char *err);

@@ -38,8 +38,8 @@ static int cache_get(void *ctx, const struct cache_key *keys, size_t n, struct b
 	const char *p[] = { arr.data };
 	/* A hit is a use: the entry moves to the back of the eviction order. */
 	r = db_exec_bin(oc->db, "output cache: look up",
-		"UPDATE output_cache SET used_at = now() WHERE key = ANY($1::text[]) RETURNING key, files",
-		1, p, err);
+			"UPDATE output_cache SET used_at = now() WHERE key = ANY($1::text[]) RETURNING key, files", 1,
+			p, err);
 	if (!r)
 		goto out;
 	for (int row = 0; row < PQntuples(r); row++) {
@@ -79,12 +79,13 @@ static void cache_put(void *ctx, const struct cache_key *keys, const struct buf 
 	snprintf(m, sizeof(m), "%ld", misses);
 	const char *p[] = { karr.data, varr.data, h, m };
 	PGresult *r = db_exec(oc->db, "output cache: keep",
-		"WITH kept AS (INSERT INTO output_cache (key, files, bytes)"
-		"  SELECT k, decode(v, 'base64'), length(decode(v, 'base64'))"
-		"  FROM unnest($1::text[], $2::text[]) AS u(k, v)"
-		"  ON CONFLICT (key) DO NOTHING RETURNING 1)"
-		" UPDATE output_cache_stats SET hits = hits + $3::bigint, misses = misses + $4::bigint"
-		" RETURNING (SELECT count(*) FROM kept)", 4, p, err);
+			      "WITH kept AS (INSERT INTO output_cache (key, files, bytes)"
+			      "  SELECT k, decode(v, 'base64'), length(decode(v, 'base64'))"
+			      "  FROM unnest($1::text[], $2::text[]) AS u(k, v)"
+			      "  ON CONFLICT (key) DO NOTHING RETURNING 1)"
+			      " UPDATE output_cache_stats SET hits = hits + $3::bigint, misses = misses + $4::bigint"
+			      " RETURNING (SELECT count(*) FROM kept)",
+			      4, p, err);
 	if (r && PQntuples(r))
 		oc->added += db_ll(r, 0, 0);
 	PQclear(r);
@@ -112,9 +113,11 @@ int outcache_evict(PGconn *c, long long max_bytes, long long *evicted, char *err
 	char maxb[32];
 	snprintf(maxb, sizeof(maxb), "%lld", max_bytes);
 	const char *p[] = { maxb };
-	PGresult *r = db_exec(c, "output cache: evict",
+	PGresult *r = db_exec(
+		c, "output cache: evict",
 		"WITH o AS (SELECT key, sum(bytes) OVER (ORDER BY used_at DESC, key) AS total FROM output_cache)"
-		" DELETE FROM output_cache c USING o WHERE c.key = o.key AND o.total > $1::bigint", 1, p, err);
+		" DELETE FROM output_cache c USING o WHERE c.key = o.key AND o.total > $1::bigint",
+		1, p, err);
 	if (!r)
 		return -1;
 	if (evicted)
@@ -127,9 +130,9 @@ int outcache_figures(PGconn *c, struct outcache_figures *f, char *err)
 {
 	long long v[4];
 	if (db_numbers(c, "output cache: figures",
-		"SELECT (SELECT count(*) FROM output_cache), (SELECT coalesce(sum(bytes), 0) FROM output_cache),"
-		"  (SELECT hits FROM output_cache_stats), (SELECT misses FROM output_cache_stats)",
-		0, NULL, v, 4, err) < 0)
+		       "SELECT (SELECT count(*) FROM output_cache), (SELECT coalesce(sum(bytes), 0) FROM output_cache),"
+		       "  (SELECT hits FROM output_cache_stats), (SELECT misses FROM output_cache_stats)",
+		       0, NULL, v, 4, err) < 0)
 		return -1;
 	*f = (struct outcache_figures){ .entries = v[0], .bytes = v[1], .hits = v[2], .misses = v[3] };
 	return 0;

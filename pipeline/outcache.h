@@ -16,7 +16,7 @@
 /* One worker thread's handle: its own connection, opened on first use. */
 struct outcache {
 	const char *conninfo; /* borrowed */
-	PGconn *db;           /* owned */
+	PGconn *db;	      /* owned */
 	long long added;      /* entries this handle added */
 };
 
@@ -36,6 +36,5 @@ struct outcache_figures {
 };
 /* Size and life-long hits and misses. Returns 0 or -1 (err set). */
 int outcache_figures(PGconn *c, struct outcache_figures *f, char *err);
-
 
 #endif

@@ -18,7 +18,7 @@
 /* "published and not yet in the feed": the condition of the partial index generations_unfed (sql/003) */
 #define UNFED "state = 'published' AND feed_seq IS NULL"
 /* Times as microseconds since the epoch: the commit's, and when a generation finished. */
-#define COMMIT_US "(extract(epoch FROM c.created_at) * 1000000)::bigint"
+#define COMMIT_US   "(extract(epoch FROM c.created_at) * 1000000)::bigint"
 #define FINISHED_US "(extract(epoch FROM g.finished_at) * 1000000)::bigint"
 /* Statements that insert generations write their version with format($1, number, sequence), $1 = VERSION_FORMAT. */
 /* Backfilled generations run after new work. */
@@ -73,10 +73,11 @@ int queue_anything(PGconn *c, int *anything, char *err)
 {
 	long long v;
 	if (db_numbers(c, "queue: anything to do",
-		"SELECT EXISTS (SELECT 1 FROM commits WHERE NOT scheduled)"
-		"  OR EXISTS (SELECT 1 FROM template_versions WHERE NOT scheduled)"
-		"  OR EXISTS (SELECT 1 FROM generations WHERE state = 'pending')"
-		"  OR EXISTS (SELECT 1 FROM generations WHERE state = 'running')", 0, NULL, &v, 1, err) < 0)
+		       "SELECT EXISTS (SELECT 1 FROM commits WHERE NOT scheduled)"
+		       "  OR EXISTS (SELECT 1 FROM template_versions WHERE NOT scheduled)"
+		       "  OR EXISTS (SELECT 1 FROM generations WHERE state = 'pending')"
+		       "  OR EXISTS (SELECT 1 FROM generations WHERE state = 'running')",
+		       0, NULL, &v, 1, err) < 0)
 		return -1;
 	*anything = v != 0;
 	return 0;
@@ -96,43 +97,46 @@ int queue_enqueue(PGconn *c, int *created, char *err)
 		return -1;
 	/* New commits: the latest version of every template. */
 	PGresult *r = db_exec(c, "queue: enqueue new commits",
-		"WITH new AS ("
-		"  SELECT id FROM commits WHERE NOT scheduled ORDER BY id LIMIT 1000"
-		"  FOR UPDATE SKIP LOCKED),"
-		" latest_tv AS ("
-		"  SELECT (SELECT tv.id FROM template_versions tv WHERE tv.template_id = t.id"
-		"          ORDER BY tv.number DESC LIMIT 1) AS id FROM templates t),"
-		" ins AS ("
-		"  INSERT INTO generations (commit_id, template_version_id, version)"
-		"  SELECT c.id, tv.id, format($1::text, tv.number, c.sequence)"
-		"    FROM new JOIN commits c ON c.id = new.id"
-		"    CROSS JOIN latest_tv JOIN template_versions tv ON tv.id = latest_tv.id"
-		"  ON CONFLICT DO NOTHING RETURNING 1),"
-		" upd AS (UPDATE commits SET scheduled = true WHERE id IN (SELECT id FROM new))"
-		" SELECT count(*) FROM ins", 1, fmt, err);
+			      "WITH new AS ("
+			      "  SELECT id FROM commits WHERE NOT scheduled ORDER BY id LIMIT 1000"
+			      "  FOR UPDATE SKIP LOCKED),"
+			      " latest_tv AS ("
+			      "  SELECT (SELECT tv.id FROM template_versions tv WHERE tv.template_id = t.id"
+			      "          ORDER BY tv.number DESC LIMIT 1) AS id FROM templates t),"
+			      " ins AS ("
+			      "  INSERT INTO generations (commit_id, template_version_id, version)"
+			      "  SELECT c.id, tv.id, format($1::text, tv.number, c.sequence)"
+			      "    FROM new JOIN commits c ON c.id = new.id"
+			      "    CROSS JOIN latest_tv JOIN template_versions tv ON tv.id = latest_tv.id"
+			      "  ON CONFLICT DO NOTHING RETURNING 1),"
+			      " upd AS (UPDATE commits SET scheduled = true WHERE id IN (SELECT id FROM new))"
+			      " SELECT count(*) FROM ins",
+			      1, fmt, err);
 	if (!r)
 		goto fail;
 	*created += count_result(r);
 	/* New template versions: the latest commit of every module. */
 	r = db_exec(c, "queue: enqueue new template versions",
-		"WITH new AS ("
-		"  SELECT id, number FROM template_versions WHERE NOT scheduled ORDER BY id LIMIT 1000"
-		"  FOR UPDATE SKIP LOCKED),"
-		" latest_c AS ("
-		"  SELECT (SELECT c.id FROM commits c WHERE c.module_id = m.id"
-		"          ORDER BY c.sequence DESC LIMIT 1) AS id FROM modules m),"
-		" ins AS ("
-		"  INSERT INTO generations (commit_id, template_version_id, version)"
-		"  SELECT c.id, new.id, format($1::text, new.number, c.sequence)"
-		"    FROM new CROSS JOIN latest_c JOIN commits c ON c.id = latest_c.id"
-		"  ON CONFLICT DO NOTHING RETURNING 1),"
-		" upd AS (UPDATE template_versions SET scheduled = true WHERE id IN (SELECT id FROM new))"
-		" SELECT count(*) FROM ins", 1, fmt, err);
+		    "WITH new AS ("
+		    "  SELECT id, number FROM template_versions WHERE NOT scheduled ORDER BY id LIMIT 1000"
+		    "  FOR UPDATE SKIP LOCKED),"
+		    " latest_c AS ("
+		    "  SELECT (SELECT c.id FROM commits c WHERE c.module_id = m.id"
+		    "          ORDER BY c.sequence DESC LIMIT 1) AS id FROM modules m),"
+		    " ins AS ("
+		    "  INSERT INTO generations (commit_id, template_version_id, version)"
+		    "  SELECT c.id, new.id, format($1::text, new.number, c.sequence)"
+		    "    FROM new CROSS JOIN latest_c JOIN commits c ON c.id = latest_c.id"
+		    "  ON CONFLICT DO NOTHING RETURNING 1),"
+		    " upd AS (UPDATE template_versions SET scheduled = true WHERE id IN (SELECT id FROM new))"
+		    " SELECT count(*) FROM ins",
+		    1, fmt, err);
 	if (!r)
 		goto fail;
 	*created += count_result(r);
 	/* Generations of the commits that pending ones depend on (same template version). */
-	r = db_exec(c, "queue: enqueue dependencies",
+	r = db_exec(
+		c, "queue: enqueue dependencies",
 		"WITH RECURSIVE need AS ("
 		"  SELECT d.dep_commit_id AS commit_id, g.template_version_id, g.priority"
 		"    FROM generations g JOIN commit_deps d ON d.commit_id = g.commit_id"
@@ -147,7 +151,8 @@ int queue_enqueue(PGconn *c, int *created, char *err)
 		"    JOIN template_versions tv ON tv.id = n.template_version_id"
 		"   GROUP BY n.commit_id, n.template_version_id, tv.number, c.sequence"
 		"  ON CONFLICT DO NOTHING RETURNING 1)"
-		" SELECT count(*) FROM ins", 1, fmt, err);
+		" SELECT count(*) FROM ins",
+		1, fmt, err);
 	if (!r)
 		goto fail;
 	*created += count_result(r);
@@ -161,11 +166,13 @@ fail:
 
 int queue_reap(PGconn *c, int *reaped, char *err)
 {
-	PGresult *r = db_exec(c, "queue: reap expired leases",
-		"WITH x AS (UPDATE generations SET state = 'pending', lease_owner = NULL, lease_until = NULL,"
-		"  last_error = 'lease expired (the process that claimed it stopped)'"
-		"  WHERE state = 'running' AND lease_until < now() RETURNING 1)"
-		" SELECT count(*) FROM x", 0, NULL, err);
+	PGresult *r =
+		db_exec(c, "queue: reap expired leases",
+			"WITH x AS (UPDATE generations SET state = 'pending', lease_owner = NULL, lease_until = NULL,"
+			"  last_error = 'lease expired (the process that claimed it stopped)'"
+			"  WHERE state = 'running' AND lease_until < now() RETURNING 1)"
+			" SELECT count(*) FROM x",
+			0, NULL, err);
 	if (!r)
 		return -1;
 	*reaped = count_result(r);
@@ -194,13 +201,14 @@ static int load_job(PGconn *c, struct queue_job *j, char *err)
 	snprintf(id, sizeof(id), "%lld", j->id);
 	const char *p[] = { id };
 	PGresult *r = db_exec(c, "queue: load generation",
-		"SELECT g.version, g.attempts, c.id, c.sequence, c.protoc_version,"
-		"  " COMMIT_US ","
-		"  m.id, m.owner, m.name, t.id, t.owner, t.name, tv.number, tv.id"
-		" FROM generations g JOIN commits c ON c.id = g.commit_id"
-		" JOIN modules m ON m.id = c.module_id"
-		" JOIN template_versions tv ON tv.id = g.template_version_id"
-		" JOIN templates t ON t.id = tv.template_id WHERE g.id = $1", 1, p, err);
+			      "SELECT g.version, g.attempts, c.id, c.sequence, c.protoc_version,"
+			      "  " COMMIT_US ","
+			      "  m.id, m.owner, m.name, t.id, t.owner, t.name, tv.number, tv.id"
+			      " FROM generations g JOIN commits c ON c.id = g.commit_id"
+			      " JOIN modules m ON m.id = c.module_id"
+			      " JOIN template_versions tv ON tv.id = g.template_version_id"
+			      " JOIN templates t ON t.id = tv.template_id WHERE g.id = $1",
+			      1, p, err);
 	if (!r)
 		return -1;
 	j->version = dupval(r, 0, 0);
@@ -231,13 +239,15 @@ static int load_job(PGconn *c, struct queue_job *j, char *err)
 	PQclear(r);
 	r = db_exec(c, "queue: load own files",
 		    "SELECT u.f FROM commits c, unnest(c.own_files) WITH ORDINALITY AS u(f, i)"
-		    " WHERE c.id = $1 ORDER BY u.i", 1, pc, err);
+		    " WHERE c.id = $1 ORDER BY u.i",
+		    1, pc, err);
 	if (!r)
 		return -1;
 	for (int i = 0; i < PQntuples(r); i++)
 		strvec_push(&j->own_files, PQgetvalue(r, i, 0));
 	PQclear(r);
-	r = db_exec(c, "queue: load dependency files",
+	r = db_exec(
+		c, "queue: load dependency files",
 		"WITH RECURSIVE deps AS ("
 		"  SELECT dep_commit_id AS id FROM commit_deps WHERE commit_id = $1"
 		"  UNION SELECT d.dep_commit_id FROM commit_deps d JOIN deps ON d.commit_id = deps.id)"
@@ -247,7 +257,8 @@ static int load_job(PGconn *c, struct queue_job *j, char *err)
 		"            AND dg.template_version_id = $2::bigint),"
 		"           format($3::text, (SELECT number FROM template_versions WHERE id = $2::bigint), c.sequence))"
 		" FROM deps JOIN commits c ON c.id = deps.id JOIN modules m ON m.id = c.module_id,"
-		"  unnest(c.own_files) AS u(f)", 3, pdep, err);
+		"  unnest(c.own_files) AS u(f)",
+		3, pdep, err);
 	if (!r)
 		return -1;
 	j->n_deps = (size_t)PQntuples(r);
@@ -262,16 +273,17 @@ static int load_job(PGconn *c, struct queue_job *j, char *err)
 	PQclear(r);
 	const char *pt[] = { tvid };
 	r = db_exec(c, "queue: load plugins",
-		"SELECT p.owner || '/' || p.name || ':' || pv.version, pv.runtime, pv.exec_path,"
-		"  pv.image_ref, tp.parameter, pv.go_min_version, array_to_string(pv.go_deps, ' '),"
-		"  pv.timeout_ms, pv.memory_bytes, pv.output_bytes, pv.id, pv.per_file,"
-		"  array_to_string(pv.npm_deps, chr(10)), array_to_string(pv.ro_paths, chr(10))"
-		" FROM template_version_plugins tvp"
-		" JOIN template_versions tv ON tv.id = tvp.template_version_id"
-		" JOIN template_plugins tp ON tp.template_id = tv.template_id AND tp.position = tvp.position"
-		" JOIN plugin_versions pv ON pv.id = tvp.plugin_version_id"
-		" JOIN plugins p ON p.id = pv.plugin_id"
-		" WHERE tvp.template_version_id = $1 ORDER BY tvp.position", 1, pt, err);
+		    "SELECT p.owner || '/' || p.name || ':' || pv.version, pv.runtime, pv.exec_path,"
+		    "  pv.image_ref, tp.parameter, pv.go_min_version, array_to_string(pv.go_deps, ' '),"
+		    "  pv.timeout_ms, pv.memory_bytes, pv.output_bytes, pv.id, pv.per_file,"
+		    "  array_to_string(pv.npm_deps, chr(10)), array_to_string(pv.ro_paths, chr(10))"
+		    " FROM template_version_plugins tvp"
+		    " JOIN template_versions tv ON tv.id = tvp.template_version_id"
+		    " JOIN template_plugins tp ON tp.template_id = tv.template_id AND tp.position = tvp.position"
+		    " JOIN plugin_versions pv ON pv.id = tvp.plugin_version_id"
+		    " JOIN plugins p ON p.id = pv.plugin_id"
+		    " WHERE tvp.template_version_id = $1 ORDER BY tvp.position",
+		    1, pt, err);
 	if (!r)
 		return -1;
 	j->n_plugins = (size_t)PQntuples(r);
@@ -298,8 +310,8 @@ static int load_job(PGconn *c, struct queue_job *j, char *err)
 	return 0;
 }
 
-int queue_claim(PGconn *c, const char *lease_owner, int max, long long lease_ms, struct queue_job ***jobs,
-		size_t *n, char *err)
+int queue_claim(PGconn *c, const char *lease_owner, int max, long long lease_ms, struct queue_job ***jobs, size_t *n,
+		char *err)
 {
 	char smax[16], slease[32];
 	*jobs = NULL;
@@ -308,20 +320,21 @@ int queue_claim(PGconn *c, const char *lease_owner, int max, long long lease_ms,
 	snprintf(slease, sizeof(slease), "%lld", lease_ms);
 	const char *p[] = { smax, slease, lease_owner };
 	PGresult *r = db_exec(c, "queue: claim",
-		"WITH ready AS ("
-		"  SELECT g.id FROM generations g"
-		"  WHERE g.state = 'pending' AND g.next_attempt_at <= now()"
-		/* every dependency's generation (same template version) is published */
-		"    AND NOT EXISTS (SELECT 1 FROM commit_deps d"
-		"      LEFT JOIN generations dg ON dg.commit_id = d.dep_commit_id"
-		"       AND dg.template_version_id = g.template_version_id"
-		"      WHERE d.commit_id = g.commit_id AND (dg.id IS NULL OR dg.state <> 'published'))"
-		"  ORDER BY g.priority DESC, g.next_attempt_at, g.id"
-		"  LIMIT $1 FOR UPDATE OF g SKIP LOCKED)"
-		" UPDATE generations g SET state = 'running', attempts = g.attempts + 1,"
-		"  lease_until = now() + $2::bigint * interval '1 millisecond', lease_owner = $3,"
-		"  started_at = now()"
-		" FROM ready WHERE g.id = ready.id RETURNING g.id", 3, p, err);
+			      "WITH ready AS ("
+			      "  SELECT g.id FROM generations g"
+			      "  WHERE g.state = 'pending' AND g.next_attempt_at <= now()"
+			      /* every dependency's generation (same template version) is published */
+			      "    AND NOT EXISTS (SELECT 1 FROM commit_deps d"
+			      "      LEFT JOIN generations dg ON dg.commit_id = d.dep_commit_id"
+			      "       AND dg.template_version_id = g.template_version_id"
+			      "      WHERE d.commit_id = g.commit_id AND (dg.id IS NULL OR dg.state <> 'published'))"
+			      "  ORDER BY g.priority DESC, g.next_attempt_at, g.id"
+			      "  LIMIT $1 FOR UPDATE OF g SKIP LOCKED)"
+			      " UPDATE generations g SET state = 'running', attempts = g.attempts + 1,"
+			      "  lease_until = now() + $2::bigint * interval '1 millisecond', lease_owner = $3,"
+			      "  started_at = now()"
+			      " FROM ready WHERE g.id = ready.id RETURNING g.id",
+			      3, p, err);
 	if (!r)
 		return -1;
 	int rows = PQntuples(r);
@@ -353,8 +366,7 @@ static void id_array(const long long *ids, size_t n, struct buf *out)
 	buf_addc(out, '}');
 }
 
-int queue_extend(PGconn *c, const char *lease_owner, const long long *ids, size_t n, long long lease_ms,
-		 char *err)
+int queue_extend(PGconn *c, const char *lease_owner, const long long *ids, size_t n, long long lease_ms, char *err)
 {
 	struct buf a = BUF_INIT;
 	char slease[32];
@@ -384,14 +396,15 @@ int queue_mark_published(PGconn *c, const char *lease_owner, long long id, const
 	snprintf(sid, sizeof(sid), "%lld", id);
 	snprintf(pms, sizeof(pms), "%lld", pub->plugin_ms);
 	snprintf(ums, sizeof(ums), "%lld", pub->publish_ms);
-	const char *p[] = { sid, lease_owner, pub->zip_hash, pub->mod_hash, pms, ums,
-			    pub->package, pub->manifest, pub->integrity, pub->shasum };
+	const char *p[] = { sid, lease_owner,  pub->zip_hash, pub->mod_hash,  pms,
+			    ums, pub->package, pub->manifest, pub->integrity, pub->shasum };
 	PGresult *r = db_exec(c, "queue: mark published",
-		"UPDATE generations SET state = 'published', zip_hash = $3, mod_hash = $4,"
-		"  plugin_ms = $5, publish_ms = $6, finished_at = now(), lease_until = NULL,"
-		"  last_error = NULL, npm_package = $7, npm_manifest = $8, npm_integrity = $9,"
-		"  npm_shasum = $10"
-		" WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING id", 10, p, err);
+			      "UPDATE generations SET state = 'published', zip_hash = $3, mod_hash = $4,"
+			      "  plugin_ms = $5, publish_ms = $6, finished_at = now(), lease_until = NULL,"
+			      "  last_error = NULL, npm_package = $7, npm_manifest = $8, npm_integrity = $9,"
+			      "  npm_shasum = $10"
+			      " WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING id",
+			      10, p, err);
 	if (!r)
 		return -1;
 	int n = PQntuples(r);
@@ -399,14 +412,15 @@ int queue_mark_published(PGconn *c, const char *lease_owner, long long id, const
 	return n;
 }
 
-int queue_package_owner(PGconn *c, const char *package, long long template_id, long long module_id,
-			char **owner, char *err)
+int queue_package_owner(PGconn *c, const char *package, long long template_id, long long module_id, char **owner,
+			char *err)
 {
 	char t[32], m[32];
 	snprintf(t, sizeof(t), "%lld", template_id);
 	snprintf(m, sizeof(m), "%lld", module_id);
 	const char *p[] = { package, t, m };
-	PGresult *r = db_exec(c, "queue: who owns the package name",
+	PGresult *r = db_exec(
+		c, "queue: who owns the package name",
 		"SELECT mo.owner || '/' || mo.name, te.owner || '/' || te.name"
 		" FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules mo ON mo.id = c.module_id"
 		" JOIN template_versions tv ON tv.id = g.template_version_id JOIN templates te ON te.id = tv.template_id"
@@ -422,12 +436,12 @@ int queue_package_owner(PGconn *c, const char *package, long long template_id, l
 }
 
 /* The columns of a published generation, in the order rows_from reads them. */
-#define PUBLISHED_COLUMNS                                                                                  \
-	"g.id, coalesce(g.feed_seq, 0), t.id, m.id, t.owner, t.name, m.owner, m.name, g.version, "          \
-	COMMIT_US ", " FINISHED_US ", g.zip_hash, g.mod_hash, g.npm_package, " \
+#define PUBLISHED_COLUMNS                                                                                    \
+	"g.id, coalesce(g.feed_seq, 0), t.id, m.id, t.owner, t.name, m.owner, m.name, g.version, " COMMIT_US \
+	", " FINISHED_US ", g.zip_hash, g.mod_hash, g.npm_package, "                                         \
 	"g.npm_manifest, g.npm_integrity, g.npm_shasum"
-#define PUBLISHED_FROM                                                                                     \
-	" FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules m ON m.id = c.module_id"    \
+#define PUBLISHED_FROM                                                                                  \
+	" FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules m ON m.id = c.module_id" \
 	" JOIN template_versions tv ON tv.id = g.template_version_id JOIN templates t ON t.id = tv.template_id"
 
 static const char *text_or_null(PGresult *r, int row, int col)
@@ -443,15 +457,23 @@ static void rows_from(PGresult *r, struct queue_rows *out)
 	for (size_t i = 0; i < out->n; i++) {
 		int row = (int)i;
 		out->v[i] = (struct queue_published){
-			.id = db_ll(r, row, 0), .feed_seq = db_ll(r, row, 1),
-			.template_id = db_ll(r, row, 2), .module_id = db_ll(r, row, 3),
-			.tmpl_owner = PQgetvalue(r, row, 4), .tmpl_name = PQgetvalue(r, row, 5),
-			.mod_owner = PQgetvalue(r, row, 6), .mod_name = PQgetvalue(r, row, 7),
-			.version = PQgetvalue(r, row, 8), .commit_us = db_ll(r, row, 9),
+			.id = db_ll(r, row, 0),
+			.feed_seq = db_ll(r, row, 1),
+			.template_id = db_ll(r, row, 2),
+			.module_id = db_ll(r, row, 3),
+			.tmpl_owner = PQgetvalue(r, row, 4),
+			.tmpl_name = PQgetvalue(r, row, 5),
+			.mod_owner = PQgetvalue(r, row, 6),
+			.mod_name = PQgetvalue(r, row, 7),
+			.version = PQgetvalue(r, row, 8),
+			.commit_us = db_ll(r, row, 9),
 			.published_us = db_ll(r, row, 10),
-			.zip_hash = text_or_null(r, row, 11), .mod_hash = text_or_null(r, row, 12),
-			.package = text_or_null(r, row, 13), .manifest = text_or_null(r, row, 14),
-			.integrity = text_or_null(r, row, 15), .shasum = text_or_null(r, row, 16),
+			.zip_hash = text_or_null(r, row, 11),
+			.mod_hash = text_or_null(r, row, 12),
+			.package = text_or_null(r, row, 13),
+			.manifest = text_or_null(r, row, 14),
+			.integrity = text_or_null(r, row, 15),
+			.shasum = text_or_null(r, row, 16),
 		};
 	}
 }
@@ -463,16 +485,16 @@ void queue_rows_release(struct queue_rows *r)
 	*r = (struct queue_rows)QUEUE_ROWS_INIT;
 }
 
-int queue_published_of(PGconn *c, long long template_id, long long module_id, struct queue_rows *out,
-		       char *err)
+int queue_published_of(PGconn *c, long long template_id, long long module_id, struct queue_rows *out, char *err)
 {
 	char t[32], m[32];
 	snprintf(t, sizeof(t), "%lld", template_id);
 	snprintf(m, sizeof(m), "%lld", module_id);
 	const char *p[] = { t, m };
 	PGresult *r = db_exec(c, "queue: list published versions of a module",
-		"SELECT " PUBLISHED_COLUMNS PUBLISHED_FROM
-		" WHERE tv.template_id = $1 AND c.module_id = $2 AND g.state = 'published'", 2, p, err);
+			      "SELECT " PUBLISHED_COLUMNS PUBLISHED_FROM
+			      " WHERE tv.template_id = $1 AND c.module_id = $2 AND g.state = 'published'",
+			      2, p, err);
 	if (!r)
 		return -1;
 	rows_from(r, out);
@@ -482,8 +504,9 @@ int queue_published_of(PGconn *c, long long template_id, long long module_id, st
 int queue_published_all(PGconn *c, struct queue_rows *out, char *err)
 {
 	PGresult *r = db_exec(c, "queue: list published generations",
-		"SELECT " PUBLISHED_COLUMNS PUBLISHED_FROM
-		" WHERE g.state = 'published' ORDER BY g.finished_at, g.id", 0, NULL, err);
+			      "SELECT " PUBLISHED_COLUMNS PUBLISHED_FROM
+			      " WHERE g.state = 'published' ORDER BY g.finished_at, g.id",
+			      0, NULL, err);
 	if (!r)
 		return -1;
 	rows_from(r, out);
@@ -497,8 +520,9 @@ int queue_feed_rows(PGconn *c, long long first, long long last, struct queue_row
 	snprintf(b, sizeof(b), "%lld", last);
 	const char *p[] = { a, b };
 	PGresult *r = db_exec(c, "queue: read feed positions",
-		"SELECT " PUBLISHED_COLUMNS PUBLISHED_FROM
-		" WHERE g.feed_seq BETWEEN $1::bigint AND $2::bigint ORDER BY g.feed_seq", 2, p, err);
+			      "SELECT " PUBLISHED_COLUMNS PUBLISHED_FROM
+			      " WHERE g.feed_seq BETWEEN $1::bigint AND $2::bigint ORDER BY g.feed_seq",
+			      2, p, err);
 	if (!r)
 		return -1;
 	rows_from(r, out);
@@ -513,8 +537,8 @@ int queue_feed_top(PGconn *c, long long *top, int *unplaced, char *err)
 {
 	long long v[2];
 	if (db_numbers(c, "queue: feed position",
-		"SELECT " SQL_TOP_POSITION ", EXISTS (SELECT 1 FROM generations WHERE " UNFED ")",
-		0, NULL, v, 2, err) < 0)
+		       "SELECT " SQL_TOP_POSITION ", EXISTS (SELECT 1 FROM generations WHERE " UNFED ")", 0, NULL, v, 2,
+		       err) < 0)
 		return -1;
 	*top = v[0];
 	if (unplaced)
@@ -528,10 +552,11 @@ int queue_feed_place(PGconn *c, long long top, long long *placed, char *err)
 	snprintf(base, sizeof(base), "%lld", top);
 	const char *p[] = { base };
 	PGresult *r = db_exec(c, "queue: place published versions in the feed",
-		"UPDATE generations g SET feed_seq = $1::bigint + s.n"
-		" FROM (SELECT id, row_number() OVER (ORDER BY finished_at, id) AS n FROM generations"
-		"       WHERE " UNFED ") s"
-		" WHERE g.id = s.id", 1, p, err);
+			      "UPDATE generations g SET feed_seq = $1::bigint + s.n"
+			      " FROM (SELECT id, row_number() OVER (ORDER BY finished_at, id) AS n FROM generations"
+			      "       WHERE " UNFED ") s"
+			      " WHERE g.id = s.id",
+			      1, p, err);
 	if (!r)
 		return -1;
 	*placed = num_trusted(PQcmdTuples(r));
@@ -561,10 +586,11 @@ int queue_fail(PGconn *c, const char *lease_owner, const struct queue_job *j, co
 	snprintf(delay, sizeof(delay), "%lld", d);
 	const char *p[] = { id, lease_owner, error, *final ? "failed" : "pending", delay };
 	if (db_run(c, "queue: record failure",
-		"UPDATE generations SET state = $4, last_error = $3, lease_until = NULL, lease_owner = NULL,"
-		"  finished_at = CASE WHEN $4 = 'failed' THEN now() END,"
-		"  next_attempt_at = now() + $5::bigint * interval '1 millisecond'"
-		" WHERE id = $1 AND state = 'running' AND lease_owner = $2", 5, p, err) < 0)
+		   "UPDATE generations SET state = $4, last_error = $3, lease_until = NULL, lease_owner = NULL,"
+		   "  finished_at = CASE WHEN $4 = 'failed' THEN now() END,"
+		   "  next_attempt_at = now() + $5::bigint * interval '1 millisecond'"
+		   " WHERE id = $1 AND state = 'running' AND lease_owner = $2",
+		   5, p, err) < 0)
 		return -1;
 	if (!*final)
 		return 0;
@@ -572,16 +598,18 @@ int queue_fail(PGconn *c, const char *lease_owner, const struct queue_job *j, co
 	char cid[32], tv[32], who[300];
 	snprintf(cid, sizeof(cid), "%lld", j->commit_id);
 	snprintf(tv, sizeof(tv), "%lld", j->template_version_id);
-	snprintf(who, sizeof(who), "dependency %s/%s commit %d (%s) failed: ", j->module_owner,
-		 j->module_name, j->sequence, j->version);
+	snprintf(who, sizeof(who), "dependency %s/%s commit %d (%s) failed: ", j->module_owner, j->module_name,
+		 j->sequence, j->version);
 	const char *pd[] = { cid, tv, who, error };
-	return db_run(c, "queue: fail dependents",
+	return db_run(
+		c, "queue: fail dependents",
 		"WITH RECURSIVE dependents AS ("
 		"  SELECT commit_id FROM commit_deps WHERE dep_commit_id = $1"
 		"  UNION SELECT d.commit_id FROM commit_deps d JOIN dependents x ON d.dep_commit_id = x.commit_id)"
 		" UPDATE generations SET state = 'failed', last_error = $3 || $4, finished_at = now()"
 		" WHERE template_version_id = $2 AND state = 'pending'"
-		"   AND commit_id IN (SELECT commit_id FROM dependents)", 4, pd, err);
+		"   AND commit_id IN (SELECT commit_id FROM dependents)",
+		4, pd, err);
 }
 
 int queue_release(PGconn *c, const char *lease_owner, long long id, const char *msg, char *err)
@@ -590,9 +618,10 @@ int queue_release(PGconn *c, const char *lease_owner, long long id, const char *
 	snprintf(sid, sizeof(sid), "%lld", id);
 	const char *p[] = { sid, lease_owner, msg };
 	return db_run(c, "queue: hand back generation",
-		"UPDATE generations SET state = 'pending', attempts = greatest(attempts - 1, 0),"
-		"  last_error = $3, lease_until = NULL, lease_owner = NULL, next_attempt_at = now()"
-		" WHERE id = $1 AND state = 'running' AND lease_owner = $2", 3, p, err);
+		      "UPDATE generations SET state = 'pending', attempts = greatest(attempts - 1, 0),"
+		      "  last_error = $3, lease_until = NULL, lease_owner = NULL, next_attempt_at = now()"
+		      " WHERE id = $1 AND state = 'running' AND lease_owner = $2",
+		      3, p, err);
 }
 
 /*
@@ -603,23 +632,30 @@ int queue_release(PGconn *c, const char *lease_owner, long long id, const char *
 int queue_counts(PGconn *c, struct queue_counts *n, char *err)
 {
 	long long v[9];
-	if (db_numbers(c, "queue: count generations",
-		"SELECT (SELECT count(*) FROM generations WHERE state = 'pending'),"
-		"  (SELECT count(*) FROM generations WHERE state = 'running'),"
-		"  " SQL_TOP_POSITION ","
-		"  (SELECT count(*) FROM generations WHERE " UNFED "),"
-		"  (SELECT count(*) FROM generations WHERE state = 'failed'),"
-		"  (SELECT greatest(0, extract(epoch FROM min(next_attempt_at) - now()) * 1000)::bigint"
-		"     FROM generations WHERE state = 'pending'),"
-		"  (SELECT extract(epoch FROM now() - min(created_at))::bigint FROM generations WHERE state = 'pending'),"
-		"  (SELECT count(*) FROM generations WHERE state = 'published'"
-		"     AND finished_at > now() - interval '1 hour'),"
-		"  (SELECT extract(epoch FROM max(finished_at))::bigint FROM generations WHERE state = 'published')",
-		0, NULL, v, 9, err) < 0)
+	if (db_numbers(
+		    c, "queue: count generations",
+		    "SELECT (SELECT count(*) FROM generations WHERE state = 'pending'),"
+		    "  (SELECT count(*) FROM generations WHERE state = 'running'),"
+		    "  " SQL_TOP_POSITION ","
+		    "  (SELECT count(*) FROM generations WHERE " UNFED "),"
+		    "  (SELECT count(*) FROM generations WHERE state = 'failed'),"
+		    "  (SELECT greatest(0, extract(epoch FROM min(next_attempt_at) - now()) * 1000)::bigint"
+		    "     FROM generations WHERE state = 'pending'),"
+		    "  (SELECT extract(epoch FROM now() - min(created_at))::bigint FROM generations WHERE state = 'pending'),"
+		    "  (SELECT count(*) FROM generations WHERE state = 'published'"
+		    "     AND finished_at > now() - interval '1 hour'),"
+		    "  (SELECT extract(epoch FROM max(finished_at))::bigint FROM generations WHERE state = 'published')",
+		    0, NULL, v, 9, err) < 0)
 		return -1;
-	*n = (struct queue_counts){ .pending = v[0], .running = v[1], .published = v[2] + v[3], .unfed = v[3],
-				    .failed = v[4], .next_ready_ms = v[5], .oldest_pending_s = v[6],
-				    .published_last_hour = v[7], .last_published_epoch = v[8] };
+	*n = (struct queue_counts){ .pending = v[0],
+				    .running = v[1],
+				    .published = v[2] + v[3],
+				    .unfed = v[3],
+				    .failed = v[4],
+				    .next_ready_ms = v[5],
+				    .oldest_pending_s = v[6],
+				    .published_last_hour = v[7],
+				    .last_published_epoch = v[8] };
 	return 0;
 }
 
@@ -628,10 +664,12 @@ int queue_failures(PGconn *c, int limit, struct queue_failure **v, size_t *n, PG
 	char lim[16];
 	snprintf(lim, sizeof(lim), "%d", limit);
 	const char *p[] = { lim };
-	PGresult *r = db_exec(c, "queue: recent failures",
+	PGresult *r = db_exec(
+		c, "queue: recent failures",
 		"SELECT g.id, m.owner || '/' || m.name, c.sequence, t.owner || '/' || t.name || ':v' || tv.number,"
-		"  g.version, g.attempts, coalesce(g.last_error, ''), " FINISHED_US
-		PUBLISHED_FROM " WHERE g.state = 'failed' ORDER BY g.finished_at DESC LIMIT $1::int", 1, p, err);
+		"  g.version, g.attempts, coalesce(g.last_error, ''), " FINISHED_US PUBLISHED_FROM
+		" WHERE g.state = 'failed' ORDER BY g.finished_at DESC LIMIT $1::int",
+		1, p, err);
 	if (!r)
 		return -1;
 	*n = (size_t)PQntuples(r);
@@ -639,9 +677,14 @@ int queue_failures(PGconn *c, int limit, struct queue_failure **v, size_t *n, PG
 	for (size_t i = 0; i < *n; i++) {
 		int row = (int)i;
 		(*v)[i] = (struct queue_failure){
-			.id = db_ll(r, row, 0), .module = PQgetvalue(r, row, 1), .sequence = db_ll(r, row, 2),
-			.template = PQgetvalue(r, row, 3), .version = PQgetvalue(r, row, 4),
-			.attempts = db_ll(r, row, 5), .error = PQgetvalue(r, row, 6), .failed_us = db_ll(r, row, 7),
+			.id = db_ll(r, row, 0),
+			.module = PQgetvalue(r, row, 1),
+			.sequence = db_ll(r, row, 2),
+			.template = PQgetvalue(r, row, 3),
+			.version = PQgetvalue(r, row, 4),
+			.attempts = db_ll(r, row, 5),
+			.error = PQgetvalue(r, row, 6),
+			.failed_us = db_ll(r, row, 7),
 		};
 	}
 	*res = r;
@@ -652,16 +695,18 @@ int queue_retry(PGconn *c, const char *ids, const char *t_owner, const char *t_n
 		const char *m_name, long long *queued, char *err)
 {
 	const char *p[] = { ids, t_owner, t_name, m_owner, m_name };
-	PGresult *r = db_exec(c, "queue: reset failed generations",
-		"WITH x AS (UPDATE generations g SET state = 'pending', attempts = 0, next_attempt_at = now(),"
-		"  finished_at = NULL, lease_owner = NULL, lease_until = NULL"
-		" FROM commits c, modules mo, template_versions tv, templates te"
-		" WHERE g.state = 'failed' AND c.id = g.commit_id AND mo.id = c.module_id"
-		"   AND tv.id = g.template_version_id AND te.id = tv.template_id"
-		"   AND (cardinality($1::bigint[]) = 0 OR g.id = ANY($1::bigint[]))"
-		"   AND ($2 = '' OR (lower(te.owner) = lower($2) AND lower(te.name) = lower($3)))"
-		"   AND ($4 = '' OR (lower(mo.owner) = lower($4) AND lower(mo.name) = lower($5)))"
-		" RETURNING 1) SELECT count(*) FROM x", 5, p, err);
+	PGresult *r =
+		db_exec(c, "queue: reset failed generations",
+			"WITH x AS (UPDATE generations g SET state = 'pending', attempts = 0, next_attempt_at = now(),"
+			"  finished_at = NULL, lease_owner = NULL, lease_until = NULL"
+			" FROM commits c, modules mo, template_versions tv, templates te"
+			" WHERE g.state = 'failed' AND c.id = g.commit_id AND mo.id = c.module_id"
+			"   AND tv.id = g.template_version_id AND te.id = tv.template_id"
+			"   AND (cardinality($1::bigint[]) = 0 OR g.id = ANY($1::bigint[]))"
+			"   AND ($2 = '' OR (lower(te.owner) = lower($2) AND lower(te.name) = lower($3)))"
+			"   AND ($4 = '' OR (lower(mo.owner) = lower($4) AND lower(mo.name) = lower($5)))"
+			" RETURNING 1) SELECT count(*) FROM x",
+			5, p, err);
 	if (!r)
 		return -1;
 	*queued = db_ll(r, 0, 0);
@@ -678,18 +723,19 @@ int queue_backfill_batch(PGconn *c, long long tv_id, const char *m_owner, const 
 	snprintf(last, sizeof(last), "%lld", *after_id);
 	snprintf(batchs, sizeof(batchs), "%ld", batch);
 	const char *p[] = { VERSION_FORMAT, tvid, m_owner, m_name, froms, last, batchs };
-	PGresult *r = db_exec(c, "queue: backfill a batch",
-		"WITH batch AS ("
-		"  SELECT c.id, c.sequence FROM commits c JOIN modules mo ON mo.id = c.module_id"
-		"  WHERE ($3 = '' OR (lower(mo.owner) = lower($3) AND lower(mo.name) = lower($4)))"
-		"    AND c.sequence >= $5::int AND c.id > $6::bigint ORDER BY c.id LIMIT $7::int),"
-		" ins AS ("
-		"  INSERT INTO generations (commit_id, template_version_id, version, priority)"
-		"  SELECT b.id, tv.id, format($1::text, tv.number, b.sequence), " BACKFILL_PRIORITY
-		"    FROM batch b, template_versions tv WHERE tv.id = $2"
-		"  ON CONFLICT DO NOTHING RETURNING 1)"
-		" SELECT (SELECT max(id) FROM batch), (SELECT count(*) FROM batch), (SELECT count(*) FROM ins)",
-		7, p, err);
+	PGresult *r =
+		db_exec(c, "queue: backfill a batch",
+			"WITH batch AS ("
+			"  SELECT c.id, c.sequence FROM commits c JOIN modules mo ON mo.id = c.module_id"
+			"  WHERE ($3 = '' OR (lower(mo.owner) = lower($3) AND lower(mo.name) = lower($4)))"
+			"    AND c.sequence >= $5::int AND c.id > $6::bigint ORDER BY c.id LIMIT $7::int),"
+			" ins AS ("
+			"  INSERT INTO generations (commit_id, template_version_id, version, priority)"
+			"  SELECT b.id, tv.id, format($1::text, tv.number, b.sequence), " BACKFILL_PRIORITY
+			"    FROM batch b, template_versions tv WHERE tv.id = $2"
+			"  ON CONFLICT DO NOTHING RETURNING 1)"
+			" SELECT (SELECT max(id) FROM batch), (SELECT count(*) FROM batch), (SELECT count(*) FROM ins)",
+			7, p, err);
 	if (!r)
 		return -1;
 	*seen = (long)db_ll(r, 0, 1);

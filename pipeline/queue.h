@@ -17,13 +17,13 @@
 
 /* A plugin of a claimed generation's template version, as registered. */
 struct queue_plugin {
-	char *label;          /* owner/name:version */
+	char *label; /* owner/name:version */
 	char *runtime, *exec_path, *image_ref, *parameter, *go_min_version;
 	struct strvec go_deps;
 	long long timeout_ms;
 	unsigned long long memory_bytes, output_bytes;
-	long long version_id; /* plugin_versions.id */
-	int per_file;         /* declared --per-file: its output may come from the cache */
+	long long version_id;	/* plugin_versions.id */
+	int per_file;		/* declared --per-file: its output may come from the cache */
 	struct strvec npm_deps; /* "name@range": the plugin generates npm packages */
 	struct strvec ro_paths; /* bwrap: more read-only paths */
 };
@@ -32,27 +32,27 @@ struct queue_plugin {
 struct queue_dep_file {
 	char *file, *mod_owner, *mod_name;
 	int sequence;
-	char *version;        /* the synthetic version of that commit with the same template version */
+	char *version; /* the synthetic version of that commit with the same template version */
 };
 
 /* One claimed generation: everything a worker needs to generate it. */
 struct queue_job {
 	long long id;
 	int attempts;
-	char *version;                  /* synthetic version */
+	char *version; /* synthetic version */
 	long long commit_id;
 	int sequence;
 	struct buf image;
 	struct strvec own_files;
 	char *protoc_version;
-	long long commit_us;            /* commit time, microseconds since the epoch */
+	long long commit_us; /* commit time, microseconds since the epoch */
 	long long module_id;
 	char *module_owner, *module_name;
 	long long template_id;
 	char *template_owner, *template_name;
 	int template_version;
 	long long template_version_id;
-	struct queue_dep_file *deps;    /* files of the commits this commit depends on */
+	struct queue_dep_file *deps; /* files of the commits this commit depends on */
 	size_t n_deps;
 	struct queue_plugin *plugins;
 	size_t n_plugins;
@@ -78,16 +78,15 @@ int queue_reap(PGconn *c, int *reaped, char *err);
  * a malloc'ed array of n malloc'ed jobs (the caller frees each with
  * queue_job_release and free, and the array with free). Returns 0 or -1.
  */
-int queue_claim(PGconn *c, const char *lease_owner, int max, long long lease_ms, struct queue_job ***jobs,
-		size_t *n, char *err);
+int queue_claim(PGconn *c, const char *lease_owner, int max, long long lease_ms, struct queue_job ***jobs, size_t *n,
+		char *err);
 
 /* Extends the leases of these generations. */
-int queue_extend(PGconn *c, const char *lease_owner, const long long *ids, size_t n, long long lease_ms,
-		 char *err);
+int queue_extend(PGconn *c, const char *lease_owner, const long long *ids, size_t n, long long lease_ms, char *err);
 
 /* What publishing a generation records: each target fills its own columns, the rest stay NULL. */
 struct queue_publication {
-	const char *zip_hash, *mod_hash;                     /* Go module: h1: of the zip and go.mod */
+	const char *zip_hash, *mod_hash;		     /* Go module: h1: of the zip and go.mod */
 	const char *package, *manifest, *integrity, *shasum; /* npm: name, package.json, dist hashes */
 	long long plugin_ms, publish_ms;
 };
@@ -110,18 +109,18 @@ int queue_lock(PGconn *c, const char *key, char *err);
  * Whether package name is already published by another (template, module)
  * pair: 0 no, 1 yes (*owner gets "module M with template T", malloc'ed), -1 error.
  */
-int queue_package_owner(PGconn *c, const char *package, long long template_id, long long module_id,
-			char **owner, char *err);
+int queue_package_owner(PGconn *c, const char *package, long long template_id, long long module_id, char **owner,
+			char *err);
 
 /* One published generation. Strings live in the result of the list they come from. */
 struct queue_published {
-	long long id, feed_seq;         /* feed_seq 0: not placed yet */
+	long long id, feed_seq; /* feed_seq 0: not placed yet */
 	long long template_id, module_id;
 	const char *tmpl_owner, *tmpl_name, *mod_owner, *mod_name;
-	const char *version;            /* synthetic version */
-	long long commit_us;            /* commit time */
-	long long published_us;         /* when it was published */
-	const char *zip_hash, *mod_hash;                     /* NULL unless a Go module */
+	const char *version;				     /* synthetic version */
+	long long commit_us;				     /* commit time */
+	long long published_us;				     /* when it was published */
+	const char *zip_hash, *mod_hash;		     /* NULL unless a Go module */
 	const char *package, *manifest, *integrity, *shasum; /* NULL unless an npm package */
 };
 
@@ -131,12 +130,14 @@ struct queue_rows {
 	size_t n;
 	PGresult *res;
 };
-#define QUEUE_ROWS_INIT { NULL, 0, NULL }
+#define QUEUE_ROWS_INIT       \
+	{                     \
+		NULL, 0, NULL \
+	}
 void queue_rows_release(struct queue_rows *r);
 
 /* The published generations of (template, module), in no particular order. */
-int queue_published_of(PGconn *c, long long template_id, long long module_id, struct queue_rows *out,
-		       char *err);
+int queue_published_of(PGconn *c, long long template_id, long long module_id, struct queue_rows *out, char *err);
 /* Every published generation, in publication order. */
 int queue_published_all(PGconn *c, struct queue_rows *out, char *err);
 /* The published generations at feed positions [first, last], in feed order. */
@@ -174,9 +175,9 @@ long long queue_backoff_ms(int attempts, long long base_ms);
 /* Generations by state and the queue's age, from partial indexes only. */
 struct queue_counts {
 	long long pending, running, published, failed;
-	long long unfed;                /* published, not yet placed in the feed */
-	long long next_ready_ms;        /* until the next pending one may run */
-	long long oldest_pending_s;     /* age of the oldest pending one */
+	long long unfed;	    /* published, not yet placed in the feed */
+	long long next_ready_ms;    /* until the next pending one may run */
+	long long oldest_pending_s; /* age of the oldest pending one */
 	long long published_last_hour;
 	long long last_published_epoch; /* when one was last published (0: never) */
 };

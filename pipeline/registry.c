@@ -22,8 +22,7 @@ static long long find_id(PGconn *c, const char *table_sql, const struct name_ref
 	return id;
 }
 
-static const char *SQL_PLUGIN_ID =
-	"SELECT id FROM plugins WHERE lower(owner) = lower($1) AND lower(name) = lower($2)";
+static const char *SQL_PLUGIN_ID = "SELECT id FROM plugins WHERE lower(owner) = lower($1) AND lower(name) = lower($2)";
 
 /* Resolves a dependency to a commit id; 0 when absent (err set), -1 on error. */
 static long long dep_commit(PGconn *c, const struct registry_dep *d, char *err)
@@ -35,7 +34,8 @@ static long long dep_commit(PGconn *c, const struct registry_dep *d, char *err)
 			      "SELECT c.id FROM commits c JOIN modules m ON m.id = c.module_id"
 			      " WHERE lower(m.owner) = lower($1) AND lower(m.name) = lower($2)"
 			      "   AND ($3::int = 0 OR c.sequence = $3::int)"
-			      " ORDER BY c.sequence DESC LIMIT 1", 3, p, err);
+			      " ORDER BY c.sequence DESC LIMIT 1",
+			      3, p, err);
 	if (!r)
 		return -1;
 	long long id = PQntuples(r) ? db_ll(r, 0, 0) : 0;
@@ -45,14 +45,14 @@ static long long dep_commit(PGconn *c, const struct registry_dep *d, char *err)
 			err_set(err, "dependency %s/%s:%d: no such commit", d->module.owner, d->module.name,
 				d->sequence);
 		else
-			err_set(err, "dependency %s/%s: no such module (or it has no commits)",
-				d->module.owner, d->module.name);
+			err_set(err, "dependency %s/%s: no such module (or it has no commits)", d->module.owner,
+				d->module.name);
 	}
 	return id;
 }
 
-int registry_dep_images(PGconn *c, const struct name_ref *self, const struct registry_dep *deps,
-			size_t n_deps, struct buf *images, struct strvec *files, char *err)
+int registry_dep_images(PGconn *c, const struct name_ref *self, const struct registry_dep *deps, size_t n_deps,
+			struct buf *images, struct strvec *files, char *err)
 {
 	for (size_t i = 0; i < n_deps; i++) {
 		if (!strcasecmp(deps[i].module.owner, self->owner) && !strcasecmp(deps[i].module.name, self->name))
@@ -80,9 +80,8 @@ int registry_dep_images(PGconn *c, const struct name_ref *self, const struct reg
 	return 0;
 }
 
-int registry_push(PGconn *c, const struct name_ref *m, const struct image *img,
-		  const struct registry_dep *deps, size_t n_deps, int *sequence, int *created,
-		  char *err)
+int registry_push(PGconn *c, const struct name_ref *m, const struct image *img, const struct registry_dep *deps,
+		  size_t n_deps, int *sequence, int *created, char *err)
 {
 	PGresult *r = NULL;
 	struct buf own = BUF_INIT;
@@ -92,8 +91,8 @@ int registry_push(PGconn *c, const struct name_ref *m, const struct image *img,
 
 	*created = 0;
 	if (n_deps > REGISTRY_MAX_DEPS)
-		return err_set(err, "module %s/%s: too many dependencies (%zu; at most %d)", m->owner,
-			       m->name, n_deps, REGISTRY_MAX_DEPS);
+		return err_set(err, "module %s/%s: too many dependencies (%zu; at most %d)", m->owner, m->name, n_deps,
+			       REGISTRY_MAX_DEPS);
 	if (db_begin(c, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n_deps; i++)
@@ -106,7 +105,8 @@ int registry_push(PGconn *c, const struct name_ref *m, const struct image *img,
 	/* Lock the module row: pushes to one module are serialised. */
 	r = db_exec(c, "database: lock module",
 		    "SELECT id FROM modules WHERE lower(owner) = lower($1) AND lower(name) = lower($2)"
-		    " FOR UPDATE", 2, pm, err);
+		    " FOR UPDATE",
+		    2, pm, err);
 	if (!r)
 		goto out;
 	snprintf(mid, sizeof(mid), "%s", PQgetvalue(r, 0, 0));
@@ -114,7 +114,8 @@ int registry_push(PGconn *c, const struct name_ref *m, const struct image *img,
 	const char *pl[] = { mid };
 	r = db_exec(c, "database: read latest commit",
 		    "SELECT sequence, digest FROM commits WHERE module_id = $1"
-		    " ORDER BY sequence DESC LIMIT 1", 1, pl, err);
+		    " ORDER BY sequence DESC LIMIT 1",
+		    1, pl, err);
 	if (!r)
 		goto out;
 	int next = 1;
@@ -137,7 +138,8 @@ int registry_push(PGconn *c, const struct name_ref *m, const struct image *img,
 	int fmts[] = { 0, 0, 0, 1, 0, 0 };
 	r = db_execb(c, "database: insert commit",
 		     "INSERT INTO commits (module_id, sequence, digest, image, own_files, protoc_version)"
-		     " VALUES ($1, $2, $3, $4, $5::text[], $6) RETURNING id", 6, pc, lens, fmts, err);
+		     " VALUES ($1, $2, $3, $4, $5::text[], $6) RETURNING id",
+		     6, pc, lens, fmts, err);
 	if (!r)
 		goto out;
 	snprintf(cid, sizeof(cid), "%s", PQgetvalue(r, 0, 0));
@@ -149,7 +151,8 @@ int registry_push(PGconn *c, const struct name_ref *m, const struct image *img,
 		const char *pd[] = { cid, did };
 		if (db_run(c, "database: insert dependency",
 			   "INSERT INTO commit_deps (commit_id, dep_commit_id) VALUES ($1, $2)"
-			   " ON CONFLICT DO NOTHING", 2, pd, err) < 0)
+			   " ON CONFLICT DO NOTHING",
+			   2, pd, err) < 0)
 			goto out;
 	}
 	if (db_commit(c, err) < 0) /* a trigger notifies remotegen_work */
@@ -190,21 +193,34 @@ int registry_plugin_add(PGconn *c, const struct registry_plugin_version *pv, cha
 	snprintf(tmo, sizeof(tmo), "%lld", pv->timeout_ms);
 	snprintf(mem, sizeof(mem), "%llu", pv->memory_bytes);
 	snprintf(outb, sizeof(outb), "%llu", pv->output_bytes);
-	const char *pi[] = { pid, pv->version, pv->runtime, pv->exec_path, pv->image_ref, deps.data,
-			     pv->go_min_version, tmo, mem, outb, pv->per_file ? "true" : "false",
-			     npm.data, ro.data };
+	const char *pi[] = { pid,
+			     pv->version,
+			     pv->runtime,
+			     pv->exec_path,
+			     pv->image_ref,
+			     deps.data,
+			     pv->go_min_version,
+			     tmo,
+			     mem,
+			     outb,
+			     pv->per_file ? "true" : "false",
+			     npm.data,
+			     ro.data };
 	r = db_exec(c, "database: insert plugin version",
 		    "INSERT INTO plugin_versions (plugin_id, version, runtime, exec_path, image_ref,"
 		    " go_deps, go_min_version, timeout_ms, memory_bytes, output_bytes, per_file,"
 		    " npm_deps, ro_paths)"
 		    " VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9, $10, $11::boolean,"
 		    " $12::text[], $13::text[])"
-		    " ON CONFLICT (plugin_id, version) DO NOTHING RETURNING id", 13, pi, err);
+		    " ON CONFLICT (plugin_id, version) DO NOTHING RETURNING id",
+		    13, pi, err);
 	if (!r)
 		goto out;
 	if (!PQntuples(r)) {
-		err_set(err, "plugin %s/%s version %s already exists (plugin versions never change; "
-			"add a new version)", pv->plugin.owner, pv->plugin.name, pv->version);
+		err_set(err,
+			"plugin %s/%s version %s already exists (plugin versions never change; "
+			"add a new version)",
+			pv->plugin.owner, pv->plugin.name, pv->version);
 		goto out;
 	}
 	rc = db_commit(c, err);
@@ -218,8 +234,8 @@ out:
 	return rc;
 }
 
-int registry_template_create(PGconn *c, const struct name_ref *t,
-			     const struct registry_template_plugin *plugins, size_t n, char *err)
+int registry_template_create(PGconn *c, const struct name_ref *t, const struct registry_template_plugin *plugins,
+			     size_t n, char *err)
 {
 	PGresult *r = NULL;
 	int rc = -1;
@@ -228,8 +244,8 @@ int registry_template_create(PGconn *c, const struct name_ref *t,
 		return -1;
 	const char *pt[] = { t->owner, t->name };
 	r = db_exec(c, "database: insert template",
-		    "INSERT INTO templates (owner, name) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id",
-		    2, pt, err);
+		    "INSERT INTO templates (owner, name) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id", 2, pt,
+		    err);
 	if (!r)
 		goto out;
 	if (!PQntuples(r)) {
@@ -242,8 +258,10 @@ int registry_template_create(PGconn *c, const struct name_ref *t,
 		if (pid < 0)
 			goto out;
 		if (!pid) {
-			err_set(err, "template %s/%s: unknown plugin %s/%s (register it with 'remotegen "
-				"plugin add')", t->owner, t->name, plugins[i].plugin.owner, plugins[i].plugin.name);
+			err_set(err,
+				"template %s/%s: unknown plugin %s/%s (register it with 'remotegen "
+				"plugin add')",
+				t->owner, t->name, plugins[i].plugin.owner, plugins[i].plugin.name);
 			goto out;
 		}
 		char pos[24], ps[32];
@@ -252,7 +270,8 @@ int registry_template_create(PGconn *c, const struct name_ref *t,
 		const char *pp[] = { tid, pos, ps, plugins[i].parameter };
 		if (db_run(c, "database: insert template plugin",
 			   "INSERT INTO template_plugins (template_id, position, plugin_id, parameter)"
-			   " VALUES ($1, $2, $3, $4)", 4, pp, err) < 0)
+			   " VALUES ($1, $2, $3, $4)",
+			   4, pp, err) < 0)
 			goto out;
 	}
 	rc = db_commit(c, err);
@@ -263,8 +282,8 @@ out:
 	return rc;
 }
 
-int registry_template_version(PGconn *c, const struct name_ref *t, const struct registry_pin *pins,
-			      size_t n, int *number, char *err)
+int registry_template_version(PGconn *c, const struct name_ref *t, const struct registry_pin *pins, size_t n,
+			      int *number, char *err)
 {
 	PGresult *r = NULL, *tp = NULL;
 	int rc = -1;
@@ -277,12 +296,12 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
 	const char *pt[] = { t->owner, t->name };
 	r = db_exec(c, "database: lock template",
 		    "SELECT id FROM templates WHERE lower(owner) = lower($1) AND lower(name) = lower($2)"
-		    " FOR UPDATE", 2, pt, err);
+		    " FOR UPDATE",
+		    2, pt, err);
 	if (!r)
 		goto out;
 	if (!PQntuples(r)) {
-		err_set(err, "unknown template %s/%s (create it with 'remotegen template create')",
-			t->owner, t->name);
+		err_set(err, "unknown template %s/%s (create it with 'remotegen template create')", t->owner, t->name);
 		goto out;
 	}
 	snprintf(tid, sizeof(tid), "%s", PQgetvalue(r, 0, 0));
@@ -292,7 +311,8 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
 	tp = db_exec(c, "database: read template plugins",
 		     "SELECT tp.position, p.owner, p.name, p.id FROM template_plugins tp"
 		     " JOIN plugins p ON p.id = tp.plugin_id WHERE tp.template_id = $1"
-		     " ORDER BY tp.position", 1, pi, err);
+		     " ORDER BY tp.position",
+		     1, pi, err);
 	if (!tp)
 		goto out;
 	int np = PQntuples(tp);
@@ -318,23 +338,24 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
 			if (!strcasecmp(PQgetvalue(tp, i, 1), pins[k].plugin.owner) &&
 			    !strcasecmp(PQgetvalue(tp, i, 2), pins[k].plugin.name)) {
 				if (pin) {
-					err_set(err, "template %s/%s: plugin %s/%s is pinned twice", t->owner,
-						t->name, pins[k].plugin.owner, pins[k].plugin.name);
+					err_set(err, "template %s/%s: plugin %s/%s is pinned twice", t->owner, t->name,
+						pins[k].plugin.owner, pins[k].plugin.name);
 					goto out;
 				}
 				pin = &pins[k];
 			}
 		if (!pin) {
 			err_set(err, "template %s/%s: no version given for plugin %s/%s (--plugin %s/%s:VERSION)",
-				t->owner, t->name, PQgetvalue(tp, i, 1), PQgetvalue(tp, i, 2),
-				PQgetvalue(tp, i, 1), PQgetvalue(tp, i, 2));
+				t->owner, t->name, PQgetvalue(tp, i, 1), PQgetvalue(tp, i, 2), PQgetvalue(tp, i, 1),
+				PQgetvalue(tp, i, 2));
 			goto out;
 		}
 		const char *pv[] = { PQgetvalue(tp, i, 3), pin->version };
 		r = db_exec(c, "database: resolve plugin version",
 			    "SELECT id, cardinality(npm_deps) > 0,"
 			    "  cardinality(go_deps) > 0 OR go_min_version IS NOT NULL"
-			    " FROM plugin_versions WHERE plugin_id = $1 AND version = $2", 2, pv, err);
+			    " FROM plugin_versions WHERE plugin_id = $1 AND version = $2",
+			    2, pv, err);
 		if (!r)
 			goto out;
 		if (!PQntuples(r)) {
@@ -349,9 +370,10 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
 		if (PQgetvalue(r, 0, 2)[0] == 't')
 			go_plugin = i;
 		if (npm_plugin >= 0 && go_plugin >= 0) {
-			err_set(err, "template %s/%s: plugin %s/%s generates npm packages and plugin %s/%s Go "
-				"modules; a template version publishes one or the other", t->owner, t->name,
-				PQgetvalue(tp, npm_plugin, 1), PQgetvalue(tp, npm_plugin, 2),
+			err_set(err,
+				"template %s/%s: plugin %s/%s generates npm packages and plugin %s/%s Go "
+				"modules; a template version publishes one or the other",
+				t->owner, t->name, PQgetvalue(tp, npm_plugin, 1), PQgetvalue(tp, npm_plugin, 2),
 				PQgetvalue(tp, go_plugin, 1), PQgetvalue(tp, go_plugin, 2));
 			goto out;
 		}
@@ -361,7 +383,8 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
 	r = db_exec(c, "database: insert template version",
 		    "INSERT INTO template_versions (template_id, number)"
 		    " SELECT $1, coalesce(max(number), 0) + 1 FROM template_versions WHERE template_id = $1"
-		    " RETURNING id, number", 1, pi, err);
+		    " RETURNING id, number",
+		    1, pi, err);
 	if (!r)
 		goto out;
 	snprintf(tvid, sizeof(tvid), "%s", PQgetvalue(r, 0, 0));
@@ -374,7 +397,8 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
 		const char *pp[] = { tvid, PQgetvalue(tp, i, 0), ps };
 		if (db_run(c, "database: insert template version plugin",
 			   "INSERT INTO template_version_plugins (template_version_id, position, plugin_version_id)"
-			   " VALUES ($1, $2, $3)", 3, pp, err) < 0)
+			   " VALUES ($1, $2, $3)",
+			   3, pp, err) < 0)
 			goto out;
 	}
 	if (db_commit(c, err) < 0) /* a trigger notifies remotegen_work */
@@ -396,10 +420,11 @@ int registry_find_template_version(PGconn *c, const struct name_ref *t, long num
 	snprintf(tvn, sizeof(tvn), "%ld", number);
 	const char *p[] = { t->owner, t->name, tvn };
 	PGresult *r = db_exec(c, "registry: find template version",
-		"SELECT tv.id, tv.number, te.owner || '/' || te.name FROM template_versions tv"
-		" JOIN templates te ON te.id = tv.template_id"
-		" WHERE lower(te.owner) = lower($1) AND lower(te.name) = lower($2)"
-		"   AND ($3::int = 0 OR tv.number = $3::int) ORDER BY tv.number DESC LIMIT 1", 3, p, err);
+			      "SELECT tv.id, tv.number, te.owner || '/' || te.name FROM template_versions tv"
+			      " JOIN templates te ON te.id = tv.template_id"
+			      " WHERE lower(te.owner) = lower($1) AND lower(te.name) = lower($2)"
+			      "   AND ($3::int = 0 OR tv.number = $3::int) ORDER BY tv.number DESC LIMIT 1",
+			      3, p, err);
 	if (!r)
 		return -1;
 	int found = PQntuples(r) > 0;
@@ -418,9 +443,10 @@ int registry_count_commits(PGconn *c, const struct name_ref *m, long from, long 
 	snprintf(froms, sizeof(froms), "%ld", from);
 	const char *p[] = { m->owner, m->name, froms };
 	PGresult *r = db_exec(c, "registry: count commits",
-		"SELECT count(*) FROM commits c JOIN modules mo ON mo.id = c.module_id"
-		" WHERE ($1 = '' OR (lower(mo.owner) = lower($1) AND lower(mo.name) = lower($2)))"
-		"   AND c.sequence >= $3::int", 3, p, err);
+			      "SELECT count(*) FROM commits c JOIN modules mo ON mo.id = c.module_id"
+			      " WHERE ($1 = '' OR (lower(mo.owner) = lower($1) AND lower(mo.name) = lower($2)))"
+			      "   AND c.sequence >= $3::int",
+			      3, p, err);
 	if (!r)
 		return -1;
 	*total = (long)db_ll(r, 0, 0);

@@ -11,8 +11,8 @@
 #include "names.h"
 
 /* Registry limits: what one push or one template may hold. */
-#define REGISTRY_MAX_DEPS 64     /* --dep of one module push */
-#define REGISTRY_MAX_PLUGINS 64  /* plugins of one template */
+#define REGISTRY_MAX_DEPS    64 /* --dep of one module push */
+#define REGISTRY_MAX_PLUGINS 64 /* plugins of one template */
 
 /* A dependency of a push: module and sequence (0 = its latest commit). */
 struct registry_dep {
@@ -26,36 +26,35 @@ struct registry_dep {
  * *sequence receives the commit's sequence. deps are resolved to commits;
  * an unknown dependency is an error.
  */
-int registry_push(PGconn *c, const struct name_ref *m, const struct image *img,
-		  const struct registry_dep *deps, size_t n_deps, int *sequence, int *created,
-		  char *err);
+int registry_push(PGconn *c, const struct name_ref *m, const struct image *img, const struct registry_dep *deps,
+		  size_t n_deps, int *sequence, int *created, char *err);
 
 /*
  * Loads the images of deps' commits into images[0..n_deps) (caller-
  * initialised, caller-released) and appends their files to files. An unknown
  * dependency, or module self itself as a dependency (a cycle), is an error.
  */
-int registry_dep_images(PGconn *c, const struct name_ref *self, const struct registry_dep *deps,
-			size_t n_deps, struct buf *images, struct strvec *files, char *err);
+int registry_dep_images(PGconn *c, const struct name_ref *self, const struct registry_dep *deps, size_t n_deps,
+			struct buf *images, struct strvec *files, char *err);
 
 struct registry_plugin_version {
 	struct name_ref plugin;
 	const char *version;
-	const char *runtime;        /* exec | bwrap | oci */
-	const char *exec_path;      /* exec, bwrap: absolute path of an executable */
-	const char *image_ref;      /* oci */
-	const struct strvec *go_deps; /* "module@version" */
-	const char *go_min_version; /* NULL for none */
-	long long timeout_ms;       /* wall clock per run */
-	unsigned long long memory_bytes;  /* RLIMIT_AS (exec, bwrap) or --memory (oci) */
-	unsigned long long output_bytes;  /* largest response accepted */
-	int per_file;               /* each file's output depends on it and its imports only */
-	const struct strvec *npm_deps; /* "name@range": npm runtime packages (NULL: none) */
-	const struct strvec *ro_paths; /* absolute paths bound read-only under bwrap (NULL: none) */
+	const char *runtime;		 /* exec | bwrap | oci */
+	const char *exec_path;		 /* exec, bwrap: absolute path of an executable */
+	const char *image_ref;		 /* oci */
+	const struct strvec *go_deps;	 /* "module@version" */
+	const char *go_min_version;	 /* NULL for none */
+	long long timeout_ms;		 /* wall clock per run */
+	unsigned long long memory_bytes; /* RLIMIT_AS (exec, bwrap) or --memory (oci) */
+	unsigned long long output_bytes; /* largest response accepted */
+	int per_file;			 /* each file's output depends on it and its imports only */
+	const struct strvec *npm_deps;	 /* "name@range": npm runtime packages (NULL: none) */
+	const struct strvec *ro_paths;	 /* absolute paths bound read-only under bwrap (NULL: none) */
 };
 
 /* Limits of a plugin version when none are given. */
-#define PLUGIN_DEFAULT_TIMEOUT_MS 120000LL
+#define PLUGIN_DEFAULT_TIMEOUT_MS   120000LL
 #define PLUGIN_DEFAULT_MEMORY_BYTES (2ULL << 30)
 #define PLUGIN_DEFAULT_OUTPUT_BYTES (256ULL << 20)
 
@@ -63,11 +62,11 @@ int registry_plugin_add(PGconn *c, const struct registry_plugin_version *pv, cha
 
 struct registry_template_plugin {
 	struct name_ref plugin;
-	const char *parameter;      /* "" for none */
+	const char *parameter; /* "" for none */
 };
 
-int registry_template_create(PGconn *c, const struct name_ref *t,
-			     const struct registry_template_plugin *plugins, size_t n, char *err);
+int registry_template_create(PGconn *c, const struct name_ref *t, const struct registry_template_plugin *plugins,
+			     size_t n, char *err);
 
 struct registry_pin {
 	struct name_ref plugin;
@@ -75,8 +74,8 @@ struct registry_pin {
 };
 
 /* Creates the next version of template t; *number receives N of vN. */
-int registry_template_version(PGconn *c, const struct name_ref *t, const struct registry_pin *pins,
-			      size_t n, int *number, char *err);
+int registry_template_version(PGconn *c, const struct name_ref *t, const struct registry_pin *pins, size_t n,
+			      int *number, char *err);
 
 /*
  * Finds version number (0: the latest) of template t: *tv_id, *found_number and

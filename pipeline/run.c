@@ -41,7 +41,7 @@ static void on_signal(int sig)
 /* The jobs claimed and not finished yet. */
 struct claimed_jobs {
 	struct job **jobs;
-	long long *ids;      /* the same jobs' ids, for lease extension */
+	long long *ids; /* the same jobs' ids, for lease extension */
 	size_t n;
 };
 
@@ -54,7 +54,7 @@ struct loop {
 	struct store *feed_store;
 	struct claimed_jobs f;
 	int listening;
-	int sched_errors;      /* consecutive */
+	int sched_errors; /* consecutive */
 	int feed_published;
 	long long feed_at, metrics_at, last_extend;
 };
@@ -295,8 +295,9 @@ static void log_run_finished(const struct run_ctx *ctx, const struct run_stats *
 	/* remotegen's own CPU time (all its threads; not the plugins') */
 	struct rusage ru;
 	if (!getrusage(RUSAGE_SELF, &ru))
-		log_int(&l, "cpu_ms", (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
-					      (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000);
+		log_int(&l, "cpu_ms",
+			(long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+				(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000);
 	log_end(&l);
 }
 

@@ -16,18 +16,18 @@ struct run_opts {
 	 * metrics file and interval, output cache size, S3 and runtimes */
 	const struct config *cfg;
 	int workers;
-	int publishers;  /* publisher threads: parallel uploads, one store connection each */
+	int publishers; /* publisher threads: parallel uploads, one store connection each */
 	int once;
 	int max_attempts;
 };
 
 struct run_stats {
 	int published;
-	int failed;     /* failed for good in this run */
-	int retried;    /* transient failures put back for a retry */
-	int store_errors; /* generations handed back because the store refused us */
-	int feed_failed;  /* the feed could not be brought up to date at the end */
-	long long plugin_ms, publish_ms; /* of published generations */
+	int failed;			    /* failed for good in this run */
+	int retried;			    /* transient failures put back for a retry */
+	int store_errors;		    /* generations handed back because the store refused us */
+	int feed_failed;		    /* the feed could not be brought up to date at the end */
+	long long plugin_ms, publish_ms;    /* of published generations */
 	long long cache_hits, cache_misses; /* files of per-file plugins, of published generations */
 };
 

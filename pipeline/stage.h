@@ -26,7 +26,7 @@ extern volatile sig_atomic_t stage_abort_work;
 
 struct run_ctx {
 	const struct run_opts *o;
-	struct target_env env;        /* configuration and the zip cache, for targets */
+	struct target_env env; /* configuration and the zip cache, for targets */
 	/* Publisher thread i owns stores[i] and pub_dbs[i]: uploads run in parallel,
 	 * one connection to the store and one to PostgreSQL per publisher thread. */
 	struct store **stores;
@@ -37,7 +37,7 @@ struct run_ctx {
 	struct zipcache zipcache; /* deflated zip entries, by content */
 	int publishers;
 	char lease_owner[128];
-	int store_broken;        /* scheduler thread only: stop claiming */
+	int store_broken; /* scheduler thread only: stop claiming */
 };
 
 /* Worker stage (pool callback): plugins, then the target builds the package. */

@@ -80,9 +80,7 @@ int stage_finish(struct run_ctx *ctx, PGconn **db, struct job *j, struct run_sta
 		st->cache_misses += j->cache.cache_misses;
 		stage_log_job("info", "published", j);
 		break;
-	case JOB_LEASE_LOST:
-		stage_log_job("warn", "abandoned", j);
-		break;
+	case JOB_LEASE_LOST: stage_log_job("warn", "abandoned", j); break;
 	case JOB_INTERRUPTED:
 		/* Stopped by a shutdown: another run does it from scratch, attempt not counted. */
 		stage_log_job("warn", "handed_back", j);
@@ -99,9 +97,7 @@ int stage_finish(struct run_ctx *ctx, PGconn **db, struct job *j, struct run_sta
 		job_fail(j, JOB_TRANSIENT, "no outcome recorded (internal error)");
 		/* fall through */
 	case JOB_TRANSIENT:
-	case JOB_PERMANENT:
-		rc = record_failure(ctx, db, j, st, err);
-		break;
+	case JOB_PERMANENT: rc = record_failure(ctx, db, j, st, err); break;
 	}
 	job_free(j);
 	return rc;

@@ -20,10 +20,17 @@ static struct generate_plugin *plugins_of(const struct run_ctx *ctx, const struc
 	for (size_t i = 0; i < q->n_plugins; i++) {
 		const struct queue_plugin *p = &q->plugins[i];
 		gp[i] = (struct generate_plugin){
-			.label = p->label, .runtime = p->runtime, .exec_path = p->exec_path,
-			.image_ref = p->image_ref, .parameter = params[i], .timeout_ms = p->timeout_ms,
-			.memory_bytes = p->memory_bytes, .output_bytes = p->output_bytes,
-			.version_id = p->version_id, .per_file = p->per_file, .ro_paths = &p->ro_paths,
+			.label = p->label,
+			.runtime = p->runtime,
+			.exec_path = p->exec_path,
+			.image_ref = p->image_ref,
+			.parameter = params[i],
+			.timeout_ms = p->timeout_ms,
+			.memory_bytes = p->memory_bytes,
+			.output_bytes = p->output_bytes,
+			.version_id = p->version_id,
+			.per_file = p->per_file,
+			.ro_paths = &p->ro_paths,
 			.runtime_cfg = &ctx->o->cfg->runtime,
 		};
 	}
@@ -48,8 +55,8 @@ static int run_plugins(struct job *j, void *arg, const struct request_input *in,
 		/* With one worker nothing else computes the same keys at the same time. */
 		cache.inflight = ctx->o->workers > 1 ? &ctx->inflight : NULL;
 	}
-	int rc = generate_run(&req, gp, j->q.n_plugins, ctx->caches ? &cache : NULL, &stage_abort_work,
-			      &j->files, &failure, &j->plugin_ms, &j->cache, j->error);
+	int rc = generate_run(&req, gp, j->q.n_plugins, ctx->caches ? &cache : NULL, &stage_abort_work, &j->files,
+			      &failure, &j->plugin_ms, &j->cache, j->error);
 	if (rc < 0)
 		job_fail(j, job_outcome_of_generate(failure), j->error);
 	free(gp);

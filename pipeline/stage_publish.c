@@ -15,8 +15,8 @@
  * lease was lost, or the target refused it), -1 error (err set; *store_rc
  * holds a store error, if that was the cause).
  */
-static int record_published(struct run_ctx *ctx, PGconn **pub_db, struct store *store, struct job *j,
-			    int *store_rc, char *err)
+static int record_published(struct run_ctx *ctx, PGconn **pub_db, struct store *store, struct job *j, int *store_rc,
+			    char *err)
 {
 	const struct target *t = j->target;
 	int rc = -1;
@@ -35,7 +35,8 @@ static int record_published(struct run_ctx *ctx, PGconn **pub_db, struct store *
 	int marked = queue_mark_published(*pub_db, ctx->lease_owner, j->q.id, &pub, err);
 	if (marked <= 0) {
 		if (marked == 0)
-			job_fail(j, JOB_LEASE_LOST, "lease lost before publishing (another process took the "
+			job_fail(j, JOB_LEASE_LOST,
+				 "lease lost before publishing (another process took the "
 				 "generation over); its files are identical, nothing was overwritten");
 		rc = marked;
 		goto out;

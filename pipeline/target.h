@@ -25,7 +25,7 @@ struct verify_ctx;
 /* What targets share during a run (borrowed). */
 struct target_env {
 	const struct config *cfg;
-	struct zipcache *zipcache;   /* deflated zip entries of this process (NULL: none) */
+	struct zipcache *zipcache; /* deflated zip entries of this process (NULL: none) */
 };
 
 /*
@@ -35,7 +35,7 @@ struct target_env {
 typedef int (*target_run_fn)(struct job *j, void *arg, const struct request_input *in, char **params);
 
 struct target {
-	const char *name;   /* "go", "npm": logs and messages */
+	const char *name; /* "go", "npm": logs and messages */
 
 	/* 1 when the plugins of q's template version generate for this target. */
 	int (*claims)(const struct queue_job *q);

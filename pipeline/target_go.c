@@ -41,8 +41,8 @@ static int is_go_plugin(const struct queue_plugin *p)
  * plugins' Go runtime libraries ("module@version" in go_deps) and the
  * generated modules of dependencies, at their synthetic versions.
  */
-static void require_imported(const struct job *j, const struct request_dep_file *rdeps,
-			     const struct strvec *go_deps, const struct strvec *imports, struct strvec *requires)
+static void require_imported(const struct job *j, const struct request_dep_file *rdeps, const struct strvec *go_deps,
+			     const struct strvec *imports, struct strvec *requires)
 {
 	for (size_t i = 0; i < go_deps->n; i++) {
 		const char *at = strrchr(go_deps->v[i], '@');
@@ -85,15 +85,21 @@ static int go_produce(struct job *j, const struct target_env *env, target_run_fn
 	}
 	for (size_t i = 0; i < q->n_plugins; i++) {
 		const struct queue_plugin *p = &q->plugins[i];
-		params[i] = is_go_plugin(p) ? request_go_parameter(p->parameter) : xstrdup(p->parameter ? p->parameter : "");
+		params[i] = is_go_plugin(p) ? request_go_parameter(p->parameter)
+					    : xstrdup(p->parameter ? p->parameter : "");
 		for (size_t k = 0; k < p->go_deps.n; k++)
 			strvec_push(&go_deps, p->go_deps.v[k]);
 		if (p->go_min_version && (!go_version || gomod_go_version_cmp(p->go_min_version, go_version) > 0))
 			go_version = p->go_min_version;
 	}
 	struct request_input in = {
-		.image = q->image.data, .image_len = q->image.len, .own_files = &q->own_files, .modpath = modpath,
-		.deps = rdeps, .n_deps = q->n_deps, .protoc_version = q->protoc_version,
+		.image = q->image.data,
+		.image_len = q->image.len,
+		.own_files = &q->own_files,
+		.modpath = modpath,
+		.deps = rdeps,
+		.n_deps = q->n_deps,
+		.protoc_version = q->protoc_version,
 	};
 	if (run(j, arg, &in, params) < 0)
 		goto out;
@@ -141,14 +147,14 @@ static void go_publication(const struct job *j, struct queue_publication *p)
 }
 
 /* @v/list and @latest of modpath from the published versions of (template, module). */
-static int go_write_index(PGconn *db, struct store *s, const char *modpath, long long template_id,
-			  long long module_id, char *err)
+static int go_write_index(PGconn *db, struct store *s, const char *modpath, long long template_id, long long module_id,
+			  char *err)
 {
 	struct queue_rows rows = QUEUE_ROWS_INIT;
 	if (queue_published_of(db, template_id, module_id, &rows, err) < 0)
 		return -1;
 	struct publish_version *v = xcalloc(rows.n + 1, sizeof(*v));
-	char (*times)[TIMEFMT_SIZE] = xcalloc(rows.n + 1, sizeof(*times));
+	char(*times)[TIMEFMT_SIZE] = xcalloc(rows.n + 1, sizeof(*times));
 	for (size_t i = 0; i < rows.n; i++)
 		v[i] = (struct publish_version){ .version = rows.v[i].version,
 						 .time = timefmt_rfc3339(rows.v[i].commit_us, 0, times[i]) };
@@ -299,8 +305,8 @@ static int go_verify_index(struct verify_ctx *v, const struct queue_published *p
 	if (g < 0)
 		goto out;
 	if (g == 0 && (data.len != want.len || memcmp(data.data, want.data, want.len)))
-		verify_problem(v, "stale index: %s does not list exactly the published versions (%s is the latest)",
-			       lk, latest);
+		verify_problem(v, "stale index: %s does not list exactly the published versions (%s is the latest)", lk,
+			       latest);
 	char needle[128];
 	snprintf(needle, sizeof(needle), "\"Version\":\"%s\"", latest);
 	buf_reset(&data);

@@ -74,19 +74,21 @@ static int npm_produce(struct job *j, const struct target_env *env, target_run_f
 	const struct queue_job *q = &j->q;
 	const struct config *cfg = env->cfg;
 	struct strvec peers = STRVEC_INIT, deps = STRVEC_INIT, seen = STRVEC_INIT;
-	char **params = xcalloc(q->n_plugins + 1, sizeof(*params)), **dep_pkgs = xcalloc(q->n_deps + 1, sizeof(*dep_pkgs));
+	char **params = xcalloc(q->n_plugins + 1, sizeof(*params)),
+	     **dep_pkgs = xcalloc(q->n_deps + 1, sizeof(*dep_pkgs));
 	char *name = NULL, *description = NULL;
 	struct request_dep_file *rdeps = xcalloc(q->n_deps + 1, sizeof(*rdeps));
 	int rc = -1;
 
 	if (!cfg->npm_url) {
 		/* Not the generation's fault: handed back untouched, the run stops claiming. */
-		job_fail(j, JOB_STORE_REFUSED, "npm packages need the public URL of the store's npm/ "
+		job_fail(j, JOB_STORE_REFUSED,
+			 "npm packages need the public URL of the store's npm/ "
 			 "folder for their tarball links: set REMOTEGEN_NPM_URL or run --npm-url");
 		goto out;
 	}
-	if (!(name = npmpkg_name(cfg->npm_scope, q->template_owner, q->template_name, q->module_owner,
-				 q->module_name, j->error))) {
+	if (!(name = npmpkg_name(cfg->npm_scope, q->template_owner, q->template_name, q->module_owner, q->module_name,
+				 j->error))) {
 		job_fail(j, JOB_PERMANENT, j->error);
 		goto out;
 	}
@@ -105,14 +107,16 @@ static int npm_produce(struct job *j, const struct target_env *env, target_run_f
 		add_peers(p, &seen, &peers);
 	}
 	struct request_input in = {
-		.image = q->image.data, .image_len = q->image.len, .own_files = &q->own_files,
+		.image = q->image.data,
+		.image_len = q->image.len,
+		.own_files = &q->own_files,
 		.protoc_version = q->protoc_version,
 	};
 	if (run(j, arg, &in, params) < 0)
 		goto out;
 	add_deps(j, dep_pkgs, &deps);
-	description = xasprintf("%s/%s commit %d generated with template %s/%s v%d", q->module_owner,
-				q->module_name, q->sequence, q->template_owner, q->template_name, q->template_version);
+	description = xasprintf("%s/%s commit %d generated with template %s/%s v%d", q->module_owner, q->module_name,
+				q->sequence, q->template_owner, q->template_name, q->template_version);
 	struct npmpkg *pkg = xcalloc(1, sizeof(*pkg));
 	j->pkg = pkg;
 	if (npmpkg_build(pkg, name, q->version + 1, description, &peers, &deps, &j->files, j->error) < 0) {
@@ -144,8 +148,10 @@ static int npm_admit(struct job *j, PGconn *db, char *err)
 		return -1;
 	if (!taken)
 		return 1;
-	err_set(j->error, "npm package %s is already the package of %s: the names of the two pairs "
-		"collide; rename the module or the template", pkg_of(j)->name, owner);
+	err_set(j->error,
+		"npm package %s is already the package of %s: the names of the two pairs "
+		"collide; rename the module or the template",
+		pkg_of(j)->name, owner);
 	job_fail(j, JOB_PERMANENT, j->error);
 	free(owner);
 	return 0;
@@ -178,15 +184,18 @@ static int render_packument(PGconn *db, const char *name, long long template_id,
 	if (queue_published_of(db, template_id, module_id, &rows, err) < 0)
 		return -1;
 	struct npmpkg_version *v = xcalloc(rows.n + 1, sizeof(*v));
-	char (*times)[TIMEFMT_SIZE] = xcalloc(rows.n + 1, sizeof(*times));
+	char(*times)[TIMEFMT_SIZE] = xcalloc(rows.n + 1, sizeof(*times));
 	size_t n = 0;
 	for (size_t i = 0; i < rows.n; i++) {
 		const struct queue_published *p = &rows.v[i];
 		if (!p->package)
 			continue;
 		v[n++] = (struct npmpkg_version){
-			.version = p->version + 1, .manifest = p->manifest, .integrity = p->integrity,
-			.shasum = p->shasum, .time = timefmt_rfc3339(p->published_us, 3, times[i]),
+			.version = p->version + 1,
+			.manifest = p->manifest,
+			.integrity = p->integrity,
+			.shasum = p->shasum,
+			.time = timefmt_rfc3339(p->published_us, 3, times[i]),
 		};
 	}
 	int rc = npmpkg_packument(name, npm_url, v, n, out, err);
@@ -201,8 +210,8 @@ static int render_packument(PGconn *db, const char *name, long long template_id,
 static int npm_index(const struct job *j, PGconn *db, struct store *s, const struct target_env *env, char *err)
 {
 	struct buf doc = BUF_INIT;
-	int rc = render_packument(db, pkg_of(j)->name, j->q.template_id, j->q.module_id, env->cfg->npm_url, &doc,
-				  NULL, err);
+	int rc = render_packument(db, pkg_of(j)->name, j->q.template_id, j->q.module_id, env->cfg->npm_url, &doc, NULL,
+				  err);
 	if (rc == 0)
 		rc = npmpkg_put_packument(s, pkg_of(j)->name, &doc, err);
 	buf_release(&doc);
@@ -248,8 +257,10 @@ static int need_url(struct verify_ctx *v, const struct queue_published *p)
 {
 	if (v->cfg->npm_url)
 		return 0;
-	return err_set(v->err, "the store holds npm packages (%s, ...): verify needs the URL their "
-		       "packuments link to (REMOTEGEN_NPM_URL or --npm-url)", p->package);
+	return err_set(v->err,
+		       "the store holds npm packages (%s, ...): verify needs the URL their "
+		       "packuments link to (REMOTEGEN_NPM_URL or --npm-url)",
+		       p->package);
 }
 
 /*
@@ -290,13 +301,15 @@ static int npm_verify_index(struct verify_ctx *v, const struct queue_published *
 	char *key = npmpkg_packument_key(p->package), *latest = NULL;
 	int rc = -1;
 	verify_expect(v, key);
-	if (render_packument(v->db, p->package, p->template_id, p->module_id, v->cfg->npm_url, &want, &latest,
-			     v->err) < 0)
+	if (render_packument(v->db, p->package, p->template_id, p->module_id, v->cfg->npm_url, &want, &latest, v->err) <
+	    0)
 		goto out;
 	rc = verify_fetch(v, key, &got);
 	if (rc == 0 && (got.len != want.len || memcmp(got.data, want.data, want.len)))
-		verify_problem(v, "stale index: %s does not hold exactly what the database says (latest %s, "
-			       "tarballs at %s)", key, latest, v->cfg->npm_url);
+		verify_problem(v,
+			       "stale index: %s does not hold exactly what the database says (latest %s, "
+			       "tarballs at %s)",
+			       key, latest, v->cfg->npm_url);
 	if (rc > 0)
 		rc = 0;
 out:

@@ -124,8 +124,8 @@ static int verify_unknown(struct verify_ctx *v, long *objects)
 	return 0;
 }
 
-int verify_store(PGconn *c, struct store *s, const struct config *cfg, FILE *report, int *problems,
-		 long *objects, char *err)
+int verify_store(PGconn *c, struct store *s, const struct config *cfg, FILE *report, int *problems, long *objects,
+		 char *err)
 {
 	struct verify_ctx v = { .db = c, .store = s, .cfg = cfg, .report = report, .err = err };
 	int rc = -1;

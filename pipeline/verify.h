@@ -21,11 +21,11 @@
 struct verify_ctx {
 	PGconn *db;
 	struct store *store;
-	const struct config *cfg;     /* go_prefix, npm_url */
+	const struct config *cfg; /* go_prefix, npm_url */
 	FILE *report;
-	int problems;                 /* differences found */
-	struct strvec expected;       /* every key the database explains */
-	char *err;                    /* ERR_SIZE: why verify itself failed */
+	int problems;		/* differences found */
+	struct strvec expected; /* every key the database explains */
+	char *err;		/* ERR_SIZE: why verify itself failed */
 };
 
 /* Reports one difference (a line of report) and counts it. */
@@ -40,7 +40,7 @@ int verify_fetch(struct verify_ctx *v, const char *key, struct buf *out);
  * *problems counts them and *objects the store's objects. Returns 0, or -1
  * when verify itself failed (err set).
  */
-int verify_store(PGconn *c, struct store *s, const struct config *cfg, FILE *report, int *problems,
-		 long *objects, char *err);
+int verify_store(PGconn *c, struct store *s, const struct config *cfg, FILE *report, int *problems, long *objects,
+		 char *err);
 
 #endif

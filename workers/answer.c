@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct answer_file *answer_add(struct answer *a, const char *name, const char *point,
-				      const char *content, size_t len)
+struct answer_file *answer_add(struct answer *a, const char *name, const char *point, const char *content, size_t len)
 {
 	if (a->n == a->cap) {
 		a->cap = a->cap ? 2 * a->cap : 16;
@@ -29,4 +28,3 @@ void answer_release(struct answer *a)
 	free(a->v);
 	memset(a, 0, sizeof(*a));
 }
-

@@ -10,8 +10,8 @@
 
 /* One file of a plugin's answer (a nameless file already folded into the one before it). */
 struct answer_file {
-	char *name;     /* owned */
-	char *point;    /* insertion point, or NULL; owned */
+	char *name;  /* owned */
+	char *point; /* insertion point, or NULL; owned */
 	struct buf content;
 };
 
@@ -21,8 +21,7 @@ struct answer {
 };
 
 /* Appends a file (copies name, point and content); returns it. */
-struct answer_file *answer_add(struct answer *a, const char *name, const char *point, const char *content,
-			       size_t len);
+struct answer_file *answer_add(struct answer *a, const char *name, const char *point, const char *content, size_t len);
 /* Frees every file; a is empty afterwards. */
 void answer_release(struct answer *a);
 

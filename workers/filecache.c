@@ -12,7 +12,7 @@
 void filecache_keys(const struct request *r, const char *salt, struct cache_key *keys)
 {
 	size_t n = r->fds->n_file;
-	unsigned char (*h)[32] = xcalloc(n + 1, sizeof(*h));
+	unsigned char(*h)[32] = xcalloc(n + 1, sizeof(*h));
 	unsigned char *mark = xcalloc(n + 1, 1);
 	struct buf b = BUF_INIT;
 	/*
@@ -20,7 +20,7 @@ void filecache_keys(const struct request *r, const char *salt, struct cache_key 
 	 * source info (comments), h_defs without. A file's own comments are part of
 	 * its output; of its imports only the definitions are (--per-file says so).
 	 */
-	unsigned char (*h_defs)[32] = xcalloc(n + 1, sizeof(*h_defs));
+	unsigned char(*h_defs)[32] = xcalloc(n + 1, sizeof(*h_defs));
 	for (size_t j = 0; j < n; j++) {
 		Google__Protobuf__FileDescriptorProto *f = r->fds->file[j];
 		for (int pass = 0; pass < 2; pass++) {
@@ -37,8 +37,8 @@ void filecache_keys(const struct request *r, const char *salt, struct cache_key 
 	}
 	char version[64] = "";
 	if (r->has_version)
-		snprintf(version, sizeof(version), "%d.%d.%d-%s", r->version.major, r->version.minor,
-			 r->version.patch, r->suffix);
+		snprintf(version, sizeof(version), "%d.%d.%d-%s", r->version.major, r->version.minor, r->version.patch,
+			 r->suffix);
 	for (size_t i = 0; i < r->n_files; i++) {
 		long j = request_index_of(r, r->files[i]);
 		memset(mark, 0, n);
@@ -65,7 +65,10 @@ void filecache_keys(const struct request *r, const char *salt, struct cache_key 
 char *filecache_salt(const struct generate_plugin *p)
 {
 	return xasprintf("remotegen-cache-1|%lld|%s|%s|%s", p->version_id, p->runtime,
-			 p->exec_path ? p->exec_path : p->image_ref ? p->image_ref : "", p->parameter ? p->parameter : "");
+			 p->exec_path	? p->exec_path
+			 : p->image_ref ? p->image_ref
+					: "",
+			 p->parameter ? p->parameter : "");
 }
 
 /*
@@ -163,9 +166,9 @@ static int decode_answer(const struct buf *b, struct answer *a)
  * when the outputs cannot be told apart by file (nothing filed), or -1
  * (failure and err set).
  */
-static int compute_files(const struct request *req, const struct generate_plugin *p, const size_t *at,
-			 size_t count, const volatile sig_atomic_t *abort, struct answer *per_file,
-			 enum generate_failure *failure, long long *ms, char *err)
+static int compute_files(const struct request *req, const struct generate_plugin *p, const size_t *at, size_t count,
+			 const volatile sig_atomic_t *abort, struct answer *per_file, enum generate_failure *failure,
+			 long long *ms, char *err)
 {
 	char **files = xcalloc(count + 1, sizeof(*files));
 	struct answer *fresh = xcalloc(count + 1, sizeof(*fresh));
@@ -218,7 +221,6 @@ static void keep_files(const struct filecache *cache, struct cache_key *keys, co
 	free(k);
 }
 
-
 /*
  * Looks the files at[0..*count) up in the cache again (another generation
  * may have stored them since): the found ones go into per_file and leave at,
@@ -255,10 +257,9 @@ static void take_cached(const struct filecache *cache, struct cache_key *keys, s
  */
 #define CLAIM_MIN 16
 
-int filecache_run(const struct request *req, const struct generate_plugin *p,
-		      const struct filecache *cache, const volatile sig_atomic_t *abort,
-		      struct fileset *out, enum generate_failure *failure, long long *ms,
-		      struct generate_stats *stats, char *err)
+int filecache_run(const struct request *req, const struct generate_plugin *p, const struct filecache *cache,
+		  const volatile sig_atomic_t *abort, struct fileset *out, enum generate_failure *failure,
+		  long long *ms, struct generate_stats *stats, char *err)
 {
 	size_t n = req->n_files, n_own = 0, computed = 0;
 	struct cache_key *keys = xcalloc(n + 1, sizeof(*keys));
@@ -305,8 +306,7 @@ int filecache_run(const struct request *req, const struct generate_plugin *p,
 		if (cache->inflight) {
 			free(pend_keys);
 			pend_keys = keys_at(keys, own, n_own);
-			n_claimed = inflight_claim(cache->inflight, pend_keys, n_own, per_round,
-						   mine);
+			n_claimed = inflight_claim(cache->inflight, pend_keys, n_own, per_round, mine);
 			if (!n_claimed) {
 				inflight_wait(cache->inflight, pend_keys, n_own);
 				take_cached(cache, keys, own, &n_own, per_file);
@@ -382,4 +382,3 @@ out:
 	free(salt);
 	return rc;
 }
-

@@ -79,9 +79,9 @@ int generate_insert(struct buf *target, const char *point, const char *content, 
  * answer: the process, the response, proto3 optional, file names. On success
  * ans holds its files in order.
  */
-int generate_plugin_once(const struct request *req, const struct generate_plugin *p, char **files,
-		      size_t n_files, const volatile sig_atomic_t *abort, struct answer *ans,
-		      enum generate_failure *failure, long long *ms, char *err)
+int generate_plugin_once(const struct request *req, const struct generate_plugin *p, char **files, size_t n_files,
+			 const volatile sig_atomic_t *abort, struct answer *ans, enum generate_failure *failure,
+			 long long *ms, char *err)
 {
 	struct buf in = BUF_INIT;
 	struct runtime_cmd cmd = { 0 };
@@ -92,9 +92,13 @@ int generate_plugin_once(const struct request *req, const struct generate_plugin
 
 	subproc_result_init(&res);
 	*failure = GENERATE_TRANSIENT;
-	struct runtime_spec spec = { .label = p->label, .runtime = p->runtime, .exec_path = p->exec_path,
-				     .image_ref = p->image_ref, .memory_bytes = p->memory_bytes,
-				     .ro_paths = p->ro_paths, .cfg = p->runtime_cfg };
+	struct runtime_spec spec = { .label = p->label,
+				     .runtime = p->runtime,
+				     .exec_path = p->exec_path,
+				     .image_ref = p->image_ref,
+				     .memory_bytes = p->memory_bytes,
+				     .ro_paths = p->ro_paths,
+				     .cfg = p->runtime_cfg };
 	if (runtime_prepare(&spec, &cmd, err) < 0) {
 		*failure = GENERATE_PERMANENT;
 		goto out;
@@ -140,8 +144,8 @@ int generate_plugin_once(const struct request *req, const struct generate_plugin
 									   (const uint8_t *)res.out.data);
 	*failure = GENERATE_PERMANENT;
 	if (!resp) {
-		err_set(err, "plugin %s: its output is not a valid CodeGeneratorResponse (%zu bytes)",
-			p->label, res.out.len);
+		err_set(err, "plugin %s: its output is not a valid CodeGeneratorResponse (%zu bytes)", p->label,
+			res.out.len);
 		goto out;
 	}
 	if (resp->error && *resp->error) {
@@ -150,9 +154,12 @@ int generate_plugin_once(const struct request *req, const struct generate_plugin
 	}
 	if (request_files_use_proto3_optional(req, files, n_files) &&
 	    !(resp->has_supported_features &&
-	      (resp->supported_features & GOOGLE__PROTOBUF__COMPILER__CODE_GENERATOR_RESPONSE__FEATURE__FEATURE_PROTO3_OPTIONAL))) {
-		err_set(err, "plugin %s: the input uses proto3 optional fields but the plugin does not "
-			"declare FEATURE_PROTO3_OPTIONAL", p->label);
+	      (resp->supported_features &
+	       GOOGLE__PROTOBUF__COMPILER__CODE_GENERATOR_RESPONSE__FEATURE__FEATURE_PROTO3_OPTIONAL))) {
+		err_set(err,
+			"plugin %s: the input uses proto3 optional fields but the plugin does not "
+			"declare FEATURE_PROTO3_OPTIONAL",
+			p->label);
 		goto out;
 	}
 	struct answer_file *last = NULL;
@@ -193,7 +200,7 @@ out:
  * files once. A conflict is the plugin's doing: *failure = GENERATE_PERMANENT.
  */
 int generate_merge(const struct generate_plugin *p, const struct answer *ans, struct fileset *out,
-			enum generate_failure *failure, char *err)
+		   enum generate_failure *failure, char *err)
 {
 	*failure = GENERATE_PERMANENT;
 	size_t added_from = out->n;
@@ -203,8 +210,10 @@ int generate_merge(const struct generate_plugin *p, const struct answer *ans, st
 		if (f->point) {
 			struct fileset_entry *t = fileset_find(out, f->name);
 			if (!t)
-				return err_set(err, "plugin %s: file %s: insertion point %s targets a file that no "
-					       "earlier plugin or file produced", p->label, f->name, f->point);
+				return err_set(err,
+					       "plugin %s: file %s: insertion point %s targets a file that no "
+					       "earlier plugin or file produced",
+					       p->label, f->name, f->point);
 			if (generate_insert(&t->content, f->point, content, f->content.len) < 0)
 				return err_set(err, "plugin %s: file %s: insertion point %s not found in the file",
 					       p->label, f->name, f->point);
@@ -213,16 +222,16 @@ int generate_merge(const struct generate_plugin *p, const struct answer *ans, st
 		struct fileset_entry *dup = fileset_find(out, f->name);
 		if (dup)
 			return err_set(err, "plugin %s: file %s: %s", p->label, f->name,
-				       dup >= out->v + added_from ? "the plugin produced the file twice"
-								 : "an earlier plugin of the template already produced this file");
+				       dup >= out->v + added_from
+					       ? "the plugin produced the file twice"
+					       : "an earlier plugin of the template already produced this file");
 		fileset_add(out, f->name, content, f->content.len);
 	}
 	return 0;
 }
 
-int generate_plugin_full(const struct request *req, const struct generate_plugin *p,
-		   const volatile sig_atomic_t *abort, struct fileset *out,
-		   enum generate_failure *failure, long long *ms, char *err)
+int generate_plugin_full(const struct request *req, const struct generate_plugin *p, const volatile sig_atomic_t *abort,
+			 struct fileset *out, enum generate_failure *failure, long long *ms, char *err)
 {
 	struct answer ans = { 0 };
 	int rc = generate_plugin_once(req, p, req->files, req->n_files, abort, &ans, failure, ms, err);
@@ -233,9 +242,8 @@ int generate_plugin_full(const struct request *req, const struct generate_plugin
 }
 
 int generate_run(const struct request *req, const struct generate_plugin *plugins, size_t n,
-		 const struct filecache *cache, const volatile sig_atomic_t *abort,
-		 struct fileset *out, enum generate_failure *failure, long long *plugin_ms,
-		 struct generate_stats *stats, char *err)
+		 const struct filecache *cache, const volatile sig_atomic_t *abort, struct fileset *out,
+		 enum generate_failure *failure, long long *plugin_ms, struct generate_stats *stats, char *err)
 {
 	*plugin_ms = 0;
 	for (size_t i = 0; i < n; i++) {

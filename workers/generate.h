@@ -14,17 +14,17 @@ struct filecache;
 #include "runtime.h"
 
 struct generate_plugin {
-	const char *label;       /* "owner/name:version", for messages */
-	const char *runtime;     /* "exec" | "bwrap" | "oci" */
-	const char *exec_path;   /* exec, bwrap */
-	const char *image_ref;   /* oci */
-	const char *parameter;   /* as sent (Go plugins already have paths=source_relative) */
+	const char *label;     /* "owner/name:version", for messages */
+	const char *runtime;   /* "exec" | "bwrap" | "oci" */
+	const char *exec_path; /* exec, bwrap */
+	const char *image_ref; /* oci */
+	const char *parameter; /* as sent (Go plugins already have paths=source_relative) */
 	long long timeout_ms;
 	unsigned long long memory_bytes;
 	unsigned long long output_bytes;
-	long long version_id;    /* plugin_versions.id: part of cache keys */
-	int per_file;            /* declared --per-file: outputs may come from the cache */
-	const struct strvec *ro_paths; /* bwrap: more read-only paths (NULL: none) */
+	long long version_id;			  /* plugin_versions.id: part of cache keys */
+	int per_file;				  /* declared --per-file: outputs may come from the cache */
+	const struct strvec *ro_paths;		  /* bwrap: more read-only paths (NULL: none) */
 	const struct runtime_config *runtime_cfg; /* where bwrap and the oci engine are (NULL: defaults) */
 };
 
@@ -35,8 +35,8 @@ struct generate_stats {
 
 /* Outcome of a failed generation. */
 enum generate_failure {
-	GENERATE_TRANSIENT = 1,  /* crash, timeout, could not start: worth a retry */
-	GENERATE_PERMANENT = 2,  /* the plugin's own error or invalid output */
+	GENERATE_TRANSIENT = 1,	  /* crash, timeout, could not start: worth a retry */
+	GENERATE_PERMANENT = 2,	  /* the plugin's own error or invalid output */
 	GENERATE_INTERRUPTED = 3, /* stopped by a shutdown: hand the work back */
 };
 
@@ -50,9 +50,8 @@ enum generate_failure {
  * is the same as without it. stats (may be NULL) adds up hits and misses.
  */
 int generate_run(const struct request *req, const struct generate_plugin *plugins, size_t n,
-		 const struct filecache *cache, const volatile sig_atomic_t *abort,
-		 struct fileset *out, enum generate_failure *failure, long long *plugin_ms,
-		 struct generate_stats *stats, char *err);
+		 const struct filecache *cache, const volatile sig_atomic_t *abort, struct fileset *out,
+		 enum generate_failure *failure, long long *plugin_ms, struct generate_stats *stats, char *err);
 
 /*
  * Applies protoc's insertion-point rule: content goes above the line holding
@@ -79,8 +78,7 @@ int generate_plugin_once(const struct request *req, const struct generate_plugin
 int generate_merge(const struct generate_plugin *p, const struct answer *ans, struct fileset *out,
 		   enum generate_failure *failure, char *err);
 /* generate_plugin_once on every file to generate, merged into out. */
-int generate_plugin_full(const struct request *req, const struct generate_plugin *p,
-			 const volatile sig_atomic_t *abort, struct fileset *out, enum generate_failure *failure,
-			 long long *ms, char *err);
+int generate_plugin_full(const struct request *req, const struct generate_plugin *p, const volatile sig_atomic_t *abort,
+			 struct fileset *out, enum generate_failure *failure, long long *ms, char *err);
 
 #endif

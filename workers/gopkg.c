@@ -49,9 +49,10 @@ static void add_ident(struct buf *b, const char *s, size_t n)
 /* Go keywords cannot be package names: "google.type" would give "type". */
 static int is_go_keyword(const char *s)
 {
-	static const char *kw[] = { "break", "case", "chan", "const", "continue", "default", "defer",
-		"else", "fallthrough", "for", "func", "go", "goto", "if", "import", "interface", "map",
-		"package", "range", "return", "select", "struct", "switch", "type", "var" };
+	static const char *kw[] = { "break",  "case",	     "chan", "const",	"continue", "default", "defer",
+				    "else",   "fallthrough", "for",  "func",	"go",	    "goto",    "if",
+				    "import", "interface",   "map",  "package", "range",    "return",  "select",
+				    "struct", "switch",	     "type", "var" };
 	for (size_t i = 0; i < sizeof(kw) / sizeof(kw[0]); i++)
 		if (!strcmp(s, kw[i]))
 			return 1;

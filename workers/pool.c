@@ -31,15 +31,15 @@ void AnnotateIgnoreReadsBegin(const char *file, int line);
 void AnnotateIgnoreReadsEnd(const char *file, int line);
 void AnnotateIgnoreWritesBegin(const char *file, int line);
 void AnnotateIgnoreWritesEnd(const char *file, int line);
-#define RING_BEGIN() (AnnotateIgnoreReadsBegin(__FILE__, __LINE__), AnnotateIgnoreWritesBegin(__FILE__, __LINE__))
-#define RING_END() (AnnotateIgnoreWritesEnd(__FILE__, __LINE__), AnnotateIgnoreReadsEnd(__FILE__, __LINE__))
+#define RING_BEGIN()	 (AnnotateIgnoreReadsBegin(__FILE__, __LINE__), AnnotateIgnoreWritesBegin(__FILE__, __LINE__))
+#define RING_END()	 (AnnotateIgnoreWritesEnd(__FILE__, __LINE__), AnnotateIgnoreReadsEnd(__FILE__, __LINE__))
 #define HANDED_OVER(job) __tsan_release(job)
-#define TAKEN_OVER(job) __tsan_acquire(job)
+#define TAKEN_OVER(job)	 __tsan_acquire(job)
 #else
-#define RING_BEGIN() ((void)0)
-#define RING_END() ((void)0)
+#define RING_BEGIN()	 ((void)0)
+#define RING_END()	 ((void)0)
 #define HANDED_OVER(job) ((void)(job))
-#define TAKEN_OVER(job) ((void)(job))
+#define TAKEN_OVER(job)	 ((void)(job))
 #endif
 
 static bool put_in(struct pool *p, void *job)

@@ -22,13 +22,13 @@ struct pool {
 	ck_ring_t out;
 	ck_ring_buffer_t *out_buf;
 	sem_t out_sem;
-	unsigned capacity;      /* jobs that may be in the pool at once */
-	unsigned inflight;      /* submitted and not yet collected (submitter/collector view) */
+	unsigned capacity; /* jobs that may be in the pool at once */
+	unsigned inflight; /* submitted and not yet collected (submitter/collector view) */
 	pthread_t *threads;
 	int n_threads;
 	pool_fn fn;
 	void *arg;
-	int stopping;           /* read with ck_pr_load_int */
+	int stopping; /* read with ck_pr_load_int */
 };
 
 /*

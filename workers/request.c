@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int request_parse_compiler_version(const char *s, Google__Protobuf__Compiler__Version *v,
-				   char *suffix, size_t suffix_size)
+int request_parse_compiler_version(const char *s, Google__Protobuf__Compiler__Version *v, char *suffix,
+				   size_t suffix_size)
 {
 	int major, minor, patch, n = 0;
 	if (sscanf(s, "%d.%d.%d%n", &major, &minor, &patch, &n) != 3)
@@ -119,8 +119,7 @@ void request_pack(const struct request *r, const char *parameter, struct buf *ou
 	request_pack_files(r, parameter, r->files, r->n_files, out);
 }
 
-void request_pack_files(const struct request *r, const char *parameter, char **files, size_t n_files,
-			struct buf *out)
+void request_pack_files(const struct request *r, const char *parameter, char **files, size_t n_files, struct buf *out)
 {
 	Google__Protobuf__Compiler__CodeGeneratorRequest req;
 	Google__Protobuf__Compiler__Version v = r->version;
@@ -252,4 +251,3 @@ char *request_npm_parameter(const char *parameter, const struct request_dep_file
 	}
 	return buf_detach(&b, NULL);
 }
-

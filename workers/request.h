@@ -19,24 +19,24 @@ struct request_dep_file {
 };
 
 struct request_input {
-	const void *image;              /* serialized FileDescriptorSet */
+	const void *image; /* serialized FileDescriptorSet */
 	size_t image_len;
-	const struct strvec *own_files; /* file_to_generate, in image order */
-	const char *modpath;            /* Go module path of the own files; NULL: no managed
+	const struct strvec *own_files;	     /* file_to_generate, in image order */
+	const char *modpath;		     /* Go module path of the own files; NULL: no managed
 	                                   mode (npm: the descriptors go to the plugin as pushed) */
 	const struct request_dep_file *deps; /* may be NULL */
 	size_t n_deps;
-	const char *protoc_version;     /* "3.21.12" or "3.21.0-rc1"; NULL: not sent */
+	const char *protoc_version; /* "3.21.12" or "3.21.0-rc1"; NULL: not sent */
 };
 
 struct request {
-	Google__Protobuf__FileDescriptorSet *fds;   /* owned (protobuf-c allocator) */
-	char **files;                               /* file_to_generate, borrowed from own_files */
+	Google__Protobuf__FileDescriptorSet *fds; /* owned (protobuf-c allocator) */
+	char **files;				  /* file_to_generate, borrowed from own_files */
 	size_t n_files;
 	Google__Protobuf__Compiler__Version version;
 	int has_version;
 	char suffix[32];
-	long **deps;   /* deps[j]: image indexes of the files file j imports, -1 ends; owned */
+	long **deps; /* deps[j]: image indexes of the files file j imports, -1 ends; owned */
 };
 
 /* Parses and rewrites; returns 0 or -1 (err names the file). Release with request_release. */
@@ -48,8 +48,7 @@ void request_pack(const struct request *r, const char *parameter, struct buf *ou
  * for a subset, proto_file holds those files and what they import,
  * transitively, in image order, as protoc sends them.
  */
-void request_pack_files(const struct request *r, const char *parameter, char **files, size_t n_files,
-			struct buf *out);
+void request_pack_files(const struct request *r, const char *parameter, char **files, size_t n_files, struct buf *out);
 /* 1 when a file to generate (or one of files) declares a proto3 optional field. */
 int request_uses_proto3_optional(const struct request *r);
 int request_files_use_proto3_optional(const struct request *r, char **files, size_t n_files);
@@ -75,7 +74,7 @@ char *request_npm_parameter(const char *parameter, const struct request_dep_file
 			    char *const *dep_packages);
 
 /* Parses "3.21.12" / "3.21.0-rc1" into v; returns 0 or -1. */
-int request_parse_compiler_version(const char *s, Google__Protobuf__Compiler__Version *v,
-				   char *suffix, size_t suffix_size);
+int request_parse_compiler_version(const char *s, Google__Protobuf__Compiler__Version *v, char *suffix,
+				   size_t suffix_size);
 
 #endif

@@ -46,15 +46,32 @@ static int prepare_bwrap(const struct runtime_spec *s, struct runtime_cmd *cmd, 
 	strvec_push(a, s->cfg && s->cfg->bwrap ? s->cfg->bwrap : "/usr/bin/bwrap");
 	if (access(a->v[0], X_OK) < 0)
 		return err_set(err, "plugin %s: runtime bwrap needs %s (install bubblewrap)", s->label, a->v[0]);
-	const char *fixed[] = { "--unshare-all", "--die-with-parent", "--new-session",
-		"--ro-bind", "/usr", "/usr", NULL };
+	const char *fixed[] = {
+		"--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr", NULL
+	};
 	for (int i = 0; fixed[i]; i++)
 		strvec_push(a, fixed[i]);
 	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
 		bind_root_entry(a, roots[i]);
-	const char *tail[] = { "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
-		"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chdir", "/tmp",
-		"--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp", NULL };
+	const char *tail[] = { "--ro-bind-try",
+			       "/etc/ld.so.cache",
+			       "/etc/ld.so.cache",
+			       "--proc",
+			       "/proc",
+			       "--dev",
+			       "/dev",
+			       "--tmpfs",
+			       "/tmp",
+			       "--chdir",
+			       "/tmp",
+			       "--clearenv",
+			       "--setenv",
+			       "PATH",
+			       "/usr/bin:/bin",
+			       "--setenv",
+			       "HOME",
+			       "/tmp",
+			       NULL };
 	for (int i = 0; tail[i]; i++)
 		strvec_push(a, tail[i]);
 	for (size_t i = 0; s->ro_paths && i < s->ro_paths->n; i++) {
@@ -79,14 +96,25 @@ static int prepare_oci(const struct runtime_spec *s, struct runtime_cmd *cmd, ch
 	struct strvec *a = &cmd->argv;
 	strvec_push(a, s->cfg && s->cfg->oci_engine ? s->cfg->oci_engine : "/usr/bin/podman");
 	if (access(a->v[0], X_OK) < 0)
-		return err_set(err, "plugin %s: runtime oci needs %s (install podman, or set "
-			       "REMOTEGEN_OCI_ENGINE)", s->label, a->v[0]);
+		return err_set(err,
+			       "plugin %s: runtime oci needs %s (install podman, or set "
+			       "REMOTEGEN_OCI_ENGINE)",
+			       s->label, a->v[0]);
 	cmd->oci_args = s->cfg ? s->cfg->oci_args : NULL;
 	strvec_split(a, cmd->oci_args);
 	snprintf(cmd->container, sizeof(cmd->container), "remotegen-%d-%u-%ld", (int)getpid(),
 		 atomic_fetch_add(&counter, 1), (long)util_now_ms() % 100000);
-	const char *run[] = { "run", "--rm", "-i", "--network=none", "--read-only",
-		"--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--log-driver=none", NULL };
+	const char *run[] = { "run",
+			      "--rm",
+			      "-i",
+			      "--network=none",
+			      "--read-only",
+			      "--ulimit",
+			      "nofile=1024:1024",
+			      "--ulimit",
+			      "nproc=1024:1024",
+			      "--log-driver=none",
+			      NULL };
 	for (int i = 0; run[i]; i++)
 		strvec_push(a, run[i]);
 	strvec_push(a, "--name");

@@ -21,16 +21,16 @@
 
 /* The programs the runtimes start (strings borrowed; NULL: the default). */
 struct runtime_config {
-	const char *bwrap;        /* default /usr/bin/bwrap */
-	const char *oci_engine;   /* default /usr/bin/podman */
-	const char *oci_args;     /* space-separated global flags placed before "run",
+	const char *bwrap;	/* default /usr/bin/bwrap */
+	const char *oci_engine; /* default /usr/bin/podman */
+	const char *oci_args;	/* space-separated global flags placed before "run",
 	                             e.g. "--runtime runc --cgroup-manager=cgroupfs" */
 };
 
 struct runtime_spec {
 	const struct runtime_config *cfg; /* NULL: defaults */
-	const char *label;           /* for messages */
-	const char *runtime;         /* exec | bwrap | oci */
+	const char *label;		  /* for messages */
+	const char *runtime;		  /* exec | bwrap | oci */
 	const char *exec_path;
 	const char *image_ref;
 	unsigned long long memory_bytes;
@@ -38,10 +38,10 @@ struct runtime_spec {
 };
 
 struct runtime_cmd {
-	struct strvec argv;          /* owned */
-	int set_rlimit_as;           /* apply RLIMIT_AS to the process (not for oci: podman is Go) */
-	char container[96];          /* oci: the container name, "" otherwise */
-	const char *oci_args;        /* oci: the engine's global flags (borrowed), for cleanup */
+	struct strvec argv;   /* owned */
+	int set_rlimit_as;    /* apply RLIMIT_AS to the process (not for oci: podman is Go) */
+	char container[96];   /* oci: the container name, "" otherwise */
+	const char *oci_args; /* oci: the engine's global flags (borrowed), for cleanup */
 };
 
 /* Fills cmd (caller-initialised with {0}; release with runtime_cmd_release). Returns 0 or -1. */

@@ -43,8 +43,7 @@ static void child_fail(int fd, const char *what)
 }
 
 /* Runs in the child after fork: only async-signal-safe calls. */
-static void child(const struct subproc_opts *o, int in, int out, int errfd, int report,
-		  pid_t parent)
+static void child(const struct subproc_opts *o, int in, int out, int errfd, int report, pid_t parent)
 {
 	static const char *const default_env[] = { "PATH=/usr/bin:/bin", NULL };
 	struct rlimit rl;
@@ -74,8 +73,7 @@ static void child(const struct subproc_opts *o, int in, int out, int errfd, int 
 			close(fd);
 	if (o->cwd && chdir(o->cwd) < 0)
 		child_fail(report, "chdir");
-	execve(o->argv[0], (char *const *)o->argv,
-	       (char *const *)(o->envp ? o->envp : default_env));
+	execve(o->argv[0], (char *const *)o->argv, (char *const *)(o->envp ? o->envp : default_env));
 	child_fail(report, "execve");
 }
 
@@ -84,8 +82,8 @@ static void set_nonblock(int fd)
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
-int subproc_run(const struct subproc_opts *o, const void *input, size_t input_len,
-		struct subproc_result *res, char *err)
+int subproc_run(const struct subproc_opts *o, const void *input, size_t input_len, struct subproc_result *res,
+		char *err)
 {
 	int pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 }, prep[2] = { -1, -1 };
 	size_t max_stderr = o->max_stderr ? o->max_stderr : 65536;
@@ -94,8 +92,8 @@ int subproc_run(const struct subproc_opts *o, const void *input, size_t input_le
 	long long start = util_now_ms();
 
 	signal(SIGPIPE, SIG_IGN);
-	if (pipe2(pin, O_CLOEXEC) < 0 || pipe2(pout, O_CLOEXEC) < 0 ||
-	    pipe2(perr, O_CLOEXEC) < 0 || pipe2(prep, O_CLOEXEC) < 0) {
+	if (pipe2(pin, O_CLOEXEC) < 0 || pipe2(pout, O_CLOEXEC) < 0 || pipe2(perr, O_CLOEXEC) < 0 ||
+	    pipe2(prep, O_CLOEXEC) < 0) {
 		err_set(err, "cannot run %s: pipe: %s", o->argv[0], strerror(errno));
 		goto out;
 	}
@@ -250,8 +248,7 @@ out:
 	return rc;
 }
 
-void subproc_describe(const struct subproc_result *r, const struct subproc_opts *o,
-		      char *out, size_t outsz)
+void subproc_describe(const struct subproc_result *r, const struct subproc_opts *o, char *out, size_t outsz)
 {
 	if (r->aborted)
 		snprintf(out, outsz, "killed because remotegen is shutting down");

@@ -14,28 +14,28 @@
 #include "util.h"
 
 struct subproc_opts {
-	const char *const *argv;     /* argv[0] is the program path (no PATH search) */
-	const char *const *envp;     /* NULL: an empty environment but PATH=/usr/bin:/bin */
-	const char *cwd;             /* NULL: inherit */
-	long long timeout_ms;        /* wall clock; 0: none */
-	unsigned long long mem_bytes;/* RLIMIT_AS; 0: unlimited */
-	size_t max_stdout;           /* exceeding it kills the child; 0: unlimited */
-	size_t max_stderr;           /* stderr kept up to this many bytes (default 64 KiB) */
-	int max_files;               /* RLIMIT_NOFILE; 0: leave as is */
+	const char *const *argv;	    /* argv[0] is the program path (no PATH search) */
+	const char *const *envp;	    /* NULL: an empty environment but PATH=/usr/bin:/bin */
+	const char *cwd;		    /* NULL: inherit */
+	long long timeout_ms;		    /* wall clock; 0: none */
+	unsigned long long mem_bytes;	    /* RLIMIT_AS; 0: unlimited */
+	size_t max_stdout;		    /* exceeding it kills the child; 0: unlimited */
+	size_t max_stderr;		    /* stderr kept up to this many bytes (default 64 KiB) */
+	int max_files;			    /* RLIMIT_NOFILE; 0: leave as is */
 	const volatile sig_atomic_t *abort; /* when it becomes non-zero, the run is killed; may be NULL */
 };
 
 struct subproc_result {
-	int exited;         /* exited normally: exit_code is valid */
+	int exited; /* exited normally: exit_code is valid */
 	int exit_code;
-	int signal;         /* killed by this signal, 0 if none */
-	int timed_out;      /* we killed it at the deadline */
-	int out_exceeded;   /* we killed it for writing more than max_stdout */
-	int stdin_closed;   /* it closed stdin before reading all of it */
-	int aborted;        /* we killed it because *abort was set */
-	struct buf out;     /* stdout, owned: release with subproc_result_release */
-	struct buf err;     /* first max_stderr bytes of stderr, owned */
-	long long ms;       /* wall time */
+	int signal;	  /* killed by this signal, 0 if none */
+	int timed_out;	  /* we killed it at the deadline */
+	int out_exceeded; /* we killed it for writing more than max_stdout */
+	int stdin_closed; /* it closed stdin before reading all of it */
+	int aborted;	  /* we killed it because *abort was set */
+	struct buf out;	  /* stdout, owned: release with subproc_result_release */
+	struct buf err;	  /* first max_stderr bytes of stderr, owned */
+	long long ms;	  /* wall time */
 };
 
 void subproc_result_init(struct subproc_result *r);
@@ -46,11 +46,10 @@ void subproc_result_release(struct subproc_result *r);
  * if it failed: inspect res), -1 when it could not be started (err set).
  * res must be initialised by the caller and is released by the caller.
  */
-int subproc_run(const struct subproc_opts *o, const void *input, size_t input_len,
-		struct subproc_result *res, char *err);
+int subproc_run(const struct subproc_opts *o, const void *input, size_t input_len, struct subproc_result *res,
+		char *err);
 
 /* Describes a result that is not a clean exit 0 ("killed by signal 9", ...). */
-void subproc_describe(const struct subproc_result *r, const struct subproc_opts *o,
-		      char *out, size_t outsz);
+void subproc_describe(const struct subproc_result *r, const struct subproc_opts *o, char *out, size_t outsz);
 
 #endif

@@ -7,7 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum tok { T_EOF, T_IDENT, T_STRING, T_LPAREN, T_RPAREN, T_SEMI, T_DOT, T_OTHER, T_BAD };
+enum tok {
+	T_EOF,
+	T_IDENT,
+	T_STRING,
+	T_LPAREN,
+	T_RPAREN,
+	T_SEMI,
+	T_DOT,
+	T_OTHER,
+	T_BAD
+};
 
 struct lexer {
 	const char *p, *end;
@@ -16,8 +26,7 @@ struct lexer {
 
 static int is_ident_char(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-	       c >= 0x80;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
 }
 
 /* Skips blanks and comments; a newline counts as a semicolon (close enough for import lists). */

@@ -52,8 +52,7 @@ static int cmp_req(const void *a, const void *b)
 	return strcmp(((const struct req *)a)->path, ((const struct req *)b)->path);
 }
 
-int gomod_render(const char *modpath, const char *go_version, const struct strvec *requires,
-		 struct buf *out, char *err)
+int gomod_render(const char *modpath, const char *go_version, const struct strvec *requires, struct buf *out, char *err)
 {
 	struct req *r = xcalloc(requires->n + 1, sizeof(*r));
 	size_t n = 0;

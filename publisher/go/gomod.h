@@ -13,8 +13,8 @@
  * for the default. Appends the file to out; returns 0 or -1 (err set) on a
  * malformed requirement.
  */
-int gomod_render(const char *modpath, const char *go_version, const struct strvec *requires,
-		 struct buf *out, char *err);
+int gomod_render(const char *modpath, const char *go_version, const struct strvec *requires, struct buf *out,
+		 char *err);
 
 /* The go directive used when no plugin asks for more. */
 #define GOMOD_DEFAULT_GO "1.19"

@@ -16,8 +16,8 @@
 
 /* x/mod/zip's limits. */
 #define MAX_ZIP_FILE (500ULL << 20)
-#define MAX_GO_MOD (16ULL << 20)
-#define MAX_LICENSE (16ULL << 20)
+#define MAX_GO_MOD   (16ULL << 20)
+#define MAX_LICENSE  (16ULL << 20)
 
 /* Decodes the rune at s[*i] (advancing *i); negative when ill-formed UTF-8. */
 static int32_t next_rune(const char *s, int32_t *i, int32_t len)
@@ -32,8 +32,8 @@ static int is_letter(UChar32 c)
 {
 	static const UVersionInfo unicode13 = { 13, 0, 0, 0 };
 	int8_t t = u_charType(c);
-	if (t != U_UPPERCASE_LETTER && t != U_LOWERCASE_LETTER && t != U_TITLECASE_LETTER &&
-	    t != U_MODIFIER_LETTER && t != U_OTHER_LETTER)
+	if (t != U_UPPERCASE_LETTER && t != U_LOWERCASE_LETTER && t != U_TITLECASE_LETTER && t != U_MODIFIER_LETTER &&
+	    t != U_OTHER_LETTER)
 		return 0;
 	UVersionInfo age;
 	u_charAge(c, age);
@@ -106,9 +106,9 @@ static int equal_fold(const char *s, size_t n, const char *word)
 
 static int check_elem(enum gorules_kind kind, const char *elem, size_t n, char *err)
 {
-	static const char *const bad_windows[] = { "CON", "PRN", "AUX", "NUL", "COM1", "COM2",
-		"COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9", "LPT1", "LPT2", "LPT3",
-		"LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9" };
+	static const char *const bad_windows[] = { "CON",  "PRN",  "AUX",  "NUL",  "COM1", "COM2", "COM3", "COM4",
+						   "COM5", "COM6", "COM7", "COM8", "COM9", "LPT1", "LPT2", "LPT3",
+						   "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9" };
 	if (n == 0)
 		return err_set(err, "empty path element");
 	size_t dots = 0;
@@ -132,8 +132,8 @@ static int check_elem(enum gorules_kind kind, const char *elem, size_t n, char *
 	size_t short_n = dot ? (size_t)(dot - elem) : n;
 	for (size_t i = 0; i < sizeof(bad_windows) / sizeof(bad_windows[0]); i++)
 		if (equal_fold(elem, short_n, bad_windows[i]))
-			return err_set(err, "\"%.*s\" disallowed as path element component on Windows",
-				       (int)short_n, elem);
+			return err_set(err, "\"%.*s\" disallowed as path element component on Windows", (int)short_n,
+				       elem);
 	if (kind == GORULES_FILE)
 		return 0;
 	/* Windows short names: the short name ends in '~' and ASCII digits. */
@@ -314,8 +314,7 @@ struct collisions {
 
 static void collisions_init(struct collisions *cc)
 {
-	if (!ck_hs_init(&cc->hs, CK_HS_MODE_OBJECT | CK_HS_MODE_SPMC, seen_hash, seen_eq,
-			&hs_allocator, 64, 0x5eed))
+	if (!ck_hs_init(&cc->hs, CK_HS_MODE_OBJECT | CK_HS_MODE_SPMC, seen_hash, seen_eq, &hs_allocator, 64, 0x5eed))
 		abort(); /* only on allocation failure, which xmalloc already aborts on */
 }
 
@@ -373,8 +372,8 @@ void gorules_report_add(struct gorules_report *rep, const char *path, int omitte
 		rep->cap = rep->cap ? 2 * rep->cap : 8;
 		rep->v = xrealloc(rep->v, rep->cap * sizeof(*rep->v));
 	}
-	rep->v[rep->n++] = (struct gorules_problem){ .path = xstrdup(path), .reason = xstrdup(reason),
-						     .omitted = omitted };
+	rep->v[rep->n++] =
+		(struct gorules_problem){ .path = xstrdup(path), .reason = xstrdup(reason), .omitted = omitted };
 }
 
 int gorules_report_has(const struct gorules_report *rep, size_t from, const char *path)
@@ -410,8 +409,7 @@ static int in_submodule(const char *p, const struct strvec *gomod_dirs)
 }
 
 /* x/mod's addError: the first problem of a path is the one reported. */
-static void add_once(struct gorules_report *rep, size_t from, const char *path, int omitted,
-		     const char *reason)
+static void add_once(struct gorules_report *rep, size_t from, const char *path, int omitted, const char *reason)
 {
 	if (!gorules_report_has(rep, from, path))
 		gorules_report_add(rep, path, omitted, reason);
@@ -486,8 +484,8 @@ size_t gorules_check_files(const char *const *paths, const unsigned long long *s
 	return rep->n - before;
 }
 
-size_t gorules_check_zip(const char *prefix, const char *const *names,
-			 const unsigned long long *sizes, size_t n, struct gorules_report *rep)
+size_t gorules_check_zip(const char *prefix, const char *const *names, const unsigned long long *sizes, size_t n,
+			 struct gorules_report *rep)
 {
 	size_t before = rep->n, plen = strlen(prefix);
 	struct collisions cc;
@@ -533,13 +531,15 @@ size_t gorules_check_zip(const char *prefix, const char *const *names,
 			if (!strcmp(name, "go.mod") && sz > MAX_GO_MOD)
 				gorules_report_add(rep, zname, 0, "go.mod file too large (max size is 16777216 bytes)");
 			else if (!strcmp(name, "LICENSE") && sz > MAX_LICENSE)
-				gorules_report_add(rep, zname, 0, "LICENSE file too large (max size is 16777216 bytes)");
+				gorules_report_add(rep, zname, 0,
+						   "LICENSE file too large (max size is 16777216 bytes)");
 		}
 		free(name);
 	}
 	if (size_error)
-		gorules_report_add(rep, "", 0, "total uncompressed size of module contents too large "
-			    "(max size is 524288000 bytes)");
+		gorules_report_add(rep, "", 0,
+				   "total uncompressed size of module contents too large "
+				   "(max size is 524288000 bytes)");
 	collisions_release(&cc);
 	return rep->n - before;
 }
@@ -547,8 +547,8 @@ size_t gorules_check_zip(const char *prefix, const char *const *names,
 int gorules_report_error(const struct gorules_report *rep, const char *what, char *err)
 {
 	struct buf b = BUF_INIT;
-	buf_printf(&b, "%s: %zu file%s break%s the go command's module rules: ", what, rep->n,
-		   rep->n == 1 ? "" : "s", rep->n == 1 ? "s" : "");
+	buf_printf(&b, "%s: %zu file%s break%s the go command's module rules: ", what, rep->n, rep->n == 1 ? "" : "s",
+		   rep->n == 1 ? "s" : "");
 	for (size_t i = 0; i < rep->n; i++) {
 		if (i)
 			buf_adds(&b, "; ");

@@ -21,7 +21,7 @@
 enum gorules_kind {
 	GORULES_MODULE, /* module.CheckPath */
 	GORULES_IMPORT, /* module.CheckImportPath */
-	GORULES_FILE,   /* module.CheckFilePath */
+	GORULES_FILE,	/* module.CheckFilePath */
 };
 
 /*
@@ -61,7 +61,10 @@ struct gorules_report {
 	struct gorules_problem *v;
 	size_t n, cap;
 };
-#define GORULES_REPORT_INIT { NULL, 0, 0 }
+#define GORULES_REPORT_INIT \
+	{                   \
+		NULL, 0, 0  \
+	}
 void gorules_report_release(struct gorules_report *rep);
 /* Appends a problem (copies path and reason). */
 void gorules_report_add(struct gorules_report *rep, const char *path, int omitted, const char *reason);
@@ -82,8 +85,8 @@ size_t gorules_check_files(const char *const *paths, const unsigned long long *s
  * start with prefix "<module>@<version>/"; a name ending in '/' is a
  * directory) as zip.CheckZip does. Returns the number of problems appended.
  */
-size_t gorules_check_zip(const char *prefix, const char *const *names,
-			 const unsigned long long *sizes, size_t n, struct gorules_report *rep);
+size_t gorules_check_zip(const char *prefix, const char *const *names, const unsigned long long *sizes, size_t n,
+			 struct gorules_report *rep);
 
 /*
  * Writes "WHAT: N files break the go command's module rules: PATH: REASON;

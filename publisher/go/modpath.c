@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *modpath_module(const char *prefix, const char *tmpl_owner, const char *tmpl_name,
-		     const char *mod_owner, const char *mod_name)
+char *modpath_module(const char *prefix, const char *tmpl_owner, const char *tmpl_name, const char *mod_owner,
+		     const char *mod_name)
 {
 	return xasprintf("%s/%s/%s/%s/%s", prefix, tmpl_owner, tmpl_name, mod_owner, mod_name);
 }
@@ -39,8 +39,8 @@ int modpath_parse_version(const char *v, long *major, long *minor, long *patch)
 	const char *p = v;
 	if (*p++ != 'v')
 		return -1;
-	if (parse_num(&p, major) < 0 || *p++ != '.' || parse_num(&p, minor) < 0 ||
-	    *p++ != '.' || parse_num(&p, patch) < 0 || *p)
+	if (parse_num(&p, major) < 0 || *p++ != '.' || parse_num(&p, minor) < 0 || *p++ != '.' ||
+	    parse_num(&p, patch) < 0 || *p)
 		return -1;
 	return 0;
 }

@@ -10,8 +10,8 @@
 #include "util.h"
 
 /* "<prefix>/<tmpl owner>/<tmpl name>/<mod owner>/<mod name>", malloc'ed. */
-char *modpath_module(const char *prefix, const char *tmpl_owner, const char *tmpl_name,
-		     const char *mod_owner, const char *mod_name);
+char *modpath_module(const char *prefix, const char *tmpl_owner, const char *tmpl_name, const char *mod_owner,
+		     const char *mod_name);
 
 /* Synthetic version "v1.<template version>.<commit sequence>", malloc'ed. */
 char *modpath_version(int template_version, int commit_sequence);

@@ -20,8 +20,8 @@
  * Not a zip rule, but a module nobody can use: a directory holding Go files
  * must be an importable package path.
  */
-static void check_packages(const char *modpath, const char *const *names,
-			   const char *const *report_as, size_t n, struct gorules_report *rep)
+static void check_packages(const char *modpath, const char *const *names, const char *const *report_as, size_t n,
+			   struct gorules_report *rep)
 {
 	char why[ERR_SIZE];
 	for (size_t i = 0; i < n; i++) {
@@ -71,8 +71,8 @@ out:
 	return rc;
 }
 
-int modzip_build(const char *modpath, const char *version, struct fileset *files, struct zipcache *zc,
-		 struct buf *zip, char *err)
+int modzip_build(const char *modpath, const char *version, struct fileset *files, struct zipcache *zc, struct buf *zip,
+		 char *err)
 {
 	return modzip_build_level(modpath, version, files, MODZIP_LEVEL, zc, zip, err);
 }
@@ -120,8 +120,7 @@ static int read_archive(zip_source_t *src, struct buf *out, unsigned long long *
  * hold it, from zc or made now and kept there. Returns 0 or -1 (why, of
  * whysz bytes, says why).
  */
-static int deflated(struct zipcache *zc, const struct buf *data, int level, struct buf *blob, char *why,
-		    size_t whysz)
+static int deflated(struct zipcache *zc, const struct buf *data, int level, struct buf *blob, char *why, size_t whysz)
 {
 	unsigned char key[32];
 	zip_error_t ze;
@@ -162,8 +161,8 @@ out:
 	return rc;
 }
 
-int modzip_build_level(const char *modpath, const char *version, struct fileset *files, int level,
-		       struct zipcache *zc, struct buf *zip, char *err)
+int modzip_build_level(const char *modpath, const char *version, struct fileset *files, int level, struct zipcache *zc,
+		       struct buf *zip, char *err)
 {
 	zip_error_t ze;
 	zip_source_t *src = NULL;
@@ -216,8 +215,7 @@ int modzip_build_level(const char *modpath, const char *version, struct fileset 
 		if (idx < 0) {
 			if (fsrc)
 				zip_source_free(fsrc);
-			err_set(err, "module %s@%s: zip: cannot add %s: %s", modpath, version, entry,
-				zip_strerror(za));
+			err_set(err, "module %s@%s: zip: cannot add %s: %s", modpath, version, entry, zip_strerror(za));
 			free(entry);
 			goto out;
 		}

@@ -25,8 +25,8 @@ int modzip_check(const char *modpath, const char *version, const struct fileset 
  * deflated again: its compressed data is copied, which gives the same zip.
  * Returns 0, or -1 with err set.
  */
-int modzip_build(const char *modpath, const char *version, struct fileset *files, struct zipcache *zc,
-		 struct buf *zip, char *err);
+int modzip_build(const char *modpath, const char *version, struct fileset *files, struct zipcache *zc, struct buf *zip,
+		 char *err);
 
 /*
  * Deflate level of published zips. Fixed, not configurable: every process of
@@ -37,8 +37,8 @@ int modzip_build(const char *modpath, const char *version, struct fileset *files
 #define MODZIP_LEVEL 6
 
 /* modzip_build at another deflate level (1-9), for benchmarks. */
-int modzip_build_level(const char *modpath, const char *version, struct fileset *files, int level,
-		       struct zipcache *zc, struct buf *zip, char *err);
+int modzip_build_level(const char *modpath, const char *version, struct fileset *files, int level, struct zipcache *zc,
+		       struct buf *zip, char *err);
 
 /*
  * Checks a published zip as the go command does when it downloads one

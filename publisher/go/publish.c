@@ -11,8 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *publish_key(const char *modpath, const char *middle, const char *version, const char *ext,
-		  char *err)
+char *publish_key(const char *modpath, const char *middle, const char *version, const char *ext, char *err)
 {
 	struct buf k = BUF_INIT;
 	if (modpath_escape(modpath, &k, err) < 0)
@@ -27,16 +26,18 @@ fail:
 	return NULL;
 }
 
-int publish_build(struct publish_module *m, const char *modpath, const char *version,
-		  const char *time, const char *go_version, const struct strvec *requires,
-		  struct fileset *files, struct zipcache *zc, char *err)
+int publish_build(struct publish_module *m, const char *modpath, const char *version, const char *time,
+		  const char *go_version, const struct strvec *requires, struct fileset *files, struct zipcache *zc,
+		  char *err)
 {
 	memset(m, 0, sizeof(*m));
 	m->modpath = xstrdup(modpath);
 	m->version = xstrdup(version);
 	if (fileset_find(files, "go.mod"))
-		return err_set(err, "module %s@%s: the generated files hold a go.mod; remotegen writes "
-			       "the go.mod itself", modpath, version);
+		return err_set(err,
+			       "module %s@%s: the generated files hold a go.mod; remotegen writes "
+			       "the go.mod itself",
+			       modpath, version);
 	if (gomod_render(modpath, go_version, requires, &m->mod, err) < 0)
 		return -1;
 	fileset_add(files, "go.mod", m->mod.data, m->mod.len);
@@ -119,8 +120,7 @@ static int cmp_version(const void *a, const void *b)
 				   ((const struct publish_version *)b)->version);
 }
 
-int publish_index(struct store *s, const char *modpath, struct publish_version *v, size_t n,
-		  char *err)
+int publish_index(struct store *s, const char *modpath, struct publish_version *v, size_t n, char *err)
 {
 	struct buf list = BUF_INIT, latest = BUF_INIT;
 	char *key = NULL;
@@ -146,4 +146,3 @@ out:
 	buf_release(&latest);
 	return rc;
 }
-

@@ -15,8 +15,8 @@
 #include "zipcache.h"
 
 struct publish_module {
-	char *modpath;           /* owned */
-	char *version;           /* owned */
+	char *modpath; /* owned */
+	char *version; /* owned */
 	struct buf zip, mod, info;
 	char zip_hash[DIRHASH_SIZE];
 	char mod_hash[DIRHASH_SIZE];
@@ -30,9 +30,9 @@ struct publish_module {
  * entries (modzip_build). m is initialised here; release with
  * publish_module_release even on failure. Returns 0 or -1 (err set).
  */
-int publish_build(struct publish_module *m, const char *modpath, const char *version,
-		  const char *time, const char *go_version, const struct strvec *requires,
-		  struct fileset *files, struct zipcache *zc, char *err);
+int publish_build(struct publish_module *m, const char *modpath, const char *version, const char *time,
+		  const char *go_version, const struct strvec *requires, struct fileset *files, struct zipcache *zc,
+		  char *err);
 void publish_module_release(struct publish_module *m);
 
 /* Appends the .info (and @latest) document {"Version":..,"Time":..} and a newline. */
@@ -55,12 +55,10 @@ struct publish_version {
  * versions (any order; sorted here). n must be > 0. Returns 0 or a STORE_*
  * error (err set).
  */
-int publish_index(struct store *s, const char *modpath, struct publish_version *v, size_t n,
-		  char *err);
+int publish_index(struct store *s, const char *modpath, struct publish_version *v, size_t n, char *err);
 
 /* The store key of "<escaped module>/<suffix>" where suffix may hold a version,
  * e.g. publish_key(m, "@v/", "v1.1.2", ".zip"). Returns malloc'ed or NULL (err set). */
-char *publish_key(const char *modpath, const char *middle, const char *version, const char *ext,
-		  char *err);
+char *publish_key(const char *modpath, const char *middle, const char *version, const char *ext, char *err);
 
 #endif

@@ -24,7 +24,7 @@ struct zipcache_entry;
 
 struct zipcache {
 	pthread_mutex_t mu;
-	struct zipcache_entry **buckets; /* owned; chains of entries */
+	struct zipcache_entry **buckets;	/* owned; chains of entries */
 	struct zipcache_entry *oldest, *newest; /* insertion order, for eviction */
 	size_t bytes, max_bytes;
 	long long hits, misses;

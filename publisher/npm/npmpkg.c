@@ -30,8 +30,10 @@ int npmpkg_check_scope(const char *s, char *err)
 		return err_set(err, "invalid npm scope \"%s\": 1 to 100 characters, not starting with . or _", s);
 	for (size_t i = 0; i < n; i++)
 		if (!name_char_ok((unsigned char)s[i]) || s[i] == '~')
-			return err_set(err, "invalid npm scope \"%s\": lowercase letters, digits, '-', '.', '_' "
-				       "only", s);
+			return err_set(err,
+				       "invalid npm scope \"%s\": lowercase letters, digits, '-', '.', '_' "
+				       "only",
+				       s);
 	return 0;
 }
 
@@ -56,13 +58,16 @@ int npmpkg_check_name(const char *name, char *err)
 		base = slash + 1;
 	}
 	if (!*base || base[0] == '.' || base[0] == '_')
-		return err_set(err, "invalid npm package name \"%s\": the name must not be empty or start "
-			       "with . or _", name);
+		return err_set(err,
+			       "invalid npm package name \"%s\": the name must not be empty or start "
+			       "with . or _",
+			       name);
 	for (const char *p = base; *p; p++)
 		if (!name_char_ok((unsigned char)*p))
-			return err_set(err, "invalid npm package name \"%s\": character '%c' is not allowed "
-				       "(lowercase letters, digits, '-', '.', '_', '~')", name,
-				       *p >= 0x20 && *p < 0x7f ? *p : '?');
+			return err_set(err,
+				       "invalid npm package name \"%s\": character '%c' is not allowed "
+				       "(lowercase letters, digits, '-', '.', '_', '~')",
+				       name, *p >= 0x20 && *p < 0x7f ? *p : '?');
 	return 0;
 }
 
@@ -71,8 +76,10 @@ int npmpkg_parse_dep(const char *spec, char **name, char **range, char *err)
 	*name = *range = NULL;
 	const char *at = strrchr(spec, '@');
 	if (!at || at == spec || !at[1])
-		return err_set(err, "npm dependency \"%s\": expected NAME@RANGE, e.g. "
-			       "@bufbuild/protobuf@^2.17.0", spec);
+		return err_set(err,
+			       "npm dependency \"%s\": expected NAME@RANGE, e.g. "
+			       "@bufbuild/protobuf@^2.17.0",
+			       spec);
 	char *n = xstrndup(spec, (size_t)(at - spec));
 	if (npmpkg_check_name(n, err) < 0) {
 		free(n);
@@ -81,16 +88,18 @@ int npmpkg_parse_dep(const char *spec, char **name, char **range, char *err)
 	for (const char *p = at + 1; *p; p++)
 		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f || *p == '"') {
 			free(n);
-			return err_set(err, "npm dependency \"%s\": the range holds a character that is not "
-				       "printable ASCII", spec);
+			return err_set(err,
+				       "npm dependency \"%s\": the range holds a character that is not "
+				       "printable ASCII",
+				       spec);
 		}
 	*name = n;
 	*range = xstrdup(at + 1);
 	return 0;
 }
 
-char *npmpkg_name(const char *scope, const char *tmpl_owner, const char *tmpl_name,
-		  const char *mod_owner, const char *mod_name, char *err)
+char *npmpkg_name(const char *scope, const char *tmpl_owner, const char *tmpl_name, const char *mod_owner,
+		  const char *mod_name, char *err)
 {
 	char *s = xasprintf("@%s/%s_%s.%s_%s", scope, mod_owner, mod_name, tmpl_owner, tmpl_name);
 	for (char *p = s; *p; p++)
@@ -234,8 +243,7 @@ static int add_entry(struct archive *a, const char *name, const struct buf *cont
 }
 
 int npmpkg_build(struct npmpkg *p, const char *name, const char *version, const char *description,
-		 const struct strvec *peer_deps, const struct strvec *deps, struct fileset *files,
-		 char *err)
+		 const struct strvec *peer_deps, const struct strvec *deps, struct fileset *files, char *err)
 {
 	memset(p, 0, sizeof(*p));
 	p->name = xstrdup(name);
@@ -243,8 +251,10 @@ int npmpkg_build(struct npmpkg *p, const char *name, const char *version, const 
 	struct archive *a = NULL;
 	int rc = -1;
 	if (fileset_find(files, "package.json"))
-		return err_set(err, "package %s@%s: the plugins generated package.json, which remotegen "
-			       "writes itself", name, version);
+		return err_set(err,
+			       "package %s@%s: the plugins generated package.json, which remotegen "
+			       "writes itself",
+			       name, version);
 	build_manifest(name, version, description, peer_deps, deps, &p->manifest);
 	fileset_sort(files);
 	a = archive_write_new();
@@ -277,12 +287,11 @@ int npmpkg_build(struct npmpkg *p, const char *name, const char *version, const 
 	npmpkg_hashes(p->tgz.data, p->tgz.len, p->integrity, p->shasum);
 	rc = 0;
 	goto out;
-fail:
-	{
-		char inner[ERR_SIZE];
-		snprintf(inner, sizeof(inner), "%s", err);
-		err_set(err, "package %s@%s: %s", name, version, inner);
-	}
+fail : {
+	char inner[ERR_SIZE];
+	snprintf(inner, sizeof(inner), "%s", err);
+	err_set(err, "package %s@%s: %s", name, version, inner);
+}
 out:
 	if (a)
 		archive_write_free(a);
@@ -342,8 +351,8 @@ static int cmp_version(const void *a, const void *b)
 				  ((const struct npmpkg_version *)b)->version);
 }
 
-int npmpkg_packument(const char *name, const char *base_url, struct npmpkg_version *v, size_t n,
-		     struct buf *out, char *err)
+int npmpkg_packument(const char *name, const char *base_url, struct npmpkg_version *v, size_t n, struct buf *out,
+		     char *err)
 {
 	qsort(v, n, sizeof(*v), cmp_version);
 	json_t *doc = json_object(), *versions = json_object(), *time = json_object();
@@ -359,8 +368,10 @@ int npmpkg_packument(const char *name, const char *base_url, struct npmpkg_versi
 			json_decref(doc);
 			json_decref(versions);
 			json_decref(time);
-			return err_set(err, "packument %s: the package.json of %s in the database is not a "
-				       "JSON object: %s", name, v[i].version, je.text);
+			return err_set(err,
+				       "packument %s: the package.json of %s in the database is not a "
+				       "JSON object: %s",
+				       name, v[i].version, je.text);
 		}
 		char *key = npmpkg_tarball_key(name, v[i].version);
 		char *url = xasprintf("%.*s/%s", (int)blen, base_url, key + strlen(NPMPKG_ROOT));

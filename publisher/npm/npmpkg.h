@@ -20,7 +20,7 @@
 #include "store.h"
 #include "util.h"
 
-#define NPMPKG_ROOT "npm/"
+#define NPMPKG_ROOT	     "npm/"
 #define NPMPKG_DEFAULT_SCOPE "remotegen"
 
 /* 0 when s is a valid npm scope (without '@': lowercase letters, digits, - . _). */
@@ -41,8 +41,8 @@ int npmpkg_parse_dep(const char *spec, char **name, char **range, char *err);
  * lower case. malloc'ed. Returns NULL (err set) when the result is no valid
  * npm name (too long).
  */
-char *npmpkg_name(const char *scope, const char *tmpl_owner, const char *tmpl_name,
-		  const char *mod_owner, const char *mod_name, char *err);
+char *npmpkg_name(const char *scope, const char *tmpl_owner, const char *tmpl_name, const char *mod_owner,
+		  const char *mod_name, char *err);
 
 /* "1.<template version>.<sequence>", malloc'ed. */
 char *npmpkg_version(int template_version, int sequence);
@@ -53,11 +53,11 @@ char *npmpkg_tarball_key(const char *name, const char *version);
 
 /* A built package version. */
 struct npmpkg {
-	char *name, *version;         /* owned */
-	struct buf manifest;          /* package.json as in the tarball */
+	char *name, *version; /* owned */
+	struct buf manifest;  /* package.json as in the tarball */
 	struct buf tgz;
-	char integrity[96];           /* "sha512-<base64>" */
-	char shasum[41];              /* sha1, hex */
+	char integrity[96]; /* "sha512-<base64>" */
+	char shasum[41];    /* sha1, hex */
 };
 
 /*
@@ -69,8 +69,7 @@ struct npmpkg {
  * -1 (err set).
  */
 int npmpkg_build(struct npmpkg *p, const char *name, const char *version, const char *description,
-		 const struct strvec *peer_deps, const struct strvec *deps, struct fileset *files,
-		 char *err);
+		 const struct strvec *peer_deps, const struct strvec *deps, struct fileset *files, char *err);
 void npmpkg_release(struct npmpkg *p);
 
 /* The dist hashes of a tarball. */
@@ -88,9 +87,9 @@ int npmpkg_upload(struct store *s, const struct npmpkg *p, char *err);
 /* One published version, as the database keeps it (strings borrowed). */
 struct npmpkg_version {
 	const char *version;
-	const char *manifest;         /* package.json text */
+	const char *manifest; /* package.json text */
 	const char *integrity, *shasum;
-	const char *time;             /* publication time, RFC 3339 UTC */
+	const char *time; /* publication time, RFC 3339 UTC */
 };
 
 /*
@@ -100,8 +99,8 @@ struct npmpkg_version {
  * version, time. Appended to out. Returns 0 or -1 (err set: a manifest that is
  * not JSON).
  */
-int npmpkg_packument(const char *name, const char *base_url, struct npmpkg_version *v, size_t n,
-		     struct buf *out, char *err);
+int npmpkg_packument(const char *name, const char *base_url, struct npmpkg_version *v, size_t n, struct buf *out,
+		     char *err);
 
 /* Rewrites the packument of name with doc (from npmpkg_packument). Returns 0 or a STORE_* error (err set). */
 int npmpkg_put_packument(struct store *s, const char *name, const struct buf *doc, char *err);

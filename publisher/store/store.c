@@ -30,14 +30,14 @@ void store_free(struct store *s)
 		s->ops->free(s);
 }
 
-int store_put_immutable(struct store *s, const char *key, const void *data, size_t len,
-			const char *content_type, char *err)
+int store_put_immutable(struct store *s, const char *key, const void *data, size_t len, const char *content_type,
+			char *err)
 {
 	return s->ops->put_immutable(s, key, data, len, content_type, err);
 }
 
-int store_put_mutable(struct store *s, const char *key, const void *data, size_t len,
-		      const char *content_type, char *err)
+int store_put_mutable(struct store *s, const char *key, const void *data, size_t len, const char *content_type,
+		      char *err)
 {
 	return s->ops->put_mutable(s, key, data, len, content_type, err);
 }

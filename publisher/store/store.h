@@ -21,17 +21,17 @@ struct store;
  * (credentials, permissions, a missing bucket); STORE_CONFLICT means an
  * immutable object exists with other bytes: it is never overwritten.
  */
-#define STORE_ERR (-1)
-#define STORE_FATAL (-2)
+#define STORE_ERR      (-1)
+#define STORE_FATAL    (-2)
 #define STORE_CONFLICT (-3)
 
 struct store_ops {
 	const char *scheme;
 	/* 0 written, 1 already there with the same bytes, STORE_* error (err set). */
-	int (*put_immutable)(struct store *s, const char *key, const void *data, size_t len,
-			     const char *content_type, char *err);
-	int (*put_mutable)(struct store *s, const char *key, const void *data, size_t len,
-			   const char *content_type, char *err);
+	int (*put_immutable)(struct store *s, const char *key, const void *data, size_t len, const char *content_type,
+			     char *err);
+	int (*put_mutable)(struct store *s, const char *key, const void *data, size_t len, const char *content_type,
+			   char *err);
 	/* 0 found (data appended to out), 1 not found, STORE_* error. */
 	int (*get)(struct store *s, const char *key, struct buf *out, char *err);
 	/* Appends every key of the store to keys. 0 or STORE_* error. */
@@ -41,7 +41,7 @@ struct store_ops {
 
 struct store {
 	const struct store_ops *ops;
-	char *url;   /* as given, for messages (never holds credentials) */
+	char *url; /* as given, for messages (never holds credentials) */
 };
 
 /*
@@ -50,12 +50,12 @@ struct store {
  * but endpoint, addressing and session_token must be set.
  */
 struct store_s3_config {
-	const char *endpoint;      /* NULL: https://s3.<region>.amazonaws.com */
+	const char *endpoint; /* NULL: https://s3.<region>.amazonaws.com */
 	const char *region;
-	const char *addressing;    /* "path", "virtual" or NULL (path with a custom endpoint) */
+	const char *addressing; /* "path", "virtual" or NULL (path with a custom endpoint) */
 	const char *access_key, *secret_key, *session_token;
-	int max_attempts;          /* per request, >= 1 */
-	long long retry_base_ms;   /* first retry delay */
+	int max_attempts;	 /* per request, >= 1 */
+	long long retry_base_ms; /* first retry delay */
 };
 
 /*
@@ -65,16 +65,16 @@ struct store_s3_config {
 int store_open(const char *url, const struct store_s3_config *s3, struct store **out, char *err);
 void store_free(struct store *s);
 
-int store_put_immutable(struct store *s, const char *key, const void *data, size_t len,
-			const char *content_type, char *err);
-int store_put_mutable(struct store *s, const char *key, const void *data, size_t len,
-		      const char *content_type, char *err);
+int store_put_immutable(struct store *s, const char *key, const void *data, size_t len, const char *content_type,
+			char *err);
+int store_put_mutable(struct store *s, const char *key, const void *data, size_t len, const char *content_type,
+		      char *err);
 int store_get(struct store *s, const char *key, struct buf *out, char *err);
 int store_list(struct store *s, struct strvec *keys, char *err);
 
 /* Cache-Control values of DESIGN's store layout. */
 #define STORE_CACHE_IMMUTABLE "public, max-age=31536000, immutable"
-#define STORE_CACHE_INDEX "public, max-age=60"
+#define STORE_CACHE_INDEX     "public, max-age=60"
 
 /* The file store (store_file.c). */
 int store_file_open(const char *root, struct store **out, char *err);

@@ -41,8 +41,7 @@ static int check_key(const char *key, char *err)
 	return 0;
 }
 
-static int file_put(struct store *base, const char *key, const void *data, size_t len,
-		    int once, char *err)
+static int file_put(struct store *base, const char *key, const void *data, size_t len, int once, char *err)
 {
 	struct store_file *s = (struct store_file *)base;
 	char sub[ERR_SIZE];
@@ -65,8 +64,8 @@ static int file_put_immutable(struct store *base, const char *key, const void *d
 	return file_put(base, key, data, len, 1, err);
 }
 
-static int file_put_mutable(struct store *base, const char *key, const void *data, size_t len,
-			    const char *content_type, char *err)
+static int file_put_mutable(struct store *base, const char *key, const void *data, size_t len, const char *content_type,
+			    char *err)
 {
 	(void)content_type;
 	return file_put(base, key, data, len, 0, err);

@@ -24,12 +24,12 @@
 
 struct store_s3 {
 	struct store base;
-	char *scheme_host;    /* "http://127.0.0.1:9000" or "https://bucket.s3.eu-west-1.amazonaws.com" */
-	char *bucket_path;    /* "/bucket" (path style) or "" (virtual hosted) */
-	char *key_prefix;     /* "prefix/" or "" */
+	char *scheme_host; /* "http://127.0.0.1:9000" or "https://bucket.s3.eu-west-1.amazonaws.com" */
+	char *bucket_path; /* "/bucket" (path style) or "" (virtual hosted) */
+	char *key_prefix;  /* "prefix/" or "" */
 	char *region;
-	char *sigv4;          /* "aws:amz:<region>:s3" */
-	char *userpwd;        /* "<access key>:<secret>" */
+	char *sigv4;   /* "aws:amz:<region>:s3" */
+	char *userpwd; /* "<access key>:<secret>" */
 	char *access_key;
 	char *session_token;
 	CURL *curl;
@@ -45,8 +45,8 @@ static void uri_encode(struct buf *out, const char *s, int keep_slash)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '_' || *p == '.' || *p == '~' || (keep_slash && *p == '/')) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		    *p == '_' || *p == '.' || *p == '~' || (keep_slash && *p == '/')) {
 			buf_addc(out, (char)*p);
 		} else {
 			buf_addc(out, '%');
@@ -102,28 +102,31 @@ static void sleep_backoff(const struct store_s3 *s, int attempt)
 	usleep((useconds_t)(d * 1000));
 }
 
-enum { M_GET, M_HEAD, M_PUT };
+enum {
+	M_GET,
+	M_HEAD,
+	M_PUT
+};
 
 /*
  * One request with retries. Fills *status (HTTP status, 0 if none) and
  * appends the response body to out (may be NULL). Returns 0 when an HTTP
  * response arrived (any status), STORE_ERR when none did after all attempts.
  */
-static int s3_request_url(struct store_s3 *s, int method, const char *key, const char *query,
-			  const void *data, size_t len, const char *content_type, int if_none_match,
-			  struct buf *out, long *status, char *err);
+static int s3_request_url(struct store_s3 *s, int method, const char *key, const char *query, const void *data,
+			  size_t len, const char *content_type, int if_none_match, struct buf *out, long *status,
+			  char *err);
 
 static int s3_request(struct store_s3 *s, int method, const char *key, const void *data, size_t len,
-		      const char *content_type, int if_none_match, struct buf *out, long *status,
-		      char *err)
+		      const char *content_type, int if_none_match, struct buf *out, long *status, char *err)
 {
 	return s3_request_url(s, method, key, NULL, data, len, content_type, if_none_match, out, status, err);
 }
 
 /* key NULL: the bucket itself, with query (already encoded, parameters in sorted order). */
-static int s3_request_url(struct store_s3 *s, int method, const char *key, const char *query,
-			  const void *data, size_t len, const char *content_type, int if_none_match,
-			  struct buf *out, long *status, char *err)
+static int s3_request_url(struct store_s3 *s, int method, const char *key, const char *query, const void *data,
+			  size_t len, const char *content_type, int if_none_match, struct buf *out, long *status,
+			  char *err)
 {
 	struct buf url = BUF_INIT, body = BUF_INIT;
 	struct curl_slist *h = NULL;
@@ -215,21 +218,21 @@ static int s3_request_url(struct store_s3 *s, int method, const char *key, const
 }
 
 /* Turns an unexpected status into an error message and code. */
-static int status_error(struct store_s3 *s, const char *what, const char *key, long status,
-			const struct buf *body, char *err)
+static int status_error(struct store_s3 *s, const char *what, const char *key, long status, const struct buf *body,
+			char *err)
 {
 	char detail[300];
 	s3_error_text(body, detail, sizeof(detail));
 	if (status == 403 || status == 401) {
-		err_set(err, "store %s: %s %s: HTTP %ld (%s): check the credentials of access key %s "
+		err_set(err,
+			"store %s: %s %s: HTTP %ld (%s): check the credentials of access key %s "
 			"(AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY%s) and the bucket policy",
 			s->base.url, what, key, status, detail, s->access_key,
 			s->session_token ? " / AWS_SESSION_TOKEN" : "");
 		return STORE_FATAL;
 	}
 	if (status == 404) {
-		err_set(err, "store %s: %s %s: HTTP 404 (%s): does the bucket exist?", s->base.url, what,
-			key, detail);
+		err_set(err, "store %s: %s %s: HTTP 404 (%s): does the bucket exist?", s->base.url, what, key, detail);
 		return STORE_FATAL;
 	}
 	err_set(err, "store %s: %s %s: HTTP %ld (%s)", s->base.url, what, key, status, detail);
@@ -263,7 +266,8 @@ static int compare_existing(struct store_s3 *s, const char *key, const void *dat
 		if (old.len == len && (len == 0 || !memcmp(old.data, data, len)))
 			rc = 1;
 		else {
-			err_set(err, "store %s: refusing to overwrite %s: it already exists with different "
+			err_set(err,
+				"store %s: refusing to overwrite %s: it already exists with different "
 				"content (%zu bytes stored, %zu bytes new); published files never change",
 				s->base.url, key, old.len, len);
 			rc = STORE_CONFLICT;
@@ -275,8 +279,8 @@ static int compare_existing(struct store_s3 *s, const char *key, const void *dat
 	return rc;
 }
 
-static int s3_put(struct store *base, const char *key, const void *data, size_t len,
-		  const char *content_type, int once, char *err)
+static int s3_put(struct store *base, const char *key, const void *data, size_t len, const char *content_type, int once,
+		  char *err)
 {
 	struct store_s3 *s = (struct store_s3 *)base;
 	struct buf body = BUF_INIT;
@@ -309,14 +313,14 @@ out:
 	return rc;
 }
 
-static int s3_put_immutable(struct store *base, const char *key, const void *data, size_t len,
-			    const char *content_type, char *err)
+static int s3_put_immutable(struct store *base, const char *key, const void *data, size_t len, const char *content_type,
+			    char *err)
 {
 	return s3_put(base, key, data, len, content_type, 1, err);
 }
 
-static int s3_put_mutable(struct store *base, const char *key, const void *data, size_t len,
-			  const char *content_type, char *err)
+static int s3_put_mutable(struct store *base, const char *key, const void *data, size_t len, const char *content_type,
+			  char *err)
 {
 	return s3_put(base, key, data, len, content_type, 0, err);
 }
@@ -334,8 +338,14 @@ static void xml_values(const char *xml, const char *tag, struct strvec *out)
 			break;
 		struct buf v = BUF_INIT;
 		for (const char *q = p; q < e; q++) {
-			static const struct { const char *ent; char c; } ents[] = {
-				{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' }, { "&apos;", '\'' } };
+			static const struct {
+				const char *ent;
+				char c;
+			} ents[] = { { "&amp;", '&' },
+				     { "&lt;", '<' },
+				     { "&gt;", '>' },
+				     { "&quot;", '"' },
+				     { "&apos;", '\'' } };
 			size_t k;
 			for (k = 0; k < 5; k++)
 				if (!strncmp(q, ents[k].ent, strlen(ents[k].ent)))
@@ -434,8 +444,8 @@ int store_s3_open(const char *url, const struct store_s3_config *cfg, struct sto
 	if (blen == 0 || blen > 63)
 		return err_set(err, "store %s: expected s3://BUCKET/PREFIX", url);
 	for (size_t i = 0; i < blen; i++)
-		if (!((rest[i] >= 'a' && rest[i] <= 'z') || (rest[i] >= '0' && rest[i] <= '9') ||
-		      rest[i] == '-' || rest[i] == '.'))
+		if (!((rest[i] >= 'a' && rest[i] <= 'z') || (rest[i] >= '0' && rest[i] <= '9') || rest[i] == '-' ||
+		      rest[i] == '.'))
 			return err_set(err, "store %s: invalid bucket name %.*s", url, (int)blen, rest);
 	if (!ak || !sk)
 		return err_set(err, "store %s: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set", url);
@@ -448,8 +458,8 @@ int store_s3_open(const char *url, const struct store_s3_config *cfg, struct sto
 		endpoint = default_ep = xasprintf("https://s3.%s.amazonaws.com", region);
 	if (strncmp(endpoint, "http://", 7) && strncmp(endpoint, "https://", 8)) {
 		free(default_ep);
-		return err_set(err, "store %s: REMOTEGEN_S3_ENDPOINT %s must start with http:// or https://",
-			       url, endpoint);
+		return err_set(err, "store %s: REMOTEGEN_S3_ENDPOINT %s must start with http:// or https://", url,
+			       endpoint);
 	}
 	prefix = xstrdup(slash ? slash + 1 : "");
 	while (*prefix && prefix[strlen(prefix) - 1] == '/')

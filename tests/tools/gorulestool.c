@@ -150,8 +150,7 @@ int main(int argc, char **argv)
 			int32_t i = 0, len = (int32_t)strlen(f);
 			UChar32 c;
 			U8_NEXT(f, i, len, c);
-			printf("%x %d %x\n", (unsigned)r, gorules_check_path(GORULES_FILE, s, err) == 0,
-			       (unsigned)c);
+			printf("%x %d %x\n", (unsigned)r, gorules_check_path(GORULES_FILE, s, err) == 0, (unsigned)c);
 			free(f);
 		}
 		return 0;

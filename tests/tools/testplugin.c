@@ -133,7 +133,8 @@ static void probe(void)
 		if (s >= 0 && connect(s, (struct sockaddr *)&a, sizeof(a)) == 0)
 			r += (size_t)snprintf(report + r, sizeof(report) - r, "connect: CONNECTED to port %s\n", port);
 		else
-			r += (size_t)snprintf(report + r, sizeof(report) - r, "connect: denied (%s)\n", strerror(errno));
+			r += (size_t)snprintf(report + r, sizeof(report) - r, "connect: denied (%s)\n",
+					      strerror(errno));
 		if (s >= 0)
 			close(s);
 		free(port);
@@ -280,10 +281,12 @@ int main(int argc, char **argv)
 				pkg = req->proto_file[k]->package;
 		if (has("points")) {
 			snprintf(out, sizeof(out), "%s.gen.txt", name);
-			snprintf(content, sizeof(content),
-				 "// generated from %s\nclass Gen {\n  int first;\n  // @@protoc_insertion_point(class_scope)\n"
-				 "}\n\tvalue = 1; /* @@protoc_insertion_point(inline) */ tail\n"
-				 "// @@protoc_insertion_point(eof)\n", name);
+			snprintf(
+				content, sizeof(content),
+				"// generated from %s\nclass Gen {\n  int first;\n  // @@protoc_insertion_point(class_scope)\n"
+				"}\n\tvalue = 1; /* @@protoc_insertion_point(inline) */ tail\n"
+				"// @@protoc_insertion_point(eof)\n",
+				name);
 			add(out, NULL, content);
 		} else if (has("insert")) {
 			snprintf(out, sizeof(out), "%s.gen.txt", name);

@@ -48,7 +48,8 @@ int main(int argc, char **argv)
 		double t0 = cpu_ms();
 		for (int r = 0; r < rounds; r++) {
 			buf_reset(&zip);
-			if (modzip_build_level("gen.example.com/go/bench/t/bench/m", "v1.1.1", &files, level, NULL, &zip, err) < 0)
+			if (modzip_build_level("gen.example.com/go/bench/t/bench/m", "v1.1.1", &files, level, NULL,
+					       &zip, err) < 0)
 				return fprintf(stderr, "zipbench: %s\n", err), 1;
 		}
 		double ms = (cpu_ms() - t0) / rounds;

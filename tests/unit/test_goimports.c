@@ -17,7 +17,8 @@ int main(void)
 		   "import (\n\tprotoreflect \"google.golang.org/protobuf/reflect/protoreflect\"\n"
 		   "\t_ \"embed\" // a comment \"not/this\"\n\t. `raw/path`\n\t\"sync\"; \"fmt\"\n)\n"
 		   "import grpc \"google.golang.org/grpc\"\n\nconst x = \"google.golang.org/notimported\"\n"
-		   "import \"too/late\"\n", &p, err) == 0);
+		   "import \"too/late\"\n",
+		   &p, err) == 0);
 	CHECK(p.n == 6);
 	CHECK(strvec_contains(&p, "google.golang.org/protobuf/reflect/protoreflect"));
 	CHECK(strvec_contains(&p, "embed"));

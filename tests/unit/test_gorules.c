@@ -17,16 +17,16 @@ int main(void)
 	struct gorules_report rep = GORULES_REPORT_INIT;
 
 	/* letters: any Unicode letter of Go 1.19's tables, nothing else */
-	CHECK(gorules_check_path(GORULES_FILE, "caf\xc3\xa9/x.go", err) == 0);          /* é */
-	CHECK(gorules_check_path(GORULES_FILE, "wx\xe2\x82\xac/v1/a.go", err) < 0);     /* € */
+	CHECK(gorules_check_path(GORULES_FILE, "caf\xc3\xa9/x.go", err) == 0);	    /* é */
+	CHECK(gorules_check_path(GORULES_FILE, "wx\xe2\x82\xac/v1/a.go", err) < 0); /* € */
 	CHECK_CONTAINS(err, "invalid char U+20AC");
-	CHECK(gorules_check_path(GORULES_FILE, "\xd9\xa3/a.go", err) < 0);             /* Arabic-Indic 3: a digit */
-	CHECK(gorules_check_path(GORULES_FILE, "e\xcc\x81.go", err) < 0);              /* combining acute */
-	CHECK(gorules_check_path(GORULES_FILE, "\xf0\x90\x95\xb0.go", err) < 0);       /* U+10570, Unicode 14 */
-	CHECK(gorules_check_path(GORULES_FILE, "\xe4\xb8\xad.go", err) == 0);          /* 中 */
-	CHECK(gorules_check_path(GORULES_FILE, "a\xed\xa0\x80", err) < 0);             /* a surrogate */
+	CHECK(gorules_check_path(GORULES_FILE, "\xd9\xa3/a.go", err) < 0);	 /* Arabic-Indic 3: a digit */
+	CHECK(gorules_check_path(GORULES_FILE, "e\xcc\x81.go", err) < 0);	 /* combining acute */
+	CHECK(gorules_check_path(GORULES_FILE, "\xf0\x90\x95\xb0.go", err) < 0); /* U+10570, Unicode 14 */
+	CHECK(gorules_check_path(GORULES_FILE, "\xe4\xb8\xad.go", err) == 0);	 /* 中 */
+	CHECK(gorules_check_path(GORULES_FILE, "a\xed\xa0\x80", err) < 0);	 /* a surrogate */
 	CHECK_CONTAINS(err, "UTF-8");
-	CHECK(gorules_check_path(GORULES_FILE, "a\xc0\x80", err) < 0);                 /* overlong NUL */
+	CHECK(gorules_check_path(GORULES_FILE, "a\xc0\x80", err) < 0); /* overlong NUL */
 	CHECK(gorules_check_path(GORULES_FILE, "-a/b", err) == 0);
 	CHECK(gorules_check_path(GORULES_IMPORT, "-a/b", err) < 0);
 	CHECK(gorules_check_path(GORULES_FILE, "a/.b", err) == 0);
@@ -40,15 +40,15 @@ int main(void)
 	CHECK(gorules_check_path(GORULES_MODULE, "Example.com/x", err) < 0);
 
 	/* folding: x/mod's strToFold, not towlower */
-	char *a = gorules_fold("\xc5\xbf"), *b = gorules_fold("S");      /* ſ and S */
+	char *a = gorules_fold("\xc5\xbf"), *b = gorules_fold("S"); /* ſ and S */
 	CHECK_STR(a, b);
 	free(a);
 	free(b);
-	a = gorules_fold("\xe2\x84\xaa"), b = gorules_fold("k");          /* Kelvin sign */
+	a = gorules_fold("\xe2\x84\xaa"), b = gorules_fold("k"); /* Kelvin sign */
 	CHECK_STR(a, b);
 	free(a);
 	free(b);
-	a = gorules_fold("\xc4\xb0"), b = gorules_fold("i");              /* İ stays apart from i */
+	a = gorules_fold("\xc4\xb0"), b = gorules_fold("i"); /* İ stays apart from i */
 	CHECK(strcmp(a, b) != 0);
 	free(a);
 	free(b);
@@ -62,7 +62,9 @@ int main(void)
 	CHECK(count_files(dirs, NULL, 2, &rep) == 1);
 	CHECK_STR(rep.v[0].path, "foo/v2/b.proto");
 	CHECK_CONTAINS(rep.v[0].reason, "\"Foo\" and \"foo\"");
-	const char *longs[] = { "\xc5\xbf" "a", "sa" };
+	const char *longs[] = { "\xc5\xbf"
+				"a",
+				"sa" };
 	CHECK(count_files(longs, NULL, 2, &rep) == 1);
 	const char *fileanddir[] = { "a", "a/b" };
 	CHECK(count_files(fileanddir, NULL, 2, &rep) == 1);
@@ -74,8 +76,8 @@ int main(void)
 	CHECK(count_files(fine, NULL, 5, &rep) == 0);
 
 	/* vendored packages, nested modules, hg: the go command leaves them out */
-	const char *omitted[] = { "vendor/x/a.go", "x/vendor/y/a.go", "sub/go.mod", "sub/a.go", ".hg_archival.txt",
-				  "vendor/modules.txt", "a/vendor/b.go" };
+	const char *omitted[] = { "vendor/x/a.go",    "x/vendor/y/a.go",    "sub/go.mod",   "sub/a.go",
+				  ".hg_archival.txt", "vendor/modules.txt", "a/vendor/b.go" };
 	CHECK(count_files(omitted, NULL, 7, &rep) == 6); /* all but vendor/modules.txt */
 	for (size_t i = 0; i < rep.n; i++)
 		CHECK(rep.v[i].omitted);

@@ -15,11 +15,14 @@ int main(void)
 	jsonw_set_int(o, "Seq", 3001);
 	jsonw_set_str(o, "Path", "gen.example.com/go/a/b");
 	jsonw_set_str(o, "Quote", "say \"hi\"\\\n\x01");
-	jsonw_set_str(o, "Bad", "ok\xff" "ok");          /* not UTF-8 */
+	jsonw_set_str(o, "Bad",
+		      "ok\xff"
+		      "ok"); /* not UTF-8 */
 	jsonw_set_str(o, "Letter", "caf\xc3\xa9");
 	jsonw_set(o, "Ratio", json_real(2.0 / 3.0));
 	jsonw_write_line(o, &b);
-	CHECK_STR(b.data, "{\"Seq\":3001,\"Path\":\"gen.example.com/go/a/b\",\"Quote\":\"say \\\"hi\\\"\\\\\\n\\u0001\","
+	CHECK_STR(b.data,
+		  "{\"Seq\":3001,\"Path\":\"gen.example.com/go/a/b\",\"Quote\":\"say \\\"hi\\\"\\\\\\n\\u0001\","
 		  "\"Bad\":\"ok\xef\xbf\xbdok\",\"Letter\":\"caf\xc3\xa9\",\"Ratio\":0.6667}\n");
 	buf_release(&b);
 	return unit_done("jsonw");

@@ -21,17 +21,24 @@ int main(void)
 	char *s;
 
 	/* case-encoding as the go command does it */
-	CHECK_STR(s = esc("github.com/Azure/azure-sdk-for-go"), "github.com/!azure/azure-sdk-for-go"); free(s);
-	CHECK_STR(s = esc("gen.example.com/go/Acme/BigCorp"), "gen.example.com/go/!acme/!big!corp"); free(s);
-	CHECK_STR(s = esc("v1.2.3-RC1"), "v1.2.3-!r!c1"); free(s);
-	CHECK_STR(s = esc("all.lower/case"), "all.lower/case"); free(s);
+	CHECK_STR(s = esc("github.com/Azure/azure-sdk-for-go"), "github.com/!azure/azure-sdk-for-go");
+	free(s);
+	CHECK_STR(s = esc("gen.example.com/go/Acme/BigCorp"), "gen.example.com/go/!acme/!big!corp");
+	free(s);
+	CHECK_STR(s = esc("v1.2.3-RC1"), "v1.2.3-!r!c1");
+	free(s);
+	CHECK_STR(s = esc("all.lower/case"), "all.lower/case");
+	free(s);
 	CHECK(esc("bad!path") == NULL);
 
 	/* synthetic versions: template v2 on commit 10 is v1.2.10 */
-	CHECK_STR(s = modpath_version(2, 10), "v1.2.10"); free(s);
-	CHECK_STR(s = modpath_version(1, 1), "v1.1.1"); free(s);
+	CHECK_STR(s = modpath_version(2, 10), "v1.2.10");
+	free(s);
+	CHECK_STR(s = modpath_version(1, 1), "v1.1.1");
+	free(s);
 	CHECK_STR(s = modpath_module("gen.example.com/go", "protocolbuffers", "go", "acme", "weather"),
-		  "gen.example.com/go/protocolbuffers/go/acme/weather"); free(s);
+		  "gen.example.com/go/protocolbuffers/go/acme/weather");
+	free(s);
 
 	/* ordering is semver, not text */
 	CHECK(modpath_version_cmp("v1.1.10", "v1.1.9") > 0);

@@ -179,14 +179,17 @@ int main(void)
 	CHECK_CONTAINS(err, "foo/v2/b.go: case-insensitive file name collision: \"Foo\" and \"foo\"");
 	fileset_release(&bad);
 
-	fileset_add(&bad, "\xc5\xbf" "a/x.txt", "x", 1); /* U+017F LONG S folds to s */
+	fileset_add(&bad,
+		    "\xc5\xbf"
+		    "a/x.txt",
+		    "x", 1); /* U+017F LONG S folds to s */
 	fileset_add(&bad, "sa/y.txt", "y", 1);
 	CHECK(modzip_check(MOD, "v1.1.1", &bad, err) < 0);
 	CHECK_CONTAINS(err, "case-insensitive file name collision");
 	fileset_release(&bad);
 
-	fileset_add(&bad, "x/\xc3\x84.go", "x", 1);   /* Ä */
-	fileset_add(&bad, "x/\xc3\xa4.go", "y", 1);   /* ä */
+	fileset_add(&bad, "x/\xc3\x84.go", "x", 1); /* Ä */
+	fileset_add(&bad, "x/\xc3\xa4.go", "y", 1); /* ä */
 	CHECK(modzip_check(MOD, "v1.1.1", &bad, err) < 0);
 	CHECK_CONTAINS(err, "case-insensitive file name collision");
 	fileset_release(&bad);
@@ -263,7 +266,8 @@ int main(void)
 		CHECK(zip_source_read(zs, zbytes, zst.size) == (zip_int64_t)zst.size);
 		zip_source_close(zs);
 		CHECK(modzip_check_zip(MOD, "v1.1.1", zbytes, zst.size, err) < 0);
-		CHECK_CONTAINS(err, MOD "@v1.1.1/foo/v2/b.go: case-insensitive file name collision: \"Foo\" and \"foo\"");
+		CHECK_CONTAINS(err,
+			       MOD "@v1.1.1/foo/v2/b.go: case-insensitive file name collision: \"Foo\" and \"foo\"");
 		CHECK(modzip_check_zip(MOD, "v1.1.1", za.data, za.len, err) == 0);
 		CHECK(modzip_check_zip(MOD, "v1.1.1", "nozip", 5, err) < 0);
 		CHECK_CONTAINS(err, "not a zip");

@@ -26,7 +26,8 @@ int main(void)
 	CHECK(names_parse("module", "acme/v2", &n, err) < 0);
 	CHECK_CONTAINS(err, "major version");
 	CHECK(names_parse("module", "acme/v2x", &n, err) == 0);
-	CHECK(names_parse("module", "a/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", &n, err) < 0);
+	CHECK(names_parse("module", "a/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", &n, err) <
+	      0);
 
 	CHECK(names_parse_with("plugin", "protocolbuffers/go=paths=import", '=', &n, &rest, err) == 0);
 	CHECK_STR(n.name, "go");

@@ -82,7 +82,8 @@ int main(void)
 	CHECK(got.len == p1.manifest.len && !memcmp(got.data, p1.manifest.data, got.len));
 	buf_addc(&got, '\0');
 	/* dependencies sorted by name, exact versions; peers with their ranges */
-	CHECK_CONTAINS(got.data, "\"dependencies\": {\n    \"@s/a_a.c_d\": \"1.1.1\",\n    \"@s/z_z.c_d\": \"1.1.3\"\n  }");
+	CHECK_CONTAINS(got.data,
+		       "\"dependencies\": {\n    \"@s/a_a.c_d\": \"1.1.1\",\n    \"@s/z_z.c_d\": \"1.1.3\"\n  }");
 	CHECK_CONTAINS(got.data, "\"peerDependencies\": {\n    \"@bufbuild/protobuf\": \"^2.17.0\"\n  }");
 	CHECK_CONTAINS(got.data, "\"./*.js\": {\n      \"types\": \"./*.d.ts\",\n      \"default\": \"./*.js\"\n    }");
 	buf_reset(&got);
@@ -103,14 +104,16 @@ int main(void)
 	/* packument: versions in order, latest the highest, tarball links under the URL */
 	struct npmpkg_version vs[] = {
 		{ "1.1.10", p1.manifest.data, p1.integrity, p1.shasum, "2026-12-02T10:00:00.000Z" },
-		{ "1.1.9", "{\"name\":\"@s/a_b.c_d\",\"version\":\"1.1.9\"}", "sha512-x", "y", "2026-12-01T10:00:00.000Z" },
+		{ "1.1.9", "{\"name\":\"@s/a_b.c_d\",\"version\":\"1.1.9\"}", "sha512-x", "y",
+		  "2026-12-01T10:00:00.000Z" },
 	};
 	struct buf doc = BUF_INIT;
 	CHECK(npmpkg_packument("@s/a_b.c_d", "https://cdn.example.com/npm/", vs, 2, &doc, err) == 0);
 	buf_addc(&doc, '\0');
 	CHECK_CONTAINS(doc.data, "\"dist-tags\":{\"latest\":\"1.1.10\"}");
 	CHECK_CONTAINS(doc.data, "\"tarball\":\"https://cdn.example.com/npm/-/@s/a_b.c_d-1.1.9.tgz\"");
-	CHECK_CONTAINS(doc.data, "\"time\":{\"created\":\"2026-12-01T10:00:00.000Z\",\"modified\":\"2026-12-02T10:00:00.000Z\"");
+	CHECK_CONTAINS(doc.data,
+		       "\"time\":{\"created\":\"2026-12-01T10:00:00.000Z\",\"modified\":\"2026-12-02T10:00:00.000Z\"");
 	CHECK(strstr(doc.data, "\"1.1.9\":{") < strstr(doc.data, "\"1.1.10\":{"));
 	buf_reset(&doc);
 	vs[1].manifest = "not json";

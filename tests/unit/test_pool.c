@@ -16,7 +16,7 @@
 
 struct sjob {
 	long id;
-	long a, b;            /* written by the first and second stage */
+	long a, b; /* written by the first and second stage */
 	int a_runs, b_runs;
 	int a_thread;
 };

@@ -47,8 +47,11 @@ int main(void)
 	CHECK_STR(img.all_files.v[img.all_files.n - 1], "acme/weather/v1/weather.proto");
 
 	struct request_input in = {
-		.image = img.data.data, .image_len = img.data.len, .own_files = &img.own_files,
-		.modpath = "gen.example.com/go/p/go/acme/weather", .protoc_version = "3.21.12",
+		.image = img.data.data,
+		.image_len = img.data.len,
+		.own_files = &img.own_files,
+		.modpath = "gen.example.com/go/p/go/acme/weather",
+		.protoc_version = "3.21.12",
 	};
 	CHECK(request_prepare(&req, &in, err) == 0);
 	CHECK(request_uses_proto3_optional(&req));
@@ -61,8 +64,8 @@ int main(void)
 	if (r) {
 		CHECK(r->n_file_to_generate == 1);
 		CHECK_STR(r->parameter, "paths=source_relative");
-		CHECK(r->compiler_version && r->compiler_version->major == 3 &&
-		      r->compiler_version->minor == 21 && r->compiler_version->patch == 12);
+		CHECK(r->compiler_version && r->compiler_version->major == 3 && r->compiler_version->minor == 21 &&
+		      r->compiler_version->patch == 12);
 		CHECK(r->n_proto_file == 3);
 		for (size_t i = 0; i < r->n_proto_file; i++) {
 			Google__Protobuf__FileDescriptorProto *f = r->proto_file[i];
@@ -107,8 +110,10 @@ int main(void)
 	CHECK_STR(np, "target=js+dts,import_extension=js");
 	free(np);
 	np = request_npm_parameter("target=ts,keep_empty_files=1", nd, 2, pkgs);
-	CHECK_STR(np, "target=ts,keep_empty_files=1,import_extension=js,"
-		  "rewrite_imports=./acme/units/v1/units_pb.js:@s/acme_units.t_n,rewrite_imports=./b/c_pb.js:@s/b_c.t_n");
+	CHECK_STR(
+		np,
+		"target=ts,keep_empty_files=1,import_extension=js,"
+		"rewrite_imports=./acme/units/v1/units_pb.js:@s/acme_units.t_n,rewrite_imports=./b/c_pb.js:@s/b_c.t_n");
 	free(np);
 	np = request_npm_parameter("import_extension=none", NULL, 0, NULL);
 	CHECK_STR(np, "import_extension=none,target=js+dts");

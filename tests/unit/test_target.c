@@ -141,10 +141,20 @@ static int fake_verify_index(struct verify_ctx *v, const struct queue_published 
 }
 
 static const struct target target_fake = {
-	.name = "wheel", .claims = fake_claims, .produce = fake_produce, .upload = fake_upload,
-	.lock_key = fake_lock_key, .publication = fake_publication, .index = fake_index,
-	.log_published = fake_log, .release = fake_release, .owns = fake_owns, .feed_line = fake_feed_line,
-	.row_key = fake_row_key, .verify_version = fake_verify_version, .verify_index = fake_verify_index,
+	.name = "wheel",
+	.claims = fake_claims,
+	.produce = fake_produce,
+	.upload = fake_upload,
+	.lock_key = fake_lock_key,
+	.publication = fake_publication,
+	.index = fake_index,
+	.log_published = fake_log,
+	.release = fake_release,
+	.owns = fake_owns,
+	.feed_line = fake_feed_line,
+	.row_key = fake_row_key,
+	.verify_version = fake_verify_version,
+	.verify_index = fake_verify_index,
 };
 
 /* What the worker stage hands a target: here two generated files instead of plugin runs. */
@@ -196,7 +206,8 @@ int main(void)
 	CHECK(store_open(url, NULL, &s, err) == 0);
 
 	/* dispatch of the real targets */
-	struct queue_job qn = fake_row("bufbuild/es:v2", "@bufbuild/protobuf@^2"), qg = fake_row("protocolbuffers/go:v1", NULL);
+	struct queue_job qn = fake_row("bufbuild/es:v2", "@bufbuild/protobuf@^2"),
+			 qg = fake_row("protocolbuffers/go:v1", NULL);
 	CHECK(target_for_job(&qn) == &target_npm);
 	CHECK(target_for_job(&qg) == &target_go);
 	struct queue_published pn = { .package = "@remotegen/x", .version = "v1.1.1" }, pg = { .zip_hash = "h1:x" };
