@@ -8,6 +8,7 @@
 #    *rand48 family (one hidden state shared by threads: use lib/jitter.h);
 #  - floors: libpq only in pipeline/; getenv only in pipeline/config.c
 #    (configuration is read once and handed down);
+#  - every .c/.h file is formatted as .clang-format says (clang-format 14);
 #  - every .c/.h file starts with a comment saying what it is for;
 #  - every exported function carries its module's prefix.
 cd "$(dirname "$0")/.." || exit 2
@@ -41,6 +42,17 @@ for f in $files; do
     status=1
   fi
 done
+if command -v clang-format >/dev/null 2>&1; then
+  for f in $files; do
+    if ! clang-format --dry-run -Werror "$f" >/dev/null 2>&1; then
+      echo "check-style: $f is not formatted as .clang-format says (run: clang-format -i $f)"
+      status=1
+    fi
+  done
+else
+  echo "check-style: clang-format is missing (ops/install-deps.sh installs it)"
+  status=1
+fi
 for f in $files; do
   if ! head -n 1 "$f" | grep -q '^/\*'; then
     echo "check-style: $f does not start with a comment saying what it is for"
