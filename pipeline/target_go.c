@@ -12,14 +12,14 @@
 #include "gomod.h"
 #include "modpath.h"
 #include "modzip.h"
-#include "publish.h"
+#include "goproxy.h"
 #include "timefmt.h"
 #include "verify.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static struct publish_module *module_of(const struct job *j)
+static struct goproxy_module *module_of(const struct job *j)
 {
 	return j->pkg;
 }
@@ -108,9 +108,9 @@ static int go_produce(struct job *j, const struct target_env *env, target_run_fn
 		goto out;
 	}
 	require_imported(j, rdeps, &go_deps, &imports, &requires);
-	struct publish_module *m = xcalloc(1, sizeof(*m));
+	struct goproxy_module *m = xcalloc(1, sizeof(*m));
 	j->pkg = m;
-	if (publish_build(m, modpath, q->version, timefmt_rfc3339(q->commit_us, 0, time), go_version, &requires,
+	if (goproxy_build(m, modpath, q->version, timefmt_rfc3339(q->commit_us, 0, time), go_version, &requires,
 			  &j->files, env->zipcache, j->error) < 0) {
 		job_fail(j, JOB_PERMANENT, j->error);
 		goto out;
@@ -132,7 +132,7 @@ out:
 
 static int go_upload(const struct job *j, struct store *s, char *err)
 {
-	return publish_upload(s, module_of(j), err);
+	return goproxy_upload(s, module_of(j), err);
 }
 
 static char *go_lock_key(const struct job *j)
@@ -153,12 +153,12 @@ static int go_write_index(PGconn *db, struct store *s, const char *modpath, long
 	struct queue_rows rows = QUEUE_ROWS_INIT;
 	if (queue_published_of(db, template_id, module_id, &rows, err) < 0)
 		return -1;
-	struct publish_version *v = xcalloc(rows.n + 1, sizeof(*v));
+	struct goproxy_version *v = xcalloc(rows.n + 1, sizeof(*v));
 	char(*times)[TIMEFMT_SIZE] = xcalloc(rows.n + 1, sizeof(*times));
 	for (size_t i = 0; i < rows.n; i++)
-		v[i] = (struct publish_version){ .version = rows.v[i].version,
+		v[i] = (struct goproxy_version){ .version = rows.v[i].version,
 						 .time = timefmt_rfc3339(rows.v[i].commit_us, 0, times[i]) };
-	int rc = publish_index(s, modpath, v, rows.n, err);
+	int rc = goproxy_index(s, modpath, v, rows.n, err);
 	free(times);
 	free(v);
 	queue_rows_release(&rows);
@@ -178,7 +178,7 @@ static void go_log_published(const struct job *j, struct logline *l)
 
 static void go_release(struct job *j)
 {
-	publish_module_release(j->pkg);
+	goproxy_module_release(j->pkg);
 	free(j->pkg);
 	j->pkg = NULL;
 }
@@ -237,7 +237,7 @@ static int go_verify_version(struct verify_ctx *v, const struct queue_published 
 	char hash[DIRHASH_SIZE];
 	int rc = 0, g;
 	for (int k = 0; k < 3; k++) {
-		if (!(keys[k] = publish_key(mp, "/@v/", p->version, exts[k], v->err)))
+		if (!(keys[k] = goproxy_key(mp, "/@v/", p->version, exts[k], v->err)))
 			goto out; /* a name nothing could have been published under: nothing to check */
 		verify_expect(v, keys[k]);
 	}
@@ -281,8 +281,8 @@ static int cmp_versions(const void *a, const void *b)
 static int go_verify_index(struct verify_ctx *v, const struct queue_published *p)
 {
 	char *mp = row_modpath(p, v->cfg);
-	char *lk = publish_key(mp, "/@v/list", NULL, NULL, v->err);
-	char *latest_k = publish_key(mp, "/@latest", NULL, NULL, v->err);
+	char *lk = goproxy_key(mp, "/@v/list", NULL, NULL, v->err);
+	char *latest_k = goproxy_key(mp, "/@latest", NULL, NULL, v->err);
 	struct queue_rows rows = QUEUE_ROWS_INIT;
 	struct strvec sorted = STRVEC_INIT;
 	struct buf want = BUF_INIT, data = BUF_INIT;

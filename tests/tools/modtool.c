@@ -11,7 +11,7 @@
  */
 #include "dirhash.h"
 #include "modzip.h"
-#include "publish.h"
+#include "goproxy.h"
 #include "store.h"
 
 #include <stdio.h>
@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 	char err[ERR_SIZE];
 	struct fileset files = FILESET_INIT;
 	struct strvec req = STRVEC_INIT;
-	struct publish_module m;
+	struct goproxy_module m;
 	struct store *s = NULL;
 	if (argc == 6 && !strcmp(argv[1], "rezip")) {
 		struct buf zip = BUF_INIT, out = BUF_INIT;
@@ -80,20 +80,20 @@ int main(int argc, char **argv)
 		*eq = '\0';
 		fileset_add(&files, argv[i], eq + 1, strlen(eq + 1));
 	}
-	int rc = publish_build(&m, argv[2], argv[3], "2026-01-02T03:04:05Z", NULL, &req, &files, NULL, err);
+	int rc = goproxy_build(&m, argv[2], argv[3], "2026-01-02T03:04:05Z", NULL, &req, &files, NULL, err);
 	if (rc == 0)
 		rc = store_file_open(argv[1], &s, err);
 	if (rc == 0)
-		rc = publish_upload(s, &m, err);
+		rc = goproxy_upload(s, &m, err);
 	if (rc == 0) {
-		struct publish_version v = { argv[3], "2026-01-02T03:04:05Z" };
-		rc = publish_index(s, argv[2], &v, 1, err);
+		struct goproxy_version v = { argv[3], "2026-01-02T03:04:05Z" };
+		rc = goproxy_index(s, argv[2], &v, 1, err);
 	}
 	if (rc == 0)
 		printf("zip %s\nmod %s\n", m.zip_hash, m.mod_hash);
 	else
 		fprintf(stderr, "modtool: %s\n", err);
-	publish_module_release(&m);
+	goproxy_module_release(&m);
 	store_free(s);
 	fileset_release(&files);
 	return rc ? 1 : 0;

@@ -1,13 +1,13 @@
 /* Unit tests: JSON through jansson gives the bytes remotegen always wrote. */
 #include "jsonw.h"
-#include "publish.h"
+#include "goproxy.h"
 #include "unit.h"
 
 int main(void)
 {
 	struct buf b = BUF_INIT;
 	/* .info: byte for byte what earlier builds wrote, so a retry meets the same object */
-	publish_info("v1.1.2", "2026-11-24T07:41:33Z", &b);
+	goproxy_info("v1.1.2", "2026-11-24T07:41:33Z", &b);
 	CHECK_STR(b.data, "{\"Version\":\"v1.1.2\",\"Time\":\"2026-11-24T07:41:33Z\"}\n");
 	buf_reset(&b);
 

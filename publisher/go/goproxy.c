@@ -1,7 +1,7 @@
 /*
- * publish: module building, upload order and index files.
+ * goproxy: module building, upload order and index files.
  */
-#include "publish.h"
+#include "goproxy.h"
 #include "gomod.h"
 #include "jsonw.h"
 #include "modpath.h"
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *publish_key(const char *modpath, const char *middle, const char *version, const char *ext, char *err)
+char *goproxy_key(const char *modpath, const char *middle, const char *version, const char *ext, char *err)
 {
 	struct buf k = BUF_INIT;
 	if (modpath_escape(modpath, &k, err) < 0)
@@ -26,7 +26,7 @@ fail:
 	return NULL;
 }
 
-int publish_build(struct publish_module *m, const char *modpath, const char *version, const char *time,
+int goproxy_build(struct goproxy_module *m, const char *modpath, const char *version, const char *time,
 		  const char *go_version, const struct strvec *requires, struct fileset *files, struct zipcache *zc,
 		  char *err)
 {
@@ -49,11 +49,11 @@ int publish_build(struct publish_module *m, const char *modpath, const char *ver
 	if (rc < 0)
 		return -1;
 	dirhash_h1_gomod(m->mod.data, m->mod.len, m->mod_hash);
-	publish_info(version, time, &m->info);
+	goproxy_info(version, time, &m->info);
 	return 0;
 }
 
-void publish_info(const char *version, const char *time, struct buf *out)
+void goproxy_info(const char *version, const char *time, struct buf *out)
 {
 	json_t *o = json_object();
 	jsonw_set_str(o, "Version", version);
@@ -61,7 +61,7 @@ void publish_info(const char *version, const char *time, struct buf *out)
 	jsonw_write_line(o, out);
 }
 
-void publish_module_release(struct publish_module *m)
+void goproxy_module_release(struct goproxy_module *m)
 {
 	free(m->modpath);
 	free(m->version);
@@ -88,20 +88,20 @@ static int same_module_files(struct store *s, const char *key, const char *zip_h
 	return same;
 }
 
-int publish_upload(struct store *s, const struct publish_module *m, char *err)
+int goproxy_upload(struct store *s, const struct goproxy_module *m, char *err)
 {
 	static const struct {
 		const char *ext;
 		const char *type;
 		size_t off;
 	} parts[] = {
-		{ ".zip", "application/zip", offsetof(struct publish_module, zip) },
-		{ ".mod", "text/plain; charset=utf-8", offsetof(struct publish_module, mod) },
-		{ ".info", "application/json", offsetof(struct publish_module, info) },
+		{ ".zip", "application/zip", offsetof(struct goproxy_module, zip) },
+		{ ".mod", "text/plain; charset=utf-8", offsetof(struct goproxy_module, mod) },
+		{ ".info", "application/json", offsetof(struct goproxy_module, info) },
 	};
 	for (size_t i = 0; i < 3; i++) {
 		const struct buf *b = (const struct buf *)((const char *)m + parts[i].off);
-		char *key = publish_key(m->modpath, "/@v/", m->version, parts[i].ext, err);
+		char *key = goproxy_key(m->modpath, "/@v/", m->version, parts[i].ext, err);
 		if (!key)
 			return -1;
 		int rc = store_put_immutable(s, key, b->data, b->len, parts[i].type, err);
@@ -116,11 +116,11 @@ int publish_upload(struct store *s, const struct publish_module *m, char *err)
 
 static int cmp_version(const void *a, const void *b)
 {
-	return modpath_version_cmp(((const struct publish_version *)a)->version,
-				   ((const struct publish_version *)b)->version);
+	return modpath_version_cmp(((const struct goproxy_version *)a)->version,
+				   ((const struct goproxy_version *)b)->version);
 }
 
-int publish_index(struct store *s, const char *modpath, struct publish_version *v, size_t n, char *err)
+int goproxy_index(struct store *s, const char *modpath, struct goproxy_version *v, size_t n, char *err)
 {
 	struct buf list = BUF_INIT, latest = BUF_INIT;
 	char *key = NULL;
@@ -128,14 +128,14 @@ int publish_index(struct store *s, const char *modpath, struct publish_version *
 	qsort(v, n, sizeof(*v), cmp_version);
 	for (size_t i = 0; i < n; i++)
 		buf_printf(&list, "%s\n", v[i].version);
-	publish_info(v[n - 1].version, v[n - 1].time, &latest);
-	if (!(key = publish_key(modpath, "/@v/list", NULL, NULL, err)))
+	goproxy_info(v[n - 1].version, v[n - 1].time, &latest);
+	if (!(key = goproxy_key(modpath, "/@v/list", NULL, NULL, err)))
 		goto out;
 	if ((rc = store_put_mutable(s, key, list.data, list.len, "text/plain; charset=utf-8", err)) < 0)
 		goto out;
 	free(key);
 	rc = -1;
-	if (!(key = publish_key(modpath, "/@latest", NULL, NULL, err)))
+	if (!(key = goproxy_key(modpath, "/@latest", NULL, NULL, err)))
 		goto out;
 	if ((rc = store_put_mutable(s, key, latest.data, latest.len, "application/json", err)) < 0)
 		goto out;
