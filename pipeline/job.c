@@ -36,12 +36,12 @@ void job_fail(struct job *j, enum job_outcome o, const char *msg)
 		snprintf(j->error, sizeof(j->error), "%s", msg);
 }
 
-enum job_outcome job_outcome_of_generate(enum generate_failure f)
+enum job_outcome job_outcome_of_plugin(enum plugin_failure f)
 {
 	switch (f) {
-	case GENERATE_PERMANENT: return JOB_PERMANENT;
-	case GENERATE_INTERRUPTED: return JOB_INTERRUPTED;
-	case GENERATE_TRANSIENT: break;
+	case PLUGIN_PERMANENT: return JOB_PERMANENT;
+	case PLUGIN_INTERRUPTED: return JOB_INTERRUPTED;
+	case PLUGIN_TRANSIENT: break;
 	}
 	return JOB_TRANSIENT;
 }

@@ -31,7 +31,7 @@ struct job {
 	enum job_outcome outcome;
 	char error[ERR_SIZE]; /* why, when it failed */
 	long long plugin_ms, publish_ms;
-	struct generate_stats cache; /* files of per-file plugins from the cache, and sent to them */
+	struct filecache_stats cache; /* files of per-file plugins from the cache, and sent to them */
 };
 
 /* Takes q's contents (q is left empty) into a new job for target t; free with job_free. */
@@ -42,7 +42,7 @@ void job_free(struct job *j);
 /* Sets the outcome and its message (msg may be j->error itself). */
 void job_fail(struct job *j, enum job_outcome o, const char *msg);
 /* The outcome of a failed generate_run. */
-enum job_outcome job_outcome_of_generate(enum generate_failure f);
+enum job_outcome job_outcome_of_plugin(enum plugin_failure f);
 /* The outcome of a STORE_* error: a conflict never heals, a refusing store is not the job's fault. */
 enum job_outcome job_outcome_of_store(int store_rc);
 /* 1 when the job has failed (any outcome but running and published). */

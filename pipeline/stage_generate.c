@@ -14,12 +14,12 @@ struct generate_arg {
 };
 
 /* The plugins of j as generate_plugin, with the parameter of each (params[i], owned by the caller). */
-static struct generate_plugin *plugins_of(const struct run_ctx *ctx, const struct queue_job *q, char **params)
+static struct plugin_spec *plugins_of(const struct run_ctx *ctx, const struct queue_job *q, char **params)
 {
-	struct generate_plugin *gp = xcalloc(q->n_plugins + 1, sizeof(*gp));
+	struct plugin_spec *gp = xcalloc(q->n_plugins + 1, sizeof(*gp));
 	for (size_t i = 0; i < q->n_plugins; i++) {
 		const struct queue_plugin *p = &q->plugins[i];
-		gp[i] = (struct generate_plugin){
+		gp[i] = (struct plugin_spec){
 			.label = p->label,
 			.runtime = p->runtime,
 			.exec_path = p->exec_path,
@@ -43,12 +43,12 @@ static int run_plugins(struct job *j, void *arg, const struct request_input *in,
 	struct generate_arg *a = arg;
 	struct run_ctx *ctx = a->ctx;
 	struct request req;
-	enum generate_failure failure = GENERATE_TRANSIENT;
+	enum plugin_failure failure = PLUGIN_TRANSIENT;
 	if (request_prepare(&req, in, j->error) < 0) {
 		job_fail(j, JOB_PERMANENT, j->error);
 		return -1;
 	}
-	struct generate_plugin *gp = plugins_of(ctx, &j->q, params);
+	struct plugin_spec *gp = plugins_of(ctx, &j->q, params);
 	struct filecache cache;
 	if (ctx->caches) {
 		outcache_ops(&ctx->caches[a->thread_index], &cache);
@@ -58,7 +58,7 @@ static int run_plugins(struct job *j, void *arg, const struct request_input *in,
 	int rc = generate_run(&req, gp, j->q.n_plugins, ctx->caches ? &cache : NULL, &stage_abort_work, &j->files,
 			      &failure, &j->plugin_ms, &j->cache, j->error);
 	if (rc < 0)
-		job_fail(j, job_outcome_of_generate(failure), j->error);
+		job_fail(j, job_outcome_of_plugin(failure), j->error);
 	free(gp);
 	request_release(&req);
 	return rc < 0 ? -1 : 0;

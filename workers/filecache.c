@@ -62,7 +62,7 @@ void filecache_keys(const struct request *r, const char *salt, struct cache_key 
 	free(h);
 }
 
-char *filecache_salt(const struct generate_plugin *p)
+char *filecache_salt(const struct plugin_spec *p)
 {
 	return xasprintf("remotegen-cache-1|%lld|%s|%s|%s", p->version_id, p->runtime,
 			 p->exec_path	? p->exec_path
@@ -166,8 +166,8 @@ static int decode_answer(const struct buf *b, struct answer *a)
  * when the outputs cannot be told apart by file (nothing filed), or -1
  * (failure and err set).
  */
-static int compute_files(const struct request *req, const struct generate_plugin *p, const size_t *at, size_t count,
-			 const volatile sig_atomic_t *abort, struct answer *per_file, enum generate_failure *failure,
+static int compute_files(const struct request *req, const struct plugin_spec *p, const size_t *at, size_t count,
+			 const volatile sig_atomic_t *abort, struct answer *per_file, enum plugin_failure *failure,
 			 long long *ms, char *err)
 {
 	char **files = xcalloc(count + 1, sizeof(*files));
@@ -176,7 +176,7 @@ static int compute_files(const struct request *req, const struct generate_plugin
 	int rc = -1;
 	for (size_t k = 0; k < count; k++)
 		files[k] = req->files[at[k]];
-	if (generate_plugin_once(req, p, files, count, abort, &ans, failure, ms, err) < 0)
+	if (plugin_run(req, p, files, count, abort, &ans, failure, ms, err) < 0)
 		goto out;
 	if (split_answer(&ans, files, count, fresh) < 0) {
 		rc = 1;
@@ -257,9 +257,9 @@ static void take_cached(const struct filecache *cache, struct cache_key *keys, s
  */
 #define CLAIM_MIN 16
 
-int filecache_run(const struct request *req, const struct generate_plugin *p, const struct filecache *cache,
-		  const volatile sig_atomic_t *abort, struct fileset *out, enum generate_failure *failure,
-		  long long *ms, struct generate_stats *stats, char *err)
+int filecache_run(const struct request *req, const struct plugin_spec *p, const struct filecache *cache,
+		  const volatile sig_atomic_t *abort, struct fileset *out, enum plugin_failure *failure, long long *ms,
+		  struct filecache_stats *stats, char *err)
 {
 	size_t n = req->n_files, n_own = 0, computed = 0;
 	struct cache_key *keys = xcalloc(n + 1, sizeof(*keys));
@@ -284,7 +284,7 @@ int filecache_run(const struct request *req, const struct generate_plugin *p, co
 			own[n_own++] = i;
 	}
 	if (!usable) {
-		rc = generate_plugin_full(req, p, abort, out, failure, ms, err);
+		rc = plugin_run_all(req, p, abort, out, failure, ms, err);
 		goto out;
 	}
 	/*
@@ -336,7 +336,7 @@ int filecache_run(const struct request *req, const struct generate_plugin *p, co
 				goto out;
 			if (r == 1) {
 				/* Not per file after all: nothing is cached; the run is done again whole. */
-				rc = generate_plugin_full(req, p, abort, out, failure, ms, err);
+				rc = plugin_run_all(req, p, abort, out, failure, ms, err);
 				goto out;
 			}
 			keep_files(cache, keys, took, n_took, per_file, 0, (long)n_took);
@@ -355,7 +355,7 @@ int filecache_run(const struct request *req, const struct generate_plugin *p, co
 			answer_add(&all, per_file[i].v[k].name, NULL,
 				   per_file[i].v[k].content.data ? per_file[i].v[k].content.data : "",
 				   per_file[i].v[k].content.len);
-	if (generate_merge(p, &all, out, failure, err) < 0)
+	if (plugin_merge(p, &all, out, failure, err) < 0)
 		goto out;
 	if (stats) {
 		stats->cache_hits += (long)(n - computed);

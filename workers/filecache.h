@@ -10,8 +10,13 @@
 #define REMOTEGEN_FILECACHE_H
 
 #include "cachekey.h"
-#include "generate.h"
+#include "plugin.h"
 #include "inflight.h"
+
+/* What a generation took from the cache (files of per-file plugins). */
+struct filecache_stats {
+	long cache_hits, cache_misses;
+};
 
 /* Where cached outputs are kept, provided by the caller. */
 struct filecache {
@@ -38,18 +43,18 @@ struct filecache {
 void filecache_keys(const struct request *r, const char *salt, struct cache_key *keys);
 
 /* The salt of plugin p's keys (its version, runtime, executable or image, parameter), malloc'ed. */
-char *filecache_salt(const struct generate_plugin *p);
+char *filecache_salt(const struct plugin_spec *p);
 
 /*
  * Runs per-file plugin p with the cache: the files whose key is cached come
  * from it, the others go to the plugin in rounds (single flight), their
  * outputs are stored. When outputs cannot be told apart by file (or an entry
  * is unreadable, or the cache is down) the plugin runs on every file and
- * nothing is cached: the result is always what generate_plugin_full gives.
+ * nothing is cached: the result is always what plugin_run_all gives.
  * Arguments and return as generate_run's; stats (may be NULL) adds hits and misses.
  */
-int filecache_run(const struct request *req, const struct generate_plugin *p, const struct filecache *cache,
-		  const volatile sig_atomic_t *abort, struct fileset *out, enum generate_failure *failure,
-		  long long *ms, struct generate_stats *stats, char *err);
+int filecache_run(const struct request *req, const struct plugin_spec *p, const struct filecache *cache,
+		  const volatile sig_atomic_t *abort, struct fileset *out, enum plugin_failure *failure, long long *ms,
+		  struct filecache_stats *stats, char *err);
 
 #endif

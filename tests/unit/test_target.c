@@ -268,7 +268,7 @@ int main(void)
 	CHECK_STR(j->error, "plugin fake/wheel:v1: the plugin said no");
 	CHECK(job_outcome_of_store(STORE_CONFLICT) == JOB_PERMANENT);
 	CHECK(job_outcome_of_store(STORE_FATAL) == JOB_STORE_REFUSED);
-	CHECK(job_outcome_of_generate(GENERATE_INTERRUPTED) == JOB_INTERRUPTED);
+	CHECK(job_outcome_of_plugin(PLUGIN_INTERRUPTED) == JOB_INTERRUPTED);
 	job_fail(j, JOB_TRANSIENT, "plugin crashed");
 	CHECK(job_failed(j));
 	CHECK_STR(job_outcome_name(j->outcome), "transient");
