@@ -154,13 +154,6 @@ static int decode_answer(const struct buf *b, struct answer *a)
 }
 
 /*
- * A per-file plugin: the files whose key is cached come from the cache, the
- * others go to the plugin in one run, and their outputs are cached under
- * their keys. When an output cannot be told apart by file (or a cached entry
- * is unreadable), the plugin runs on every file and nothing is cached, so
- * the result is always what a full run gives.
- */
-/*
  * Runs the plugin on the files at[0..count) of the request (indexes into
  * req->files) and files each output under its file in per_file. Returns 0, 1
  * when the outputs cannot be told apart by file (nothing filed), or -1
@@ -207,7 +200,7 @@ static struct cache_key *keys_at(const struct cache_key *keys, const size_t *at,
 }
 
 /* Stores the outputs of the files at[0..count) under their keys, adding hits and misses to the figures. */
-static void keep_files(const struct filecache *cache, struct cache_key *keys, const size_t *at, size_t count,
+static void keep_files(const struct filecache *cache, const struct cache_key *keys, const size_t *at, size_t count,
 		       const struct answer *per_file, long hits, long misses)
 {
 	struct cache_key *k = keys_at(keys, at, count);
@@ -226,7 +219,7 @@ static void keep_files(const struct filecache *cache, struct cache_key *keys, co
  * may have stored them since): the found ones go into per_file and leave at,
  * which keeps the others in order. A cache that cannot answer finds nothing.
  */
-static void take_cached(const struct filecache *cache, struct cache_key *keys, size_t *at, size_t *count,
+static void take_cached(const struct filecache *cache, const struct cache_key *keys, size_t *at, size_t *count,
 			struct answer *per_file)
 {
 	size_t n = *count, kept = 0;
@@ -257,51 +250,34 @@ static void take_cached(const struct filecache *cache, struct cache_key *keys, s
  */
 #define CLAIM_MIN 16
 
-int filecache_run(const struct request *req, const struct plugin_spec *p, const struct filecache *cache,
-		  const volatile sig_atomic_t *abort, struct fileset *out, enum plugin_failure *failure, long long *ms,
-		  struct filecache_stats *stats, char *err)
+/*
+ * Computes the missing files own[0..n_own) and stores them, in rounds with
+ * single flight: claim at most half of the missing files that no other
+ * generation of this process is computing, look them up once more (another
+ * worker may have stored them between our look-up and our claim), compute
+ * and store the rest, release the claims, and claim again. So two workers on
+ * adjacent commits share the files they both miss instead of one waiting
+ * while the other computes them all. When everything missing is claimed by
+ * others, wait for it holding no claim (deadlock-free), take what they
+ * stored, and claim what they left (they failed or kept nothing). Without a
+ * table (one worker) everything missing is computed in one round.
+ * *computed counts the files computed here. Returns 0, 1 when the outputs
+ * cannot be told apart by file (nothing more is cached), -1 (failure, err set).
+ */
+static int compute_missing(const struct request *req, const struct plugin_spec *p, const struct filecache *cache,
+			   const struct cache_key *keys, size_t *own, size_t n_own, struct answer *per_file,
+			   const volatile sig_atomic_t *abort, enum plugin_failure *failure, long long *ms,
+			   size_t *computed, char *err)
 {
-	size_t n = req->n_files, n_own = 0, computed = 0;
-	struct cache_key *keys = xcalloc(n + 1, sizeof(*keys));
+	size_t n = req->n_files, n_took = 0, n_claimed = 0;
 	struct cache_key *pend_keys = NULL, *mine_keys = NULL;
-	struct buf *values = xcalloc(n + 1, sizeof(*values));
-	struct answer *per_file = xcalloc(n + 1, sizeof(*per_file));
-	struct answer all = { 0 };
-	int *found = xcalloc(n + 1, sizeof(*found)), *mine = xcalloc(n + 1, sizeof(*mine));
-	size_t *own = xcalloc(n + 1, sizeof(*own)), *took = xcalloc(n + 1, sizeof(*took));
-	size_t n_took = 0, n_claimed = 0;
-	char *salt = filecache_salt(p);
-	char why[ERR_SIZE];
-	int rc = -1, usable = 1, claimed = 0, r;
-
-	filecache_keys(req, salt, keys);
-	if (cache->get(cache->ctx, keys, n, values, found, why) < 0)
-		usable = 0; /* the cache is down: generate without it */
-	for (size_t i = 0; usable && i < n; i++) {
-		if (found[i] && decode_answer(&values[i], &per_file[i]) < 0)
-			usable = 0;
-		if (!found[i])
-			own[n_own++] = i;
-	}
-	if (!usable) {
-		rc = plugin_run_all(req, p, abort, out, failure, ms, err);
-		goto out;
-	}
-	/*
-	 * Single flight, in rounds: claim at most half of the missing files that no
-	 * other generation of this process is computing, look them up once more
-	 * (another worker may have stored them between our look-up and our claim),
-	 * compute and store the rest, release the claims, and claim again. So two
-	 * workers on adjacent commits share the files they both miss instead of one
-	 * waiting while the other computes them all. When everything missing is
-	 * claimed by others, wait for it holding no claim (deadlock-free), take what
-	 * they stored, and claim what they left (they failed or kept nothing).
-	 * Without a table (one worker) everything missing is computed in one round.
-	 */
+	int *mine = xcalloc(n + 1, sizeof(*mine));
+	size_t *took = xcalloc(n + 1, sizeof(*took));
+	int rc = 0, claimed = 0;
 	size_t per_round = n_own;
 	if (cache->inflight && n_own >= 2 * CLAIM_MIN)
 		per_round = (n_own + 1) / 2;
-	while (n_own) {
+	while (n_own && rc == 0) {
 		n_claimed = n_own;
 		if (cache->inflight) {
 			free(pend_keys);
@@ -331,24 +307,60 @@ int filecache_run(const struct request *req, const struct plugin_spec *p, const 
 			claimed = 1;
 			take_cached(cache, keys, took, &n_took, per_file);
 		}
-		if (n_took) {
-			if ((r = compute_files(req, p, took, n_took, abort, per_file, failure, ms, err)) < 0)
-				goto out;
-			if (r == 1) {
-				/* Not per file after all: nothing is cached; the run is done again whole. */
-				rc = plugin_run_all(req, p, abort, out, failure, ms, err);
-				goto out;
-			}
+		if (n_took && (rc = compute_files(req, p, took, n_took, abort, per_file, failure, ms, err)) == 0) {
 			keep_files(cache, keys, took, n_took, per_file, 0, (long)n_took);
-			computed += n_took;
+			*computed += n_took;
 		}
 		if (claimed) {
 			inflight_drop(cache->inflight, mine_keys, n_claimed);
 			claimed = 0;
 		}
 	}
+	free(mine);
+	free(took);
+	free(pend_keys);
+	free(mine_keys);
+	return rc;
+}
+
+int filecache_run(const struct request *req, const struct plugin_spec *p, const struct filecache *cache,
+		  const volatile sig_atomic_t *abort, struct fileset *out, enum plugin_failure *failure, long long *ms,
+		  struct filecache_stats *stats, char *err)
+{
+	size_t n = req->n_files, n_own = 0, computed = 0;
+	struct cache_key *keys = xcalloc(n + 1, sizeof(*keys));
+	struct buf *values = xcalloc(n + 1, sizeof(*values));
+	struct answer *per_file = xcalloc(n + 1, sizeof(*per_file));
+	struct answer all = { 0 };
+	int *found = xcalloc(n + 1, sizeof(*found));
+	size_t *own = xcalloc(n + 1, sizeof(*own));
+	char *salt = filecache_salt(p);
+	char why[ERR_SIZE];
+	int rc = -1, usable = 1, r;
+
+	filecache_keys(req, salt, keys);
+	if (cache->get(cache->ctx, keys, n, values, found, why) < 0)
+		usable = 0; /* the cache is down: generate without it */
+	for (size_t i = 0; usable && i < n; i++) {
+		if (found[i] && decode_answer(&values[i], &per_file[i]) < 0)
+			usable = 0;
+		if (!found[i])
+			own[n_own++] = i;
+	}
+	if (!usable) {
+		rc = plugin_run_all(req, p, abort, out, failure, ms, err);
+		goto out;
+	}
+	r = compute_missing(req, p, cache, keys, own, n_own, per_file, abort, failure, ms, &computed, err);
+	if (r < 0)
+		goto out;
+	if (r == 1) {
+		/* Not per file after all: nothing is cached; the run is done again whole. */
+		rc = plugin_run_all(req, p, abort, out, failure, ms, err);
+		goto out;
+	}
 	/* The hits are counted here (the misses were, with what each round stored). */
-	keep_files(cache, keys, took, 0, per_file, (long)(n - computed), 0);
+	keep_files(cache, keys, own, 0, per_file, (long)(n - computed), 0);
 	/* Every file's outputs in the order of the files to generate, as a full run gives them. */
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < per_file[i].n; k++)
@@ -363,8 +375,6 @@ int filecache_run(const struct request *req, const struct plugin_spec *p, const 
 	}
 	rc = 0;
 out:
-	if (claimed)
-		inflight_drop(cache->inflight, mine_keys, n_claimed);
 	for (size_t i = 0; i < n; i++) {
 		buf_release(&values[i]);
 		answer_release(&per_file[i]);
@@ -373,11 +383,7 @@ out:
 	free(values);
 	free(per_file);
 	free(found);
-	free(mine);
 	free(own);
-	free(took);
-	free(pend_keys);
-	free(mine_keys);
 	free(keys);
 	free(salt);
 	return rc;
