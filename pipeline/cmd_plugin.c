@@ -91,6 +91,104 @@ static int parse_size(const char *s, unsigned long long *out)
 	return 0;
 }
 
+/*
+ * What no registry could take: both or neither of --exec and --image, an
+ * unknown runtime or one that does not fit, an executable that is not one
+ * (made absolute in abs), Go and npm at once, --ro-path outside bwrap, a bad
+ * Go version. Prints the error; returns 0 or -1.
+ */
+static int check_version(struct registry_plugin_version *pv, char *abs)
+{
+	char err[ERR_SIZE];
+	if (!!pv->exec_path == !!pv->image_ref) {
+		cli_error(EXIT_USAGE, "plugin %s/%s: give exactly one of --exec PATH or --image REF", pv->plugin.owner,
+			  pv->plugin.name);
+		return -1;
+	}
+	if (!pv->runtime)
+		pv->runtime = pv->exec_path ? "bwrap" : "oci";
+	if (strcmp(pv->runtime, "exec") && strcmp(pv->runtime, "bwrap") && strcmp(pv->runtime, "oci")) {
+		cli_error(EXIT_USAGE, "plugin %s/%s: unknown runtime %s (exec, bwrap or oci)", pv->plugin.owner,
+			  pv->plugin.name, pv->runtime);
+		return -1;
+	}
+	if ((!strcmp(pv->runtime, "oci")) != !!pv->image_ref) {
+		cli_error(EXIT_USAGE, "plugin %s/%s: runtime %s needs %s", pv->plugin.owner, pv->plugin.name,
+			  pv->runtime, pv->image_ref ? "--exec PATH" : "--image REF");
+		return -1;
+	}
+	if (pv->exec_path) {
+		struct stat st;
+		if (!realpath(pv->exec_path, abs) || stat(abs, &st) < 0 || !S_ISREG(st.st_mode) ||
+		    access(abs, X_OK) < 0) {
+			cli_error(EXIT_USAGE, "plugin %s/%s: %s is not an executable file", pv->plugin.owner,
+				  pv->plugin.name, pv->exec_path);
+			return -1;
+		}
+		pv->exec_path = abs;
+	}
+	if (pv->npm_deps->n && (pv->go_deps->n || pv->go_min_version)) {
+		cli_error(EXIT_USAGE,
+			  "plugin %s/%s: a plugin generates Go (--go-dep, --go-min-version) or "
+			  "npm packages (--npm-dep), not both",
+			  pv->plugin.owner, pv->plugin.name);
+		return -1;
+	}
+	if (pv->ro_paths->n && strcmp(pv->runtime, "bwrap")) {
+		cli_error(EXIT_USAGE, "plugin %s/%s: --ro-path is for runtime bwrap (runtime %s sees %s)",
+			  pv->plugin.owner, pv->plugin.name, pv->runtime,
+			  strcmp(pv->runtime, "exec") ? "only its image" : "the whole file system");
+		return -1;
+	}
+	if (pv->go_min_version && gomod_check_go_version(pv->go_min_version, err) < 0) {
+		cli_error(EXIT_USAGE, "plugin %s/%s: %s", pv->plugin.owner, pv->plugin.name, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* --npm-dep, --ro-path and --go-dep: checks arg and adds it to its list. Prints the error; returns 0 or -1. */
+static int list_option(int ch, const char *arg, struct strvec *go_deps, struct strvec *npm_deps,
+		       struct strvec *ro_paths)
+{
+	char err[ERR_SIZE], abs[PATH_MAX];
+	switch (ch) {
+	case 'n': {
+		char *n, *range;
+		if (npmpkg_parse_dep(arg, &n, &range, err) < 0 || strchr(arg, '\n')) {
+			cli_error(EXIT_USAGE, "--npm-dep %s: %s", arg, err);
+			return -1;
+		}
+		free(n);
+		free(range);
+		strvec_push(npm_deps, arg);
+		return 0;
+	}
+	case 'R': {
+		struct stat st;
+		if (!realpath(arg, abs) || stat(abs, &st) < 0 || strchr(abs, '\n')) {
+			cli_error(EXIT_USAGE, "--ro-path %s: no such file or directory", arg);
+			return -1;
+		}
+		strvec_push(ro_paths, abs);
+		return 0;
+	}
+	case 'g': {
+		const char *at = strrchr(arg, '@');
+		if (!at || at == arg || at[1] != 'v' || strchr(arg, ' ')) {
+			cli_error(EXIT_USAGE,
+				  "--go-dep %s: expected MODULE@VERSION, e.g. "
+				  "google.golang.org/protobuf@v1.28.1",
+				  arg);
+			return -1;
+		}
+		strvec_push(go_deps, arg);
+		return 0;
+	}
+	}
+	return 0;
+}
+
 int cmd_plugin(int argc, char **argv, struct config *cfg)
 {
 	static const struct option opts[] = {
@@ -149,38 +247,12 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 				return cli_error(EXIT_USAGE,
 						 "--max-output %s: expected a size of at least 1K, like 64M", optarg);
 			break;
-		case 'n': {
-			char *n, *range;
-			if (npmpkg_parse_dep(optarg, &n, &range, err) < 0 || strchr(optarg, '\n')) {
-				cli_error(EXIT_USAGE, "--npm-dep %s: %s", optarg, err);
+		case 'n':
+		case 'R':
+		case 'g':
+			if (list_option(ch, optarg, &go_deps, &npm_deps, &ro_paths) < 0)
 				goto out;
-			}
-			free(n);
-			free(range);
-			strvec_push(&npm_deps, optarg);
 			break;
-		}
-		case 'R': {
-			struct stat st;
-			if (!realpath(optarg, abs) || stat(abs, &st) < 0 || strchr(abs, '\n')) {
-				cli_error(EXIT_USAGE, "--ro-path %s: no such file or directory", optarg);
-				goto out;
-			}
-			strvec_push(&ro_paths, abs);
-			break;
-		}
-		case 'g': {
-			const char *at = strrchr(optarg, '@');
-			if (!at || at == optarg || at[1] != 'v' || strchr(optarg, ' ')) {
-				cli_error(EXIT_USAGE,
-					  "--go-dep %s: expected MODULE@VERSION, e.g. "
-					  "google.golang.org/protobuf@v1.28.1",
-					  optarg);
-				goto out;
-			}
-			strvec_push(&go_deps, optarg);
-			break;
-		}
 		default: fputs(usage, stderr); goto out;
 		}
 	}
@@ -197,50 +269,8 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 		goto out;
 	}
 	pv.version = argv[optind + 1];
-	if (!!pv.exec_path == !!pv.image_ref) {
-		cli_error(EXIT_USAGE, "plugin %s/%s: give exactly one of --exec PATH or --image REF", pv.plugin.owner,
-			  pv.plugin.name);
+	if (check_version(&pv, abs) < 0)
 		goto out;
-	}
-	if (!pv.runtime)
-		pv.runtime = pv.exec_path ? "bwrap" : "oci";
-	if (strcmp(pv.runtime, "exec") && strcmp(pv.runtime, "bwrap") && strcmp(pv.runtime, "oci")) {
-		cli_error(EXIT_USAGE, "plugin %s/%s: unknown runtime %s (exec, bwrap or oci)", pv.plugin.owner,
-			  pv.plugin.name, pv.runtime);
-		goto out;
-	}
-	if ((!strcmp(pv.runtime, "oci")) != !!pv.image_ref) {
-		cli_error(EXIT_USAGE, "plugin %s/%s: runtime %s needs %s", pv.plugin.owner, pv.plugin.name, pv.runtime,
-			  pv.image_ref ? "--exec PATH" : "--image REF");
-		goto out;
-	}
-	if (pv.exec_path) {
-		struct stat st;
-		if (!realpath(pv.exec_path, abs) || stat(abs, &st) < 0 || !S_ISREG(st.st_mode) ||
-		    access(abs, X_OK) < 0) {
-			cli_error(EXIT_USAGE, "plugin %s/%s: %s is not an executable file", pv.plugin.owner,
-				  pv.plugin.name, pv.exec_path);
-			goto out;
-		}
-		pv.exec_path = abs;
-	}
-	if (npm_deps.n && (go_deps.n || pv.go_min_version)) {
-		cli_error(EXIT_USAGE,
-			  "plugin %s/%s: a plugin generates Go (--go-dep, --go-min-version) or "
-			  "npm packages (--npm-dep), not both",
-			  pv.plugin.owner, pv.plugin.name);
-		goto out;
-	}
-	if (ro_paths.n && strcmp(pv.runtime, "bwrap")) {
-		cli_error(EXIT_USAGE, "plugin %s/%s: --ro-path is for runtime bwrap (runtime %s sees %s)",
-			  pv.plugin.owner, pv.plugin.name, pv.runtime,
-			  strcmp(pv.runtime, "exec") ? "only its image" : "the whole file system");
-		goto out;
-	}
-	if (pv.go_min_version && gomod_check_go_version(pv.go_min_version, err) < 0) {
-		cli_error(EXIT_USAGE, "plugin %s/%s: %s", pv.plugin.owner, pv.plugin.name, err);
-		goto out;
-	}
 	if (!(c = cli_connect(cfg)))
 		goto out;
 	if (migrate_check(c, err) < 0 || registry_plugin_add(c, &pv, err) < 0) {
