@@ -86,12 +86,13 @@ struct target {
 	char *(*row_key)(const struct queue_published *p, const struct config *cfg);
 
 	/*
-	 * Audits one published version's immutable objects, and (once per
-	 * row_key) its package's index files. Each adds the keys it expects to
-	 * v's list. Returns 0, or <0 when verify itself failed (err in v).
+	 * Audits one published version's immutable objects, and a package's
+	 * index files from rows[0..n), every published row of that package (the
+	 * same row_key, n >= 1, in publication order). Each adds the keys it
+	 * expects to v's list. Returns 0, or <0 when verify itself failed (err in v).
 	 */
 	int (*verify_version)(struct verify_ctx *v, const struct queue_published *p);
-	int (*verify_index)(struct verify_ctx *v, const struct queue_published *p);
+	int (*verify_index)(struct verify_ctx *v, const struct queue_published *const *rows, size_t n);
 };
 
 extern const struct target target_go;

@@ -278,12 +278,11 @@ static int cmp_versions(const void *a, const void *b)
 	return modpath_version_cmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int go_verify_index(struct verify_ctx *v, const struct queue_published *p)
+static int go_verify_index(struct verify_ctx *v, const struct queue_published *const *rows, size_t n)
 {
-	char *mp = row_modpath(p, v->cfg);
+	char *mp = row_modpath(rows[0], v->cfg);
 	char *lk = goproxy_key(mp, "/@v/list", NULL, NULL, v->err);
 	char *latest_k = goproxy_key(mp, "/@latest", NULL, NULL, v->err);
-	struct queue_rows rows = QUEUE_ROWS_INIT;
 	struct strvec sorted = STRVEC_INIT;
 	struct buf want = BUF_INIT, data = BUF_INIT;
 	int rc = -1;
@@ -293,10 +292,8 @@ static int go_verify_index(struct verify_ctx *v, const struct queue_published *p
 	}
 	verify_expect(v, lk);
 	verify_expect(v, latest_k);
-	if (queue_published_of(v->db, p->template_id, p->module_id, &rows, v->err) < 0)
-		goto out;
-	for (size_t k = 0; k < rows.n; k++)
-		strvec_push(&sorted, rows.v[k].version);
+	for (size_t k = 0; k < n; k++)
+		strvec_push(&sorted, rows[k]->version);
 	qsort(sorted.v, sorted.n, sizeof(*sorted.v), cmp_versions);
 	for (size_t k = 0; k < sorted.n; k++)
 		buf_printf(&want, "%s\n", sorted.v[k]);
@@ -319,7 +316,6 @@ out:
 	free(mp);
 	free(lk);
 	free(latest_k);
-	queue_rows_release(&rows);
 	strvec_clear(&sorted);
 	buf_release(&want);
 	buf_release(&data);

@@ -176,18 +176,15 @@ static void npm_publication(const struct job *j, struct queue_publication *p)
 	p->shasum = pkg->shasum;
 }
 
-/* The packument of name from the published versions of (template, module), into out. */
-static int render_packument(PGconn *db, const char *name, long long template_id, long long module_id,
+/* The packument of name from its published rows[0..n), into out; *latest (may be NULL) gets the highest version. */
+static int render_packument(const char *name, const struct queue_published *const *rows, size_t n_rows,
 			    const char *npm_url, struct buf *out, char **latest, char *err)
 {
-	struct queue_rows rows = QUEUE_ROWS_INIT;
-	if (queue_published_of(db, template_id, module_id, &rows, err) < 0)
-		return -1;
-	struct npmpkg_version *v = xcalloc(rows.n + 1, sizeof(*v));
-	char(*times)[TIMEFMT_SIZE] = xcalloc(rows.n + 1, sizeof(*times));
+	struct npmpkg_version *v = xcalloc(n_rows + 1, sizeof(*v));
+	char(*times)[TIMEFMT_SIZE] = xcalloc(n_rows + 1, sizeof(*times));
 	size_t n = 0;
-	for (size_t i = 0; i < rows.n; i++) {
-		const struct queue_published *p = &rows.v[i];
+	for (size_t i = 0; i < n_rows; i++) {
+		const struct queue_published *p = rows[i];
 		if (!p->package)
 			continue;
 		v[n++] = (struct npmpkg_version){
@@ -203,17 +200,23 @@ static int render_packument(PGconn *db, const char *name, long long template_id,
 		*latest = xstrdup(v[n - 1].version);
 	free(times);
 	free(v);
-	queue_rows_release(&rows);
 	return rc;
 }
 
 static int npm_index(const struct job *j, PGconn *db, struct store *s, const struct target_env *env, char *err)
 {
 	struct buf doc = BUF_INIT;
-	int rc = render_packument(db, pkg_of(j)->name, j->q.template_id, j->q.module_id, env->cfg->npm_url, &doc, NULL,
-				  err);
+	struct queue_rows rows = QUEUE_ROWS_INIT;
+	if (queue_published_of(db, j->q.template_id, j->q.module_id, &rows, err) < 0)
+		return -1;
+	const struct queue_published **rp = xcalloc(rows.n + 1, sizeof(*rp));
+	for (size_t i = 0; i < rows.n; i++)
+		rp[i] = &rows.v[i];
+	int rc = render_packument(pkg_of(j)->name, rp, rows.n, env->cfg->npm_url, &doc, NULL, err);
 	if (rc == 0)
 		rc = npmpkg_put_packument(s, pkg_of(j)->name, &doc, err);
+	free(rp);
+	queue_rows_release(&rows);
 	buf_release(&doc);
 	return rc;
 }
@@ -295,14 +298,14 @@ static int npm_verify_version(struct verify_ctx *v, const struct queue_published
 }
 
 /* The packument against what the database says. */
-static int npm_verify_index(struct verify_ctx *v, const struct queue_published *p)
+static int npm_verify_index(struct verify_ctx *v, const struct queue_published *const *rows, size_t n)
 {
+	const struct queue_published *p = rows[0];
 	struct buf want = BUF_INIT, got = BUF_INIT;
 	char *key = npmpkg_packument_key(p->package), *latest = NULL;
 	int rc = -1;
 	verify_expect(v, key);
-	if (render_packument(v->db, p->package, p->template_id, p->module_id, v->cfg->npm_url, &want, &latest, v->err) <
-	    0)
+	if (render_packument(p->package, rows, n, v->cfg->npm_url, &want, &latest, v->err) < 0)
 		goto out;
 	rc = verify_fetch(v, key, &got);
 	if (rc == 0 && (got.len != want.len || memcmp(got.data, want.data, want.len)))

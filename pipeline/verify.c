@@ -62,29 +62,53 @@ static int cmp_strp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every published version and, once per index key, its package's index files. */
+/* A published row and the key of its package's index. */
+struct keyed_row {
+	char *key;
+	size_t at; /* position in publication order */
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed_row *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+/* Every published version, then each package's index files from its rows (no query per package). */
 static int verify_published(struct verify_ctx *v)
 {
 	struct queue_rows rows = QUEUE_ROWS_INIT;
-	struct strvec indexed = STRVEC_INIT;
+	struct keyed_row *kr = NULL;
+	const struct queue_published **group = NULL;
 	int rc = -1;
 	if (queue_published_all(v->db, &rows, v->err) < 0)
 		return -1;
+	kr = xcalloc(rows.n + 1, sizeof(*kr));
+	group = xcalloc(rows.n + 1, sizeof(*group));
 	for (size_t i = 0; i < rows.n; i++) {
 		const struct target *t = target_for_row(&rows.v[i]);
+		kr[i] = (struct keyed_row){ .key = t->row_key(&rows.v[i], v->cfg), .at = i };
 		if (t->verify_version(v, &rows.v[i]) < 0)
 			goto out;
-		char *key = t->row_key(&rows.v[i], v->cfg);
-		int seen = strvec_contains(&indexed, key);
-		if (!seen)
-			strvec_push(&indexed, key);
-		free(key);
-		if (!seen && t->verify_index(v, &rows.v[i]) < 0)
+	}
+	qsort(kr, rows.n, sizeof(*kr), cmp_keyed);
+	for (size_t i = 0; i < rows.n;) {
+		size_t n = 0;
+		while (i + n < rows.n && !strcmp(kr[i + n].key, kr[i].key)) {
+			group[n] = &rows.v[kr[i + n].at];
+			n++;
+		}
+		if (target_for_row(group[0])->verify_index(v, group, n) < 0)
 			goto out;
+		i += n;
 	}
 	rc = 0;
 out:
-	strvec_clear(&indexed);
+	for (size_t i = 0; i < rows.n; i++)
+		free(kr[i].key);
+	free(kr);
+	free(group);
 	queue_rows_release(&rows);
 	return rc;
 }

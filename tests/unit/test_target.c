@@ -132,9 +132,10 @@ static int fake_verify_version(struct verify_ctx *v, const struct queue_publishe
 	return g < 0 ? g : 0;
 }
 
-static int fake_verify_index(struct verify_ctx *v, const struct queue_published *p)
+static int fake_verify_index(struct verify_ctx *v, const struct queue_published *const *rows, size_t n)
 {
-	char *key = xasprintf("wheels/%s/index", p->package);
+	(void)n;
+	char *key = xasprintf("wheels/%s/index", rows[0]->package);
 	verify_expect(v, key);
 	free(key);
 	return 0;
@@ -255,7 +256,8 @@ int main(void)
 	CHECK(target_fake.verify_version(&v, &row) == 0 && v.problems == 0);
 	row.integrity = "0000";
 	CHECK(target_fake.verify_version(&v, &row) == 0 && v.problems == 1);
-	CHECK(target_fake.verify_index(&v, &row) == 0 && v.expected.n == 3);
+	const struct queue_published *group[] = { &row };
+	CHECK(target_fake.verify_index(&v, group, 1) == 0 && v.expected.n == 3);
 	fclose(report);
 	strvec_clear(&v.expected);
 	job_free(j);
