@@ -576,40 +576,96 @@ long long queue_backoff_ms(int attempts, long long base_ms)
 	return base_ms << shift;
 }
 
-int queue_fail(PGconn *c, const char *lease_owner, const struct queue_job *j, const char *error, int permanent,
-	       int max_attempts, long long base_ms, int *final, char *err)
+/* The columns of a failed generation, in the order failures_from reads them (g may be a CTE's rows). */
+#define FAILURE_COLUMNS                                                                               \
+	"g.id, m.owner || '/' || m.name, c.sequence, t.owner || '/' || t.name || ':v' || tv.number, " \
+	"g.version, g.attempts, coalesce(g.last_error, ''), " FINISHED_US
+
+static void failures_from(PGresult *r, struct queue_failure **v, size_t *n)
 {
-	char id[32], delay[32];
-	*final = permanent || j->attempts >= max_attempts;
-	long long d = jitter_spread(queue_backoff_ms(j->attempts, base_ms)); /* 50% to 150% */
-	snprintf(id, sizeof(id), "%lld", j->id);
-	snprintf(delay, sizeof(delay), "%lld", d);
-	const char *p[] = { id, lease_owner, error, *final ? "failed" : "pending", delay };
-	if (db_run(c, "queue: record failure",
-		   "UPDATE generations SET state = $4, last_error = $3, lease_until = NULL, lease_owner = NULL,"
-		   "  finished_at = CASE WHEN $4 = 'failed' THEN now() END,"
-		   "  next_attempt_at = now() + $5::bigint * interval '1 millisecond'"
-		   " WHERE id = $1 AND state = 'running' AND lease_owner = $2",
-		   5, p, err) < 0)
-		return -1;
-	if (!*final)
-		return 0;
-	/* What depends on it (same template version) cannot be published either. */
+	*n = (size_t)PQntuples(r);
+	*v = xcalloc(*n + 1, sizeof(**v));
+	for (size_t i = 0; i < *n; i++) {
+		int row = (int)i;
+		(*v)[i] = (struct queue_failure){
+			.id = db_ll(r, row, 0),
+			.module = PQgetvalue(r, row, 1),
+			.sequence = db_ll(r, row, 2),
+			.template = PQgetvalue(r, row, 3),
+			.version = PQgetvalue(r, row, 4),
+			.attempts = db_ll(r, row, 5),
+			.error = PQgetvalue(r, row, 6),
+			.failed_us = db_ll(r, row, 7),
+		};
+	}
+}
+
+void queue_fail_result_release(struct queue_fail_result *r)
+{
+	free(r->dependents);
+	PQclear(r->res);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Fails the pending generations that depend on j (same template version); lists them in out. */
+static int fail_dependents(PGconn *c, const struct queue_job *j, const char *error, struct queue_fail_result *out,
+			   char *err)
+{
 	char cid[32], tv[32], who[300];
 	snprintf(cid, sizeof(cid), "%lld", j->commit_id);
 	snprintf(tv, sizeof(tv), "%lld", j->template_version_id);
 	snprintf(who, sizeof(who), "dependency %s/%s commit %d (%s) failed: ", j->module_owner, j->module_name,
 		 j->sequence, j->version);
 	const char *pd[] = { cid, tv, who, error };
-	return db_run(
+	PGresult *r = db_exec(
 		c, "queue: fail dependents",
 		"WITH RECURSIVE dependents AS ("
 		"  SELECT commit_id FROM commit_deps WHERE dep_commit_id = $1"
-		"  UNION SELECT d.commit_id FROM commit_deps d JOIN dependents x ON d.dep_commit_id = x.commit_id)"
-		" UPDATE generations SET state = 'failed', last_error = $3 || $4, finished_at = now()"
-		" WHERE template_version_id = $2 AND state = 'pending'"
-		"   AND commit_id IN (SELECT commit_id FROM dependents)",
+		"  UNION SELECT d.commit_id FROM commit_deps d JOIN dependents x ON d.dep_commit_id = x.commit_id),"
+		" g AS (UPDATE generations SET state = 'failed', last_error = $3 || $4, finished_at = now()"
+		"  WHERE template_version_id = $2 AND state = 'pending'"
+		"    AND commit_id IN (SELECT commit_id FROM dependents)"
+		"  RETURNING id, commit_id, template_version_id, version, attempts, last_error, finished_at)"
+		" SELECT " FAILURE_COLUMNS " FROM g JOIN commits c ON c.id = g.commit_id"
+		" JOIN modules m ON m.id = c.module_id JOIN template_versions tv ON tv.id = g.template_version_id"
+		" JOIN templates t ON t.id = tv.template_id ORDER BY g.id",
 		4, pd, err);
+	if (!r)
+		return -1;
+	out->res = r;
+	failures_from(r, &out->dependents, &out->n_dependents);
+	return 0;
+}
+
+int queue_fail(PGconn *c, const char *lease_owner, const struct queue_job *j, const char *error, int permanent,
+	       int max_attempts, long long base_ms, struct queue_fail_result *out, char *err)
+{
+	char id[32], delay[32];
+	memset(out, 0, sizeof(*out));
+	out->final = permanent || j->attempts >= max_attempts;
+	long long d = jitter_spread(queue_backoff_ms(j->attempts, base_ms)); /* 50% to 150% */
+	snprintf(id, sizeof(id), "%lld", j->id);
+	snprintf(delay, sizeof(delay), "%lld", d);
+	const char *p[] = { id, lease_owner, error, out->final ? "failed" : "pending", delay };
+	if (db_begin(c, err) < 0)
+		return -1;
+	if (db_run(c, "queue: record failure",
+		   "UPDATE generations SET state = $4, last_error = $3, lease_until = NULL, lease_owner = NULL,"
+		   "  finished_at = CASE WHEN $4 = 'failed' THEN now() END,"
+		   "  next_attempt_at = now() + $5::bigint * interval '1 millisecond'"
+		   " WHERE id = $1 AND state = 'running' AND lease_owner = $2",
+		   5, p, err) < 0)
+		goto fail;
+	/* What depends on it (same template version) cannot be published either. */
+	if (out->final && fail_dependents(c, j, error, out, err) < 0)
+		goto fail;
+	if (db_commit(c, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(c);
+	queue_fail_result_release(out);
+	return -1;
 }
 
 int queue_release(PGconn *c, const char *lease_owner, long long id, const char *msg, char *err)
@@ -664,29 +720,13 @@ int queue_failures(PGconn *c, int limit, struct queue_failure **v, size_t *n, PG
 	char lim[16];
 	snprintf(lim, sizeof(lim), "%d", limit);
 	const char *p[] = { lim };
-	PGresult *r = db_exec(
-		c, "queue: recent failures",
-		"SELECT g.id, m.owner || '/' || m.name, c.sequence, t.owner || '/' || t.name || ':v' || tv.number,"
-		"  g.version, g.attempts, coalesce(g.last_error, ''), " FINISHED_US PUBLISHED_FROM
-		" WHERE g.state = 'failed' ORDER BY g.finished_at DESC LIMIT $1::int",
-		1, p, err);
+	PGresult *r = db_exec(c, "queue: recent failures",
+			      "SELECT " FAILURE_COLUMNS PUBLISHED_FROM
+			      " WHERE g.state = 'failed' ORDER BY g.finished_at DESC LIMIT $1::int",
+			      1, p, err);
 	if (!r)
 		return -1;
-	*n = (size_t)PQntuples(r);
-	*v = xcalloc(*n + 1, sizeof(**v));
-	for (size_t i = 0; i < *n; i++) {
-		int row = (int)i;
-		(*v)[i] = (struct queue_failure){
-			.id = db_ll(r, row, 0),
-			.module = PQgetvalue(r, row, 1),
-			.sequence = db_ll(r, row, 2),
-			.template = PQgetvalue(r, row, 3),
-			.version = PQgetvalue(r, row, 4),
-			.attempts = db_ll(r, row, 5),
-			.error = PQgetvalue(r, row, 6),
-			.failed_us = db_ll(r, row, 7),
-		};
-	}
+	failures_from(r, v, n);
 	*res = r;
 	return 0;
 }

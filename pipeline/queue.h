@@ -153,16 +153,6 @@ int queue_feed_top(PGconn *c, long long *top, int *unplaced, char *err);
 int queue_feed_place(PGconn *c, long long top, long long *placed, char *err);
 
 /*
- * Records a failure: permanent failures and the last allowed attempt become
- * 'failed' (and so do the pending generations that depend on it, with the
- * same template version); others go back to 'pending' after an exponential
- * backoff with jitter (base_ms * 2^(attempts-1), +-50%). *final is 1 when
- * failed for good.
- */
-int queue_fail(PGconn *c, const char *lease_owner, const struct queue_job *q, const char *error, int permanent,
-	       int max_attempts, long long base_ms, int *final, char *err);
-
-/*
  * Hands a claimed generation back to the queue without counting the attempt
  * (the store was unusable, or the process is stopping), keeping msg as its
  * last error.
@@ -190,6 +180,26 @@ struct queue_failure {
 };
 /* The most recent failures, newest first, at most limit. Release *res with PQclear. */
 int queue_failures(PGconn *c, int limit, struct queue_failure **v, size_t *n, PGresult **res, char *err);
+
+/* What queue_fail recorded. */
+struct queue_fail_result {
+	int final;			  /* failed for good */
+	struct queue_failure *dependents; /* pending generations failed with it (strings in res) */
+	size_t n_dependents;
+	PGresult *res;
+};
+void queue_fail_result_release(struct queue_fail_result *r);
+
+/*
+ * Records a failure, in one transaction: permanent failures and the last
+ * allowed attempt become 'failed', and so do the pending generations that
+ * depend on it with the same template version (listed in out, to be logged
+ * and counted); others go back to 'pending' after an exponential backoff
+ * with jitter (base_ms * 2^(attempts-1), +-50%). out is filled here (release
+ * it with queue_fail_result_release). Returns 0 or -1 (err set).
+ */
+int queue_fail(PGconn *c, const char *lease_owner, const struct queue_job *q, const char *error, int permanent,
+	       int max_attempts, long long base_ms, struct queue_fail_result *out, char *err);
 
 /*
  * Puts failed generations back in the queue with their attempts reset: those

@@ -50,21 +50,42 @@ static int hand_back(struct run_ctx *ctx, PGconn **db, struct job *j, char *err)
 	return 0;
 }
 
-/* A failure that counts: retried after a backoff, or failed for good. */
+/* A pending generation failed because j failed for good: logged and counted as j is. */
+static void log_dependent(const struct queue_failure *f)
+{
+	struct logline l;
+	log_start(&l, "error", "failed");
+	log_int(&l, "generation", f->id);
+	log_str(&l, "module", f->module);
+	log_int(&l, "commit", f->sequence);
+	log_str(&l, "template", f->template);
+	log_str(&l, "version", f->version);
+	log_int(&l, "attempt", f->attempts);
+	log_str(&l, "failure", "dependency");
+	log_str(&l, "reason", f->error);
+	log_end(&l);
+}
+
+/* A failure that counts: retried after a backoff, or failed for good (with what depends on it). */
 static int record_failure(struct run_ctx *ctx, PGconn **db, struct job *j, struct run_stats *st, char *err)
 {
-	int final = 0;
+	struct queue_fail_result res;
 	if (db_ensure(db, ctx->o->cfg->database, err) < 0 ||
 	    queue_fail(*db, ctx->lease_owner, &j->q, j->error, j->outcome == JOB_PERMANENT, ctx->o->max_attempts,
-		       ctx->o->cfg->retry_base_ms, &final, err) < 0)
+		       ctx->o->cfg->retry_base_ms, &res, err) < 0)
 		return -1; /* the lease will expire and the work will be retried */
-	if (final) {
+	if (res.final) {
 		st->failed++;
 		stage_log_job("error", "failed", j);
 	} else {
 		st->retried++;
 		stage_log_job("warn", "retry_scheduled", j);
 	}
+	for (size_t i = 0; i < res.n_dependents; i++) {
+		st->failed++;
+		log_dependent(&res.dependents[i]);
+	}
+	queue_fail_result_release(&res);
 	return 0;
 }
 

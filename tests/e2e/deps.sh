@@ -123,4 +123,10 @@ test_dependency_generations_wait_and_fail_together() {
     *"dependency googleapis/common commit 1"*"failed"*) ;;
     *) fail "iam error: $(sql "SELECT last_error FROM generations")" ;;
   esac
+  # The dependent's failure is logged and counted like its dependency's.
+  assert_err_has "event=failed generation=2 module=googleapis/iam commit=1"
+  assert_err_has "event=run_finished published=0 failed=2"
+  assert_eq "2" "$(grep -c 'event=failed ' "$ERR")" "event=failed lines"
+  rg status
+  assert_out_has "failed=2"
 }
