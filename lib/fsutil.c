@@ -130,6 +130,16 @@ static char *write_temp(const char *path, const void *data, size_t len, char *er
 	return tmp;
 }
 
+int fs_check_writable(const char *path, char *err)
+{
+	char *tmp = write_temp(path, "", 0, err);
+	if (!tmp)
+		return -1;
+	unlink(tmp);
+	free(tmp);
+	return 0;
+}
+
 int fs_write_replace(const char *path, const void *data, size_t len, char *err)
 {
 	char *tmp = write_temp(path, data, len, err);

@@ -30,6 +30,8 @@ int fs_write_once(const char *path, const void *data, size_t len, char *err);
 int fs_list_files(const char *root, int include_hidden, struct strvec *out, char *err);
 /* Removes a directory tree. Returns 0, or -1 with err set. */
 int fs_remove_tree(const char *path, char *err);
+/* 0 when a file can be created beside path (in its directory), else -1 (err says why). */
+int fs_check_writable(const char *path, char *err);
 /* Makes a fresh private temporary directory; returns malloc'ed path or NULL. */
 char *fs_mkdtemp(const char *dir, const char *prefix, char *err);
 

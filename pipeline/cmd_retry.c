@@ -6,6 +6,7 @@
 #include "migrate.h"
 #include "names.h"
 #include "queue.h"
+#include "registry.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -64,8 +65,19 @@ int cmd_retry(int argc, char **argv, struct config *cfg)
 	PGconn *c = cli_connect(cfg);
 	if (!c)
 		goto out;
-	long long queued = 0;
-	if (migrate_check(c, err) < 0 || queue_retry(c, ids.data, t.owner, t.name, m.owner, m.name, &queued, err) < 0) {
+	long long queued = 0, unknown = 0;
+	int has_t = 1, has_m = 1;
+	if (migrate_check(c, err) < 0 || (t.owner[0] && (has_t = registry_has(c, "template", &t, err)) < 0) ||
+	    (m.owner[0] && (has_m = registry_has(c, "module", &m, err)) < 0) ||
+	    queue_first_unknown(c, ids.data, &unknown, err) < 0) {
+		cli_error(EXIT_USAGE, "%s", err);
+	} else if (!has_t) {
+		cli_error(EXIT_USAGE, "template %s/%s: no such template", t.owner, t.name);
+	} else if (!has_m) {
+		cli_error(EXIT_USAGE, "module %s/%s: no such module", m.owner, m.name);
+	} else if (unknown) {
+		cli_error(EXIT_USAGE, "generation %lld: no such generation", unknown);
+	} else if (queue_retry(c, ids.data, t.owner, t.name, m.owner, m.name, &queued, err) < 0) {
 		cli_error(EXIT_USAGE, "%s", err);
 	} else {
 		printf("%lld generation%s queued again\n", queued, queued == 1 ? "" : "s");

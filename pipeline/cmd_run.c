@@ -5,6 +5,7 @@
 #include "log.h"
 #include "modpath.h"
 #include "npmpkg.h"
+#include "metrics.h"
 #include "num.h"
 #include "run.h"
 
@@ -131,6 +132,8 @@ int cmd_run(int argc, char **argv, struct config *cfg)
 	if (optind != argc)
 		return cli_error(EXIT_USAGE, "run takes no arguments (got \"%s\")", argv[optind]);
 	if (modpath_check_prefix(cfg->go_prefix, err) < 0 || cli_check_npm(cfg, err) < 0)
+		return cli_error(EXIT_USAGE, "%s", err);
+	if (cfg->metrics_file && metrics_check(cfg->metrics_file, err) < 0)
 		return cli_error(EXIT_USAGE, "%s", err);
 	if (cfg->lease_ms < 1000 || cfg->retry_base_ms < 0 || cfg->poll_ms < 10)
 		return cli_error(EXIT_USAGE, "REMOTEGEN_LEASE_MS must be >= 1000, REMOTEGEN_RETRY_BASE_MS >= 0, "

@@ -55,3 +55,11 @@ int metrics_write(PGconn *c, const char *path, const struct run_stats *st, char 
 	buf_release(&b);
 	return rc;
 }
+
+int metrics_check(const char *path, char *err)
+{
+	char why[ERR_SIZE];
+	if (fs_check_writable(path, why) < 0)
+		return err_set(err, "metrics file %s: %s", path, why);
+	return 0;
+}

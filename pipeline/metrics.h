@@ -11,6 +11,9 @@
 #include <libpq-fe.h>
 #include "run.h"
 
+/* Checks, before a run, that the metrics file can be written. Returns 0 or -1 (err names the file). */
+int metrics_check(const char *path, char *err);
+
 /* Writes the metrics file. Returns 0 or -1 (err set). */
 int metrics_write(PGconn *c, const char *path, const struct run_stats *st, char *err);
 

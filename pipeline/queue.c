@@ -731,6 +731,15 @@ int queue_failures(PGconn *c, int limit, struct queue_failure **v, size_t *n, PG
 	return 0;
 }
 
+int queue_first_unknown(PGconn *c, const char *ids, long long *missing, char *err)
+{
+	const char *p[] = { ids };
+	return db_numbers(c, "queue: unknown generations",
+			  "SELECT coalesce((SELECT x FROM unnest($1::bigint[]) AS x"
+			  "  WHERE NOT EXISTS (SELECT 1 FROM generations WHERE id = x) LIMIT 1), 0)",
+			  1, p, missing, 1, err);
+}
+
 int queue_retry(PGconn *c, const char *ids, const char *t_owner, const char *t_name, const char *m_owner,
 		const char *m_name, long long *queued, char *err)
 {

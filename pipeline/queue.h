@@ -201,6 +201,9 @@ void queue_fail_result_release(struct queue_fail_result *r);
 int queue_fail(PGconn *c, const char *lease_owner, const struct queue_job *q, const char *error, int permanent,
 	       int max_attempts, long long base_ms, struct queue_fail_result *out, char *err);
 
+/* The first of ids (a bigint[] literal) that is no generation: *missing (0: all exist). */
+int queue_first_unknown(PGconn *c, const char *ids, long long *missing, char *err);
+
 /*
  * Puts failed generations back in the queue with their attempts reset: those
  * in ids (a bigint[] literal; "{}" for all) of template t_owner/t_name and

@@ -453,3 +453,21 @@ int registry_count_commits(PGconn *c, const struct name_ref *m, long from, long 
 	PQclear(r);
 	return 0;
 }
+
+int registry_has(PGconn *c, const char *kind, const struct name_ref *m, char *err)
+{
+	const char *p[] = { m->owner, m->name };
+	PGresult *r =
+		!strcmp(kind, "module")
+			? db_exec(c, "registry: find module",
+				  "SELECT 1 FROM modules WHERE lower(owner) = lower($1) AND lower(name) = lower($2)", 2,
+				  p, err)
+			: db_exec(c, "registry: find template",
+				  "SELECT 1 FROM templates WHERE lower(owner) = lower($1) AND lower(name) = lower($2)",
+				  2, p, err);
+	if (!r)
+		return -1;
+	int found = PQntuples(r) > 0;
+	PQclear(r);
+	return found;
+}

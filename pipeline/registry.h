@@ -85,6 +85,9 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
 int registry_find_template_version(PGconn *c, const struct name_ref *t, long number, long long *tv_id,
 				   long *found_number, char **label, char *err);
 
+/* 1 when module m (kind "module") or template m (kind "template") is registered, 0 when not, -1 on error. */
+int registry_has(PGconn *c, const char *kind, const struct name_ref *m, char *err);
+
 /* How many commits of module m ("" owner: of every module) have a sequence >= from. */
 int registry_count_commits(PGconn *c, const struct name_ref *m, long from, long *total, char *err);
 

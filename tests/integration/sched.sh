@@ -54,6 +54,16 @@ test_backoff_delays_grow_and_retry_requeues() {
   assert_eq "pending|0" "$(sql "SELECT state || '|' || attempts FROM generations")" "after retry"
   rg retry
   assert_out_has "0 generations queued again"
+  # What names nothing is refused, as backfill refuses an unknown template.
+  rg retry --module acme/nosuch
+  assert_rc 2
+  assert_err_has "module acme/nosuch: no such module"
+  rg retry --template acme/nosuch
+  assert_rc 2
+  assert_err_has "template acme/nosuch: no such template"
+  rg retry --generation 999999
+  assert_rc 2
+  assert_err_has "generation 999999: no such generation"
 }
 
 test_metrics_textfile() {
@@ -71,6 +81,11 @@ test_metrics_textfile() {
   grep -q '^remotegen_queue_depth{state="pending"} 0$' "$m" || fail "metrics: $(cat "$m")"
   grep -q '^# TYPE remotegen_plugin_seconds_total counter$' "$m" || fail "metrics: $(cat "$m")"
   [ "$(awk '/^remotegen_last_success_timestamp_seconds/ {print int($2)}' "$m")" -gt 1700000000 ] || fail "last success: $(cat "$m")"
+  # A metrics file that cannot be written is a configuration error, found before the run starts.
+  rg run --once --metrics-file /nonexistent/remotegen.prom
+  assert_rc 2
+  assert_err_has "metrics file /nonexistent/remotegen.prom"
+  if grep -q 'event=run_started' "$ERR"; then fail "the run started: $(cat "$ERR")"; fi
 }
 
 test_backfill_200_commits_with_new_work_first() {
