@@ -5,6 +5,7 @@
 #include "runtime.h"
 #include "subproc.h"
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +130,12 @@ static int prepare_oci(const struct runtime_spec *s, struct runtime_cmd *cmd, ch
 
 int runtime_prepare(const struct runtime_spec *s, struct runtime_cmd *cmd, char *err)
 {
+	/* An executable that went away is an operator's mistake, not a crash: no retry helps. */
+	if (s->exec_path && access(s->exec_path, X_OK) < 0)
+		return err_set(err,
+			       "plugin %s: executable %s is gone (%s): restore it, or register the plugin version "
+			       "again, then retry",
+			       s->label, s->exec_path, strerror(errno));
 	if (!strcmp(s->runtime, "exec")) {
 		strvec_push(&cmd->argv, s->exec_path);
 		cmd->set_rlimit_as = 1;

@@ -44,7 +44,11 @@ struct runtime_cmd {
 	const char *oci_args; /* oci: the engine's global flags (borrowed), for cleanup */
 };
 
-/* Fills cmd (caller-initialised with {0}; release with runtime_cmd_release). Returns 0 or -1. */
+/*
+ * Fills cmd (caller-initialised with {0}; release with runtime_cmd_release).
+ * Returns 0 or -1 (err set): an executable that is gone, a runtime that is
+ * missing or unknown; none of them heals by retrying.
+ */
 int runtime_prepare(const struct runtime_spec *s, struct runtime_cmd *cmd, char *err);
 /* After a run that did not end cleanly: removes a container left behind (oci). */
 void runtime_cleanup(const struct runtime_cmd *cmd);

@@ -177,3 +177,25 @@ test_second_sigterm_hands_work_back() {
   assert_no_file "$STORE_DIR/gen.example.com/go/acme/glacial"
   if ps -eo args | grep -v grep | grep -q "^$TOOLS/testplugin"; then fail "plugin left running"; fi
 }
+
+test_vanished_executable_fails_at_once() {
+  rg migrate
+  cp "$TOOLS/testplugin" "$TMP/gone-plugin"
+  for rt in exec bwrap; do
+    rg plugin add "acme/gone-$rt" v1 --exec "$TMP/gone-plugin" --runtime "$rt"
+    rg template create "acme/gone-$rt" --plugin "acme/gone-$rt"
+    rg template version "acme/gone-$rt" --plugin "acme/gone-$rt:v1"
+  done
+  rm "$TMP/gone-plugin"
+  rg module push acme/weather "$ROOT/ops/example"
+  # An operator's mistake, not a crash: failed at the first attempt, naming the path.
+  REMOTEGEN_RETRY_BASE_MS=10 rg run --once --max-attempts 5
+  assert_rc 1
+  for rt in exec bwrap; do
+    case "$(error_of "gone-$rt")" in
+      "failed: plugin acme/gone-$rt:v1: executable $TMP/gone-plugin is gone"*) ;;
+      *) fail "$rt: $(error_of "gone-$rt")" ;;
+    esac
+  done
+  assert_eq "1 1" "$(sql "SELECT string_agg(attempts::text, ' ' ORDER BY id) FROM generations")" "attempts"
+}
