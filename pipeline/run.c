@@ -25,17 +25,54 @@
 
 /*
  * The first SIGTERM/SIGINT stops claiming and lets claimed work finish; a
- * second one kills running plugins and hands their generations back.
+ * second one kills running plugins and hands their generations back. SIGHUP
+ * changes nothing (configuration is read once, at start) and is logged.
+ * The handler only sets flags; the loop logs what arrived.
  */
 volatile sig_atomic_t stage_stop_requested;
 volatile sig_atomic_t stage_abort_work;
+static volatile sig_atomic_t last_stop_signal, hups;
 
 static void on_signal(int sig)
 {
-	(void)sig;
+	if (sig == SIGHUP) {
+		hups++;
+		return;
+	}
+	last_stop_signal = sig;
 	if (stage_stop_requested)
 		stage_abort_work = 1;
 	stage_stop_requested = 1;
+}
+
+/* What the signals that arrived since the last call asked for, one line each. */
+static void log_signals(size_t in_flight)
+{
+	static sig_atomic_t hups_logged;
+	static int stop_logged, abort_logged;
+	struct logline l;
+	if (hups != hups_logged) {
+		hups_logged = hups;
+		log_start(&l, "info", "signal_ignored");
+		log_str(&l, "signal", "HUP");
+		log_str(&l, "reason", "configuration is read once, at start: restart remotegen to change it");
+		log_end(&l);
+	}
+	if (stage_stop_requested && !stop_logged) {
+		stop_logged = 1;
+		log_start(&l, "info", "stop_requested");
+		log_str(&l, "signal", last_stop_signal == SIGINT ? "INT" : "TERM");
+		log_int(&l, "claimed", (long long)in_flight);
+		log_str(&l, "action", "finishing the claimed work; a second signal hands it back");
+		log_end(&l);
+	}
+	if (stage_abort_work && !abort_logged) {
+		abort_logged = 1;
+		log_start(&l, "warn", "abort_requested");
+		log_int(&l, "claimed", (long long)in_flight);
+		log_str(&l, "action", "killing running plugins and handing their work back");
+		log_end(&l);
+	}
 }
 
 /* The jobs claimed and not finished yet. */
@@ -258,6 +295,7 @@ static int loop_run(struct loop *lp, struct run_stats *st, char *err)
 		}
 		advance(lp, lp->f.n ? 100 : 0, st);
 		periodic(lp, st);
+		log_signals(lp->f.n);
 		if (lp->f.n || claimed)
 			continue;
 		if (stage_stop_requested || ctx->store_broken)
@@ -308,8 +346,10 @@ static void drain(struct loop *lp, struct run_stats *st)
 	const struct run_opts *o = ctx->o;
 	char e[ERR_SIZE];
 	/* Never leave half a generation behind. */
-	while (lp->f.n)
+	while (lp->f.n) {
 		advance(lp, 100, st);
+		log_signals(lp->f.n);
+	}
 	/*
 	 * Always bring the feed up to date at the end: a process killed after publishing
 	 * left it behind, and only a later run can catch up (up to date, nothing is written).
@@ -426,6 +466,7 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	stage_stop_requested = 0;
 	stage_abort_work = 0;
 

@@ -195,3 +195,15 @@ test_backfill_progress_bar_on_a_terminal() {
   grep -q '5/5 commits' "$TMP/tty.out" || fail "progress: $(cat -v "$TMP/tty.out")"
   assert_eq 5 "$(sql "SELECT count(*) FROM generations")" "queued"
 }
+
+test_sighup_is_logged_and_ignored() {
+  rg migrate
+  REMOTEGEN_POLL_MS=200 start_service
+  wait_for_event run_started
+  kill -HUP "$SVC_PID"
+  wait_for_event "signal_ignored signal=HUP"
+  sleep 0.3
+  kill -0 "$SVC_PID" 2>/dev/null || fail "SIGHUP stopped the service: $(cat "$TMP/svc.err")"
+  stop_service
+  grep -q 'event=stop_requested signal=TERM' "$TMP/svc.err" || fail "SIGTERM not logged: $(cat "$TMP/svc.err")"
+}
