@@ -92,6 +92,9 @@ struct loop {
 	struct claimed_jobs f;
 	int listening;
 	int sched_errors; /* consecutive */
+	/* Service mode: claims fail (a database outage): since when, how often, the next try. */
+	long long down_since, down_errors, backoff_ms, claim_at;
+	int down_db; /* the connection was gone, not just a statement */
 	int feed_published;
 	long long feed_at, metrics_at, last_extend;
 };
@@ -274,6 +277,47 @@ static int once_drained(struct loop *lp, char *err)
 	return 0;
 }
 
+/*
+ * Service mode, a claim failed: one line when the trouble starts (the
+ * database is gone, or a statement fails), then tries again after a backoff
+ * that doubles up to 30 s, quietly (debug).
+ */
+static void claims_failing(struct loop *lp, const char *e)
+{
+	long long now = util_now_ms();
+	struct logline l;
+	if (!lp->down_since) {
+		lp->down_since = now;
+		lp->down_errors = 0;
+		lp->backoff_ms = 1000;
+		lp->down_db = db_broken(lp->db);
+		log_start(&l, "error", lp->down_db ? "database_unavailable" : "scheduler_error");
+		log_str(&l, "reason", e);
+		log_str(&l, "action", "trying again with a backoff up to 30 s");
+		log_end(&l);
+	} else {
+		lp->backoff_ms = lp->backoff_ms * 2 > 30000 ? 30000 : lp->backoff_ms * 2;
+		log_start(&l, "debug", "scheduler_error");
+		log_str(&l, "reason", e);
+		log_int(&l, "retry_in_ms", lp->backoff_ms);
+		log_end(&l);
+	}
+	lp->down_errors++;
+	lp->claim_at = now + lp->backoff_ms;
+}
+
+/* Service mode, a claim worked after failing ones: one line. */
+static void claims_working(struct loop *lp)
+{
+	struct logline l;
+	log_start(&l, "info", lp->down_db ? "database_recovered" : "scheduler_recovered");
+	log_int(&l, "down_ms", util_now_ms() - lp->down_since);
+	log_int(&l, "failed_claims", lp->down_errors);
+	log_end(&l);
+	lp->down_since = 0;
+	lp->claim_at = 0;
+}
+
 /* The loop: returns 0 when it stopped as asked (or drained), -1 on a fatal database error (err set). */
 static int loop_run(struct loop *lp, struct run_stats *st, char *err)
 {
@@ -282,16 +326,23 @@ static int loop_run(struct loop *lp, struct run_stats *st, char *err)
 	for (;;) {
 		char e[ERR_SIZE];
 		int claimed = 0;
-		if (!stage_stop_requested && !ctx->store_broken && lp->f.n < lp->workers.capacity) {
+		if (!stage_stop_requested && !ctx->store_broken && lp->f.n < lp->workers.capacity &&
+		    util_now_ms() >= lp->claim_at) {
 			if (claim_more(lp, &claimed, e) < 0) {
+				if (!o->once) {
+					claims_failing(lp, e);
+					continue;
+				}
 				log_error("scheduler_error", e);
 				/* --once gives up on a dead database, or after 5 failures in a row. */
-				if (o->once && (db_broken(lp->db) || ++lp->sched_errors >= 5))
+				if (db_broken(lp->db) || ++lp->sched_errors >= 5)
 					return err_set(err, "%s", e);
 				sleep(1);
 				continue;
 			}
 			lp->sched_errors = 0;
+			if (lp->down_since)
+				claims_working(lp);
 		}
 		advance(lp, lp->f.n ? 100 : 0, st);
 		periodic(lp, st);
@@ -306,6 +357,8 @@ static int loop_run(struct loop *lp, struct run_stats *st, char *err)
 				return err_set(err, "%s", e);
 			if (drained)
 				return 0;
+		} else if (util_now_ms() < lp->claim_at) {
+			usleep(100000); /* backing off; a signal ends the sleep early */
 		} else {
 			wait_for_work(db_broken(lp->db) ? NULL : lp->db, o->cfg->poll_ms);
 		}

@@ -207,3 +207,25 @@ test_sighup_is_logged_and_ignored() {
   stop_service
   grep -q 'event=stop_requested signal=TERM' "$TMP/svc.err" || fail "SIGTERM not logged: $(cat "$TMP/svc.err")"
 }
+
+test_database_outage_backs_off_and_logs_recovery() {
+  rg migrate
+  make_plugin_template ok ""
+  REMOTEGEN_POLL_MS=200 start_service
+  wait_for_event run_started
+  pg_as "$PG_BIN/pg_ctl" -D "$RUN_TMP/pg/data" -m fast -w stop >/dev/null 2>&1 || fail "stop failed"
+  sleep 8
+  pg_as "$PG_BIN/pg_ctl" -D "$RUN_TMP/pg/data" -l "$RUN_TMP/pg/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $RUN_TMP/pg/sock -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    start >/dev/null 2>&1 || fail "start failed"
+  rg module push acme/weather "$ROOT/ops/example"
+  assert_rc 0
+  wait_for_sql "SELECT count(*) FROM generations WHERE state = 'published'" 1 300
+  stop_service
+  # One line when the database goes away and one when it is back, not one a second.
+  assert_eq 1 "$(grep -c 'event=database_unavailable' "$TMP/svc.err")" "database_unavailable lines"
+  assert_eq 1 "$(grep -c 'event=database_recovered' "$TMP/svc.err")" "database_recovered lines"
+  local errors
+  errors=$(grep -c 'level=error' "$TMP/svc.err" || true)
+  [ "$errors" -le 2 ] || fail "$errors error lines in an 8 s outage: $(grep 'level=error' "$TMP/svc.err")"
+}
