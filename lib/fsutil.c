@@ -42,13 +42,14 @@ int fs_read_file(const char *path, struct buf *out, char *err)
 int fs_mkdir_p(const char *path, mode_t mode, char *err)
 {
 	char *p = xstrdup(path);
-	int rc = 0;
+	int rc = 0, e = 0;
 	for (char *s = p + 1;; s++) {
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
 			*s = '\0';
 			if (mkdir(p, mode) < 0 && errno != EEXIST) {
-				rc = err_set(err, "cannot create directory %s: %s", p, strerror(errno));
+				e = errno;
+				rc = err_set(err, "cannot create directory %s: %s", p, strerror(e));
 				goto out;
 			}
 			*s = c;
@@ -58,6 +59,8 @@ int fs_mkdir_p(const char *path, mode_t mode, char *err)
 	}
 out:
 	free(p);
+	if (rc < 0)
+		errno = e;
 	return rc;
 }
 
@@ -108,23 +111,29 @@ static char *write_temp(const char *path, const void *data, size_t len, char *er
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	char *tmp = xasprintf("%s/.%s.tmp.%d.%u", dir, base, (int)getpid(), atomic_fetch_add(&counter, 1));
 	free(dir);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int e, fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		err_set(err, "cannot create %s: %s", tmp, strerror(errno));
+		e = errno;
+		err_set(err, "cannot create %s: %s", tmp, strerror(e));
 		free(tmp);
+		errno = e;
 		return NULL;
 	}
 	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-		err_set(err, "cannot write %s: %s", tmp, strerror(errno));
+		e = errno;
+		err_set(err, "cannot write %s: %s", tmp, strerror(e));
 		close(fd);
 		unlink(tmp);
 		free(tmp);
+		errno = e;
 		return NULL;
 	}
 	if (close(fd) < 0) {
-		err_set(err, "cannot write %s: %s", tmp, strerror(errno));
+		e = errno;
+		err_set(err, "cannot write %s: %s", tmp, strerror(e));
 		unlink(tmp);
 		free(tmp);
+		errno = e;
 		return NULL;
 	}
 	return tmp;
@@ -147,8 +156,10 @@ int fs_write_replace(const char *path, const void *data, size_t len, char *err)
 		return -1;
 	int rc = 0;
 	if (rename(tmp, path) < 0) {
-		rc = err_set(err, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+		int e = errno;
+		rc = err_set(err, "cannot rename %s to %s: %s", tmp, path, strerror(e));
 		unlink(tmp);
+		errno = e;
 		goto out;
 	}
 	rc = fsync_dir(path, err);
@@ -163,13 +174,14 @@ int fs_write_once(const char *path, const void *data, size_t len, char *err)
 	struct buf old = BUF_INIT;
 	if (!tmp)
 		return -1;
-	int rc = 0;
+	int rc = 0, e = 0;
 	if (link(tmp, path) == 0) {
 		rc = fsync_dir(path, err);
 		goto out;
 	}
 	if (errno != EEXIST) {
-		rc = err_set(err, "cannot create %s: %s", path, strerror(errno));
+		e = errno;
+		rc = err_set(err, "cannot create %s: %s", path, strerror(e));
 		goto out;
 	}
 	if (fs_read_file(path, &old, err) < 0) {
@@ -188,6 +200,8 @@ out:
 	unlink(tmp);
 	free(tmp);
 	buf_release(&old);
+	if (e)
+		errno = e;
 	return rc;
 }
 

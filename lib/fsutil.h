@@ -14,6 +14,7 @@
 int fs_read_file(const char *path, struct buf *out, char *err);
 /* mkdir -p. Returns 0, or -1 with err set. */
 int fs_mkdir_p(const char *path, mode_t mode, char *err);
+/* The writes below and fs_mkdir_p leave the cause of a failure in errno. */
 /* Writes path durably, replacing any previous content atomically. */
 int fs_write_replace(const char *path, const void *data, size_t len, char *err);
 /*

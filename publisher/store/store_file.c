@@ -48,13 +48,20 @@ static int file_put(struct store *base, const char *key, const void *data, size_
 	if (check_key(key, err) < 0)
 		return -1;
 	char *path = key_path(s, key);
-	int rc = ensure_parent(path, sub);
+	int rc = ensure_parent(path, sub), e = 0;
 	if (rc == 0)
 		rc = once ? fs_write_once(path, data, len, sub) : fs_write_replace(path, data, len, sub);
-	if (rc < 0)
+	if (rc < 0) {
+		e = errno;
 		err_set(err, "store %s: %s", base->url, sub);
+	}
 	free(path);
-	return rc == -2 ? STORE_CONFLICT : rc < 0 ? STORE_ERR : rc;
+	if (rc == -2)
+		return STORE_CONFLICT;
+	/* A store that refuses us is an operator's to fix, as an S3 403 is: no retry helps. */
+	if (rc < 0)
+		return e == EACCES || e == EPERM || e == EROFS ? STORE_FATAL : STORE_ERR;
+	return rc;
 }
 
 static int file_put_immutable(struct store *base, const char *key, const void *data, size_t len,

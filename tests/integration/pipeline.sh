@@ -281,3 +281,27 @@ test_verify_and_feed() {
   assert_out_has "unknown object: $MOD/@v/v9.9.9.zip"
   assert_out_has "4 problems"
 }
+
+test_file_store_that_refuses_writes_hands_work_back() {
+  rg migrate
+  rg plugin add acme/ok v1 --exec "$TOOLS/testplugin" --runtime exec
+  rg template create acme/ok --plugin acme/ok
+  rg template version acme/ok --plugin acme/ok:v1
+  rg module push acme/weather "$ROOT/ops/example"
+  # A store directory another user owns: the service's user may not write there.
+  mkdir -p "$TMP/theirs"
+  chmod 755 "$TMP/theirs"
+  set +e
+  ASAN_OPTIONS=detect_leaks=0:exitcode=86 setpriv --reuid=65534 --regid=65534 --clear-groups \
+    "$REMOTEGEN" run --once --store "file://$TMP/theirs" --max-attempts 5 >"$TMP/ro.out" 2>"$TMP/ro.err"
+  local rc=$?
+  set -e
+  assert_eq 1 "$rc" "exit status (stderr: $(tail -c 600 "$TMP/ro.err"))"
+  grep -q 'event=store_refused' "$TMP/ro.err" || fail "not refused: $(cat "$TMP/ro.err")"
+  grep -q 'Permission denied' "$TMP/ro.err" || fail "no cause: $(cat "$TMP/ro.err")"
+  # As with an S3 403: handed back, no attempt used, published by the next run that may write.
+  assert_eq "pending|0" "$(sql "SELECT state || '|' || attempts FROM generations")" "after the refusal"
+  rg run --once --store "file://$TMP/theirs"
+  assert_rc 0
+  assert_eq "published|1" "$(sql "SELECT state || '|' || attempts FROM generations")" "after the next run"
+}
