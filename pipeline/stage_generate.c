@@ -68,5 +68,11 @@ void stage_generate(void *v, void *arg, int thread_index)
 {
 	struct job *j = v;
 	struct generate_arg a = { .ctx = arg, .thread_index = thread_index };
+	/* Stopping: what has not started yet goes back to the queue at once, so a stop
+	 * waits for the plugins that run, not for everything claimed. */
+	if (stage_stop_requested) {
+		job_fail(j, JOB_INTERRUPTED, "not started before remotegen stopped: handed back");
+		return;
+	}
 	j->target->produce(j, &a.ctx->env, run_plugins, &a);
 }

@@ -229,3 +229,21 @@ test_database_outage_backs_off_and_logs_recovery() {
   errors=$(grep -c 'level=error' "$TMP/svc.err" || true)
   [ "$errors" -le 2 ] || fail "$errors error lines in an 8 s outage: $(grep 'level=error' "$TMP/svc.err")"
 }
+
+test_sigterm_hands_back_claimed_work_not_started() {
+  rg migrate
+  make_plugin_template slow "sleep=1500"
+  push_modules 3
+  start_service --workers 1
+  # One worker: one generation runs, the others wait in the pool.
+  wait_for_sql "SELECT count(*) FROM generations WHERE state = 'running'" 3
+  wait_for_event "claimed generation=3"
+  kill -TERM "$SVC_PID"
+  wait "$SVC_PID" || fail "remotegen run exited $? after SIGTERM"
+  cat "$TMP/svc.err" >>"$TMP/all.err"
+  # The started one is finished; the waiting ones are handed back at once, attempts not counted.
+  assert_eq 1 "$(grep -c 'event=published' "$TMP/svc.err")" "published"
+  assert_eq 2 "$(grep -c 'event=handed_back' "$TMP/svc.err")" "handed back"
+  assert_eq "pending|0 pending|0 published|1" \
+    "$(sql "SELECT string_agg(state || '|' || attempts, ' ' ORDER BY state, id) FROM generations")" "states"
+}
