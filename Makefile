@@ -49,6 +49,8 @@ PROTO_H := $(PROTO_C:.c=.h)
 LIB_SRC := $(filter-out pipeline/main.c,$(wildcard lib/*.c pipeline/*.c workers/*.c $(addsuffix /*.c,$(PUB_DIRS))))
 LIB_OBJ := $(patsubst %.c,$(B)/%.o,$(LIB_SRC)) $(patsubst $(GEN)/%.c,$(B)/gen/%.o,$(PROTO_C)) $(B)/gen/sql_migrations.o
 MAIN_OBJ := $(B)/pipeline/main.o
+# The version `remotegen --version` prints: git describe of the checkout, or "unknown".
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
@@ -66,6 +68,13 @@ remotegen: $(B)/remotegen
 tools: $(HELPER_BIN)
 endif
 
+# main.o carries the version: rebuilt when it changes (the recorded one is in $(B)/version).
+$(B)/version: FORCE
+	@mkdir -p $(B)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+$(MAIN_OBJ): $(B)/version
+FORCE:
+
 $(B)/remotegen: $(MAIN_OBJ) $(B)/libremotegen.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -75,7 +84,8 @@ $(B)/libremotegen.a: $(LIB_OBJ)
 # -MMD -MP: each object depends on the headers it includes (build/*/.../*.d).
 $(B)/%.o: %.c $(PROTO_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(call floor_incs,$<) -MMD -MP -c -o $@ $<
+	$(CC) $(BASE_CFLAGS) $(call floor_incs,$<) $(if $(filter %/main.o,$@),-DREMOTEGEN_VERSION='"$(VERSION)"') \
+		-MMD -MP -c -o $@ $<
 
 # Generated protobuf-c code: compiled with relaxed warnings (not our code).
 $(B)/gen/%.o: $(GEN)/%.c $(PROTO_H)
@@ -134,6 +144,6 @@ check: check-style
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
-.PHONY: all tools unit tsan check check-style clean
+.PHONY: all tools unit tsan check check-style clean FORCE
 clean:
 	rm -rf build remotegen

@@ -9,6 +9,10 @@
 #include <curl/curl.h>
 
 #include <stdio.h>
+
+#ifndef REMOTEGEN_VERSION
+#define REMOTEGEN_VERSION "unknown"
+#endif
 #include <string.h>
 
 static const char usage[] = "usage: remotegen COMMAND [ARGS]\n"
@@ -30,7 +34,8 @@ static const char usage[] = "usage: remotegen COMMAND [ARGS]\n"
 			    "  retry [--generation ID] [--template T]   queue failed generations again\n"
 			    "  backfill --template T[:vN] [--module M]  generate older commits too\n"
 			    "\n"
-			    "Run 'remotegen COMMAND --help' for a command's options.\n"
+			    "Run 'remotegen COMMAND --help' for a command's options; 'remotegen --version'\n"
+			    "prints the version.\n"
 			    "\n"
 			    "configuration (flags override the environment):\n"
 			    "  --database URL / REMOTEGEN_DATABASE_URL (or libpq's PGHOST, PGPORT, ...)\n"
@@ -59,6 +64,8 @@ int main(int argc, char **argv)
 		return fputs(usage, stderr), EXIT_USAGE;
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))
 		return fputs(usage, stdout), EXIT_OK;
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))
+		return printf("remotegen %s\n", REMOTEGEN_VERSION), EXIT_OK;
 	char err[ERR_SIZE];
 	if (config_load(&cfg, err) < 0)
 		return cli_error(EXIT_USAGE, "%s", err);

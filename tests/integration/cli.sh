@@ -19,6 +19,14 @@ test_help_everywhere() {
   rg run --workers 0
   assert_rc 2
   assert_err_has "--workers 0"
+  rg --version
+  assert_rc 0
+  # "remotegen <git describe of the build>", the same as `version`
+  grep -Eq '^remotegen ([0-9a-f]{7,}|v[0-9][^ ]*)(-dirty)?$' "$OUT" || fail "version: $(cat "$OUT")"
+  local v
+  v=$(cat "$OUT")
+  rg version
+  assert_eq "$v" "$(cat "$OUT")" "remotegen version"
 }
 
 test_invalid_names() {
