@@ -36,5 +36,6 @@ int cmd_status(int argc, char **argv, struct config *cfg);
 int cmd_verify(int argc, char **argv, struct config *cfg);
 int cmd_retry(int argc, char **argv, struct config *cfg);
 int cmd_backfill(int argc, char **argv, struct config *cfg);
+int cmd_generation(int argc, char **argv, struct config *cfg);
 
 #endif

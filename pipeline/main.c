@@ -15,46 +15,49 @@
 #endif
 #include <string.h>
 
-static const char usage[] = "usage: remotegen COMMAND [ARGS]\n"
-			    "\n"
-			    "Remote code generation for a Protobuf schema registry: every new (module\n"
-			    "commit, template version) pair becomes a Go module version, published to a\n"
-			    "store that a static file server or CDN serves as a GOPROXY; templates of npm\n"
-			    "plugins (plugin add --npm-dep) publish npm packages there, a static npm registry.\n"
-			    "\n"
-			    "commands:\n"
-			    "  migrate                                  apply the database schema\n"
-			    "  module push OWNER/NAME DIR|--image FILE  record a new commit of a module\n"
-			    "  plugin add OWNER/NAME VERSION ...        register a plugin version\n"
-			    "  template create OWNER/NAME --plugin ...  define a template\n"
-			    "  template version OWNER/NAME --plugin ... pin plugin versions as the next vN\n"
-			    "  run [--once]                             generate and publish\n"
-			    "  status [--json]                          queue depth and recent failures\n"
-			    "  verify [--store URL] [--npm-url URL]     audit the store against the database\n"
-			    "  retry [--generation ID] [--template T]   queue failed generations again\n"
-			    "  backfill --template T[:vN] [--module M]  generate older commits too\n"
-			    "\n"
-			    "Run 'remotegen COMMAND --help' for a command's options; 'remotegen --version'\n"
-			    "prints the version.\n"
-			    "\n"
-			    "configuration (flags override the environment):\n"
-			    "  --database URL / REMOTEGEN_DATABASE_URL (or libpq's PGHOST, PGPORT, ...)\n"
-			    "  --store URL / REMOTEGEN_STORE           file:///path or s3://bucket/prefix\n"
-			    "                                           (default ./remotegen-store)\n"
-			    "  --go-prefix P / REMOTEGEN_GO_PREFIX     default " DEFAULT_GO_PREFIX "\n"
-			    "  --npm-scope S / REMOTEGEN_NPM_SCOPE     default " NPMPKG_DEFAULT_SCOPE "\n"
-			    "  --npm-url URL / REMOTEGEN_NPM_URL       public URL of the store's npm/ folder\n"
-			    "\n"
-			    "exit status: 0 success, 1 some generations failed, 2 usage, configuration\n"
-			    "or input error.\n";
+static const char usage[] =
+	"usage: remotegen COMMAND [ARGS]\n"
+	"\n"
+	"Remote code generation for a Protobuf schema registry: every new (module\n"
+	"commit, template version) pair becomes a Go module version, published to a\n"
+	"store that a static file server or CDN serves as a GOPROXY; templates of npm\n"
+	"plugins (plugin add --npm-dep) publish npm packages there, a static npm registry.\n"
+	"\n"
+	"commands:\n"
+	"  migrate                                  apply the database schema\n"
+	"  module push OWNER/NAME DIR|--image FILE  record a new commit of a module\n"
+	"  plugin add OWNER/NAME VERSION ...        register a plugin version\n"
+	"  template create OWNER/NAME --plugin ...  define a template\n"
+	"  template version OWNER/NAME --plugin ... pin plugin versions as the next vN\n"
+	"  run [--once]                             generate and publish\n"
+	"  status [--json]                          queue depth and recent failures\n"
+	"  verify [--store URL] [--npm-url URL]     audit the store against the database\n"
+	"  retry [--generation ID] [--template T]   queue failed generations again\n"
+	"  backfill --template T[:vN] [--module M]  generate older commits too\n"
+	"  generation list [--state S] [--json]     generations, filtered; show ID: one, with its attempts\n"
+	"\n"
+	"Run 'remotegen COMMAND --help' for a command's options; 'remotegen --version'\n"
+	"prints the version.\n"
+	"\n"
+	"configuration (flags override the environment):\n"
+	"  --database URL / REMOTEGEN_DATABASE_URL (or libpq's PGHOST, PGPORT, ...)\n"
+	"  --store URL / REMOTEGEN_STORE           file:///path or s3://bucket/prefix\n"
+	"                                           (default ./remotegen-store)\n"
+	"  --go-prefix P / REMOTEGEN_GO_PREFIX     default " DEFAULT_GO_PREFIX "\n"
+	"  --npm-scope S / REMOTEGEN_NPM_SCOPE     default " NPMPKG_DEFAULT_SCOPE "\n"
+	"  --npm-url URL / REMOTEGEN_NPM_URL       public URL of the store's npm/ folder\n"
+	"\n"
+	"exit status: 0 success, 1 some generations failed, 2 usage, configuration\n"
+	"or input error.\n";
 
 static const struct {
 	const char *name;
 	int (*fn)(int, char **, struct config *);
 } commands[] = {
-	{ "migrate", cmd_migrate },   { "module", cmd_module }, { "plugin", cmd_plugin },
-	{ "template", cmd_template }, { "run", cmd_run },	{ "status", cmd_status },
-	{ "verify", cmd_verify },     { "retry", cmd_retry },	{ "backfill", cmd_backfill },
+	{ "migrate", cmd_migrate },	  { "module", cmd_module }, { "plugin", cmd_plugin },
+	{ "template", cmd_template },	  { "run", cmd_run },	    { "status", cmd_status },
+	{ "verify", cmd_verify },	  { "retry", cmd_retry },   { "backfill", cmd_backfill },
+	{ "generation", cmd_generation },
 };
 
 int main(int argc, char **argv)

@@ -168,9 +168,15 @@ int queue_reap(PGconn *c, int *reaped, char *err)
 {
 	PGresult *r =
 		db_exec(c, "queue: reap expired leases",
-			"WITH x AS (UPDATE generations SET state = 'pending', lease_owner = NULL, lease_until = NULL,"
+			"WITH old AS (SELECT id, lease_owner FROM generations"
+			"  WHERE state = 'running' AND lease_until < now() FOR UPDATE),"
+			" x AS (UPDATE generations g SET state = 'pending', lease_owner = NULL, lease_until = NULL,"
 			"  last_error = 'lease expired (the process that claimed it stopped)'"
-			"  WHERE state = 'running' AND lease_until < now() RETURNING 1)"
+			"  FROM old WHERE g.id = old.id AND g.state = 'running'"
+			"  RETURNING g.id, g.attempts, g.started_at, old.lease_owner, g.last_error),"
+			" a AS (INSERT INTO generation_attempts"
+			"  (generation_id, attempt, started_at, outcome, lease_owner, error)"
+			"  SELECT id, attempts, started_at, 'lease_expired', lease_owner, last_error FROM x)"
 			" SELECT count(*) FROM x",
 			0, NULL, err);
 	if (!r)
@@ -399,11 +405,16 @@ int queue_mark_published(PGconn *c, const char *lease_owner, long long id, const
 	const char *p[] = { sid, lease_owner,  pub->zip_hash, pub->mod_hash,  pms,
 			    ums, pub->package, pub->manifest, pub->integrity, pub->shasum };
 	PGresult *r = db_exec(c, "queue: mark published",
-			      "UPDATE generations SET state = 'published', zip_hash = $3, mod_hash = $4,"
+			      "WITH u AS (UPDATE generations SET state = 'published', zip_hash = $3, mod_hash = $4,"
 			      "  plugin_ms = $5, publish_ms = $6, finished_at = now(), lease_until = NULL,"
 			      "  last_error = NULL, npm_package = $7, npm_manifest = $8, npm_integrity = $9,"
 			      "  npm_shasum = $10"
-			      " WHERE id = $1 AND state = 'running' AND lease_owner = $2 RETURNING id",
+			      "  WHERE id = $1 AND state = 'running' AND lease_owner = $2"
+			      "  RETURNING id, attempts, started_at),"
+			      " a AS (INSERT INTO generation_attempts"
+			      "  (generation_id, attempt, started_at, outcome, lease_owner)"
+			      "  SELECT id, attempts, started_at, 'published', $2 FROM u)"
+			      " SELECT id FROM u",
 			      10, p, err);
 	if (!r)
 		return -1;
@@ -625,7 +636,9 @@ static int fail_dependents(PGconn *c, const struct queue_job *j, const char *err
 		" g AS (UPDATE generations SET state = 'failed', last_error = $3 || $4, finished_at = now()"
 		"  WHERE template_version_id = $2 AND state = 'pending'"
 		"    AND commit_id IN (SELECT commit_id FROM dependents)"
-		"  RETURNING id, commit_id, template_version_id, version, attempts, last_error, finished_at)"
+		"  RETURNING id, commit_id, template_version_id, version, attempts, last_error, finished_at),"
+		" a AS (INSERT INTO generation_attempts (generation_id, attempt, outcome, error)"
+		"  SELECT id, attempts, 'dependency', last_error FROM g)"
 		" SELECT " FAILURE_COLUMNS " FROM g JOIN commits c ON c.id = g.commit_id"
 		" JOIN modules m ON m.id = c.module_id JOIN template_versions tv ON tv.id = g.template_version_id"
 		" JOIN templates t ON t.id = tv.template_id ORDER BY g.id",
@@ -650,10 +663,14 @@ int queue_fail(PGconn *c, const char *lease_owner, const struct queue_job *j, co
 	if (db_begin(c, err) < 0)
 		return -1;
 	if (db_run(c, "queue: record failure",
-		   "UPDATE generations SET state = $4, last_error = $3, lease_until = NULL, lease_owner = NULL,"
-		   "  finished_at = CASE WHEN $4 = 'failed' THEN now() END,"
+		   "WITH u AS (UPDATE generations SET state = $4, last_error = $3, lease_until = NULL,"
+		   "  lease_owner = NULL, finished_at = CASE WHEN $4 = 'failed' THEN now() END,"
 		   "  next_attempt_at = now() + $5::bigint * interval '1 millisecond'"
-		   " WHERE id = $1 AND state = 'running' AND lease_owner = $2",
+		   "  WHERE id = $1 AND state = 'running' AND lease_owner = $2"
+		   "  RETURNING id, attempts, started_at)"
+		   " INSERT INTO generation_attempts (generation_id, attempt, started_at, outcome, lease_owner, error)"
+		   " SELECT id, attempts, started_at, CASE WHEN $4 = 'failed' THEN 'failed' ELSE 'retry' END, $2, $3"
+		   " FROM u",
 		   5, p, err) < 0)
 		goto fail;
 	/* What depends on it (same template version) cannot be published either. */
@@ -673,11 +690,16 @@ int queue_release(PGconn *c, const char *lease_owner, long long id, const char *
 	char sid[32];
 	snprintf(sid, sizeof(sid), "%lld", id);
 	const char *p[] = { sid, lease_owner, msg };
-	return db_run(c, "queue: hand back generation",
-		      "UPDATE generations SET state = 'pending', attempts = greatest(attempts - 1, 0),"
-		      "  last_error = $3, lease_until = NULL, lease_owner = NULL, next_attempt_at = now()"
-		      " WHERE id = $1 AND state = 'running' AND lease_owner = $2",
-		      3, p, err);
+	return db_run(
+		c, "queue: hand back generation",
+		"WITH u AS (UPDATE generations SET state = 'pending', attempts = greatest(attempts - 1, 0),"
+		"  last_error = $3, lease_until = NULL, lease_owner = NULL, next_attempt_at = now()"
+		"  WHERE id = $1 AND state = 'running' AND lease_owner = $2"
+		"  RETURNING id, attempts, started_at)"
+		/* the attempt it was (handed back, it does not count) */
+		" INSERT INTO generation_attempts (generation_id, attempt, started_at, outcome, lease_owner, error)"
+		" SELECT id, attempts + 1, started_at, 'handed_back', $2, $3 FROM u",
+		3, p, err);
 }
 
 /*
@@ -727,6 +749,121 @@ int queue_failures(PGconn *c, int limit, struct queue_failure **v, size_t *n, PG
 	if (!r)
 		return -1;
 	failures_from(r, v, n);
+	*res = r;
+	return 0;
+}
+
+/* A timestamp column as microseconds since the epoch, 0 when NULL. */
+#define US(col) "coalesce((extract(epoch FROM " col ") * 1000000)::bigint, 0)"
+/* The columns of one generation, in the order generation_from reads them. */
+#define GENERATION_COLUMNS                                                                                                                                                        \
+	"g.id, c.sequence, g.attempts, coalesce(g.plugin_ms, 0), coalesce(g.publish_ms, 0), " US("g.created_at") ", " US(                                                         \
+		"g.started_at") ", " US("g.finished_at") ", "                                                                                                                     \
+							 "CASE WHEN g.state = 'pending' THEN " US("g.next_attempt_at") " ELSE 0 END, " US(                                        \
+								 "g.lease_until") ", "                                                                                            \
+										  "g.state, m.owner || '/' || m.name, t.owner || '/' || t.name || ':v' || tv.number, g.version, " \
+										  "g.last_error, g.lease_owner, g.zip_hash, g.mod_hash, g.npm_package, g.npm_integrity"
+
+static void generation_from(PGresult *r, int row, struct queue_generation *g)
+{
+	*g = (struct queue_generation){
+		.id = db_ll(r, row, 0),
+		.sequence = db_ll(r, row, 1),
+		.attempts = db_ll(r, row, 2),
+		.plugin_ms = db_ll(r, row, 3),
+		.publish_ms = db_ll(r, row, 4),
+		.created_us = db_ll(r, row, 5),
+		.started_us = db_ll(r, row, 6),
+		.finished_us = db_ll(r, row, 7),
+		.next_attempt_us = db_ll(r, row, 8),
+		.lease_until_us = db_ll(r, row, 9),
+		.state = PQgetvalue(r, row, 10),
+		.module = PQgetvalue(r, row, 11),
+		.template = PQgetvalue(r, row, 12),
+		.version = PQgetvalue(r, row, 13),
+		.error = text_or_null(r, row, 14),
+		.lease_owner = text_or_null(r, row, 15),
+		.zip_hash = text_or_null(r, row, 16),
+		.mod_hash = text_or_null(r, row, 17),
+		.package = text_or_null(r, row, 18),
+		.integrity = text_or_null(r, row, 19),
+	};
+}
+
+int queue_list(PGconn *c, const struct queue_filter *f, struct queue_generation **v, size_t *n, PGresult **res,
+	       char *err)
+{
+	char since[32], limit[16];
+	snprintf(since, sizeof(since), "%lld", f->since_us);
+	snprintf(limit, sizeof(limit), "%d", f->limit > 0 ? f->limit : 50);
+	const char *p[] = { f->state ? f->state : "",
+			    f->t_owner ? f->t_owner : "",
+			    f->t_name ? f->t_name : "",
+			    f->m_owner ? f->m_owner : "",
+			    f->m_name ? f->m_name : "",
+			    since,
+			    limit };
+	PGresult *r = db_exec(c, "queue: list generations",
+			      "SELECT " GENERATION_COLUMNS PUBLISHED_FROM " WHERE ($1 = '' OR g.state = $1)"
+			      "   AND ($2 = '' OR (lower(t.owner) = lower($2) AND lower(t.name) = lower($3)))"
+			      "   AND ($4 = '' OR (lower(m.owner) = lower($4) AND lower(m.name) = lower($5)))"
+			      "   AND ($6::bigint = 0 OR greatest(g.created_at, g.started_at, g.finished_at)"
+			      "        >= to_timestamp($6::bigint / 1000000.0))"
+			      " ORDER BY g.id DESC LIMIT $7::int",
+			      7, p, err);
+	if (!r)
+		return -1;
+	*n = (size_t)PQntuples(r);
+	*v = xcalloc(*n + 1, sizeof(**v));
+	for (size_t i = 0; i < *n; i++)
+		generation_from(r, (int)i, &(*v)[i]);
+	*res = r;
+	return 0;
+}
+
+int queue_show(PGconn *c, long long id, struct queue_generation *g, PGresult **res, char *err)
+{
+	char sid[32];
+	snprintf(sid, sizeof(sid), "%lld", id);
+	const char *p[] = { sid };
+	PGresult *r = db_exec(c, "queue: show generation",
+			      "SELECT " GENERATION_COLUMNS PUBLISHED_FROM " WHERE g.id = $1", 1, p, err);
+	if (!r)
+		return -1;
+	if (!PQntuples(r)) {
+		PQclear(r);
+		return 1;
+	}
+	generation_from(r, 0, g);
+	*res = r;
+	return 0;
+}
+
+int queue_attempts(PGconn *c, long long id, struct queue_attempt **v, size_t *n, PGresult **res, char *err)
+{
+	char sid[32];
+	snprintf(sid, sizeof(sid), "%lld", id);
+	const char *p[] = { sid };
+	PGresult *r = db_exec(c, "queue: attempts of a generation",
+			      "SELECT attempt, " US("started_at") ", " US(
+				      "finished_at") ", outcome, lease_owner, error"
+						     " FROM generation_attempts WHERE generation_id = $1 ORDER BY id",
+			      1, p, err);
+	if (!r)
+		return -1;
+	*n = (size_t)PQntuples(r);
+	*v = xcalloc(*n + 1, sizeof(**v));
+	for (size_t i = 0; i < *n; i++) {
+		int row = (int)i;
+		(*v)[i] = (struct queue_attempt){
+			.attempt = db_ll(r, row, 0),
+			.started_us = db_ll(r, row, 1),
+			.finished_us = db_ll(r, row, 2),
+			.outcome = PQgetvalue(r, row, 3),
+			.lease_owner = text_or_null(r, row, 4),
+			.error = text_or_null(r, row, 5),
+		};
+	}
 	*res = r;
 	return 0;
 }

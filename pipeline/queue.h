@@ -201,6 +201,36 @@ void queue_fail_result_release(struct queue_fail_result *r);
 int queue_fail(PGconn *c, const char *lease_owner, const struct queue_job *q, const char *error, int permanent,
 	       int max_attempts, long long base_ms, struct queue_fail_result *out, char *err);
 
+/* One generation as `generation list` and `show` print it. Strings live in the result. */
+struct queue_generation {
+	long long id, sequence, attempts, plugin_ms, publish_ms;
+	long long created_us, started_us, finished_us, next_attempt_us, lease_until_us; /* 0: none */
+	const char *state, *module, *template, *version;			     /* "owner/name", "owner/name:vN" */
+	const char *error, *lease_owner, *zip_hash, *mod_hash, *package, *integrity; /* NULL: none */
+};
+
+/* Which generations `generation list` shows ("" or 0: any). */
+struct queue_filter {
+	const char *state;
+	const char *t_owner, *t_name, *m_owner, *m_name;
+	long long since_us; /* changed (created, started or finished) at or after */
+	int limit;
+};
+
+/* The generations that match f, newest first. *v is malloc'ed; its strings live in *res. */
+int queue_list(PGconn *c, const struct queue_filter *f, struct queue_generation **v, size_t *n, PGresult **res,
+	       char *err);
+/* Generation id into *g: 0 found, 1 no such generation, -1 error. Its strings live in *res. */
+int queue_show(PGconn *c, long long id, struct queue_generation *g, PGresult **res, char *err);
+
+/* One attempt of a generation (generation_attempts, migration 006). Strings live in the result. */
+struct queue_attempt {
+	long long attempt, started_us, finished_us;
+	const char *outcome, *lease_owner, *error; /* NULL: none */
+};
+/* Every attempt of generation id, oldest first. *v is malloc'ed; its strings live in *res. */
+int queue_attempts(PGconn *c, long long id, struct queue_attempt **v, size_t *n, PGresult **res, char *err);
+
 /* The first of ids (a bigint[] literal) that is no generation: *missing (0: all exist). */
 int queue_first_unknown(PGconn *c, const char *ids, long long *missing, char *err);
 

@@ -129,4 +129,6 @@ test_dependency_generations_wait_and_fail_together() {
   assert_eq "2" "$(grep -c 'event=failed ' "$ERR")" "event=failed lines"
   rg status
   assert_out_has "failed=2"
+  rg generation show 2 --json
+  assert_eq "dependency" "$(jq -r '[.attempt_history[].outcome] | join(" ")' "$OUT")" "iam's attempt history"
 }

@@ -246,4 +246,54 @@ test_sigterm_hands_back_claimed_work_not_started() {
   assert_eq 2 "$(grep -c 'event=handed_back' "$TMP/svc.err")" "handed back"
   assert_eq "pending|0 pending|0 published|1" \
     "$(sql "SELECT string_agg(state || '|' || attempts, ' ' ORDER BY state, id) FROM generations")" "states"
+  local back
+  back=$(sql "SELECT min(id) FROM generations WHERE state = 'pending'")
+  rg generation show "$back" --json
+  assert_eq "handed_back" "$(jq -r '[.attempt_history[].outcome] | join(" ")' "$OUT")" "attempt history"
+  assert_eq 1 "$(jq '.attempt_history[0].attempt' "$OUT")" "the attempt it was"
+}
+
+test_generation_list_and_show_with_every_attempt() {
+  rg migrate
+  make_plugin_template crasher crash
+  make_plugin_template ok ""
+  rg module push acme/weather "$ROOT/ops/example"
+  REMOTEGEN_RETRY_BASE_MS=10 rg run --once --max-attempts 3
+  assert_rc 1
+  local failed ok
+  failed=$(sql "SELECT g.id FROM generations g JOIN template_versions tv ON tv.id = g.template_version_id
+                JOIN templates t ON t.id = tv.template_id WHERE t.name = 'crasher'")
+  ok=$(sql "SELECT g.id FROM generations g JOIN template_versions tv ON tv.id = g.template_version_id
+            JOIN templates t ON t.id = tv.template_id WHERE t.name = 'ok'")
+  # list: filters by state and template, text and JSON
+  rg generation list --state failed
+  assert_rc 0
+  assert_out_has "acme/crasher:v1"
+  if grep -q "acme/ok:v1" "$OUT"; then fail "state filter: $(cat "$OUT")"; fi
+  rg generation list --template acme/ok --json
+  assert_eq "$ok published v1.1.1" "$(jq -r '.generations[] | "\(.id) \(.state) \(.version)"' "$OUT")" "list --json"
+  rg generation list --since 1h --module acme/weather --json
+  assert_eq 2 "$(jq '.generations | length' "$OUT")" "recent generations"
+  # show: every attempt, not only the last error
+  rg generation show "$failed"
+  assert_rc 0
+  assert_out_has "state         failed"
+  assert_out_has "#1 retry"
+  assert_out_has "#2 retry"
+  assert_out_has "#3 failed"
+  rg generation show "$failed" --json
+  assert_eq "retry retry failed" "$(jq -r '[.attempt_history[].outcome] | join(" ")' "$OUT")" "attempt outcomes"
+  assert_eq 3 "$(jq '[.attempt_history[] | select(.error | test("killed by signal 6"))] | length' "$OUT")" "errors kept"
+  rg generation show "$ok" --json
+  assert_eq "published" "$(jq -r '[.attempt_history[].outcome] | join(" ")' "$OUT")" "published attempt"
+  jq -e '.zip_hash | startswith("h1:")' "$OUT" >/dev/null || fail "zip hash: $(cat "$OUT")"
+  # mistakes are refused
+  rg generation show 999999
+  assert_rc 2
+  assert_err_has "generation 999999: no such generation"
+  rg generation list --state sleeping
+  assert_rc 2
+  assert_err_has "--state sleeping"
+  rg generation list --since yesterday
+  assert_rc 2
 }
