@@ -8,6 +8,7 @@
 
 #include <libpq-fe.h>
 #include "config.h"
+#include "registry.h"
 
 enum {
 	EXIT_OK = 0,
@@ -23,6 +24,16 @@ int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3
 
 /* Connects to the configured database; prints the error and returns NULL on failure. */
 PGconn *cli_connect(const struct config *cfg);
+
+/*
+ * A listing subcommand (`plugin list`, `template show T`, ...): argv[0] is the
+ * subcommand; parses --json, --database and, when kind is not NULL, one
+ * OWNER/NAME of that kind ("module" or "template", which must exist); runs fn
+ * and prints its rows as a table, or as {"<key>": [...]} with --json.
+ * Returns the exit code.
+ */
+int cli_listing(int argc, char **argv, struct config *cfg, const char *usage, registry_listing_fn fn, const char *kind,
+		const char *key);
 
 /* 1 when argv holds -h or --help (before any "--"). */
 int cli_wants_help(int argc, char **argv);

@@ -165,8 +165,10 @@ static void print_show(const struct queue_generation *g, const struct queue_atte
 		       g->plugin_ms, g->publish_ms);
 	if (g->next_attempt_us)
 		printf("  next attempt  %s\n", when(g->next_attempt_us, b));
-	if (g->lease_owner)
+	if (g->lease_owner && !strcmp(g->state, "running"))
 		printf("  leased by     %s until %s\n", g->lease_owner, when(g->lease_until_us, b));
+	else if (g->lease_owner)
+		printf("  last run by   %s\n", g->lease_owner);
 	if (g->error)
 		printf("  last error    %s\n", g->error);
 	printf("attempts:%s\n", n ? "" : " none recorded");

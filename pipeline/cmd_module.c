@@ -15,6 +15,8 @@
 
 static const char usage[] = "usage: remotegen module push OWNER/NAME DIR [--dep OWNER/NAME[:SEQ]]...\n"
 			    "       remotegen module push OWNER/NAME --image FILE [--dep OWNER/NAME[:SEQ]]...\n"
+			    "       remotegen module list [--json]\n"
+			    "       remotegen module show OWNER/NAME [--json]\n"
 			    "\n"
 			    "Records a new commit of module OWNER/NAME. With DIR, every *.proto under DIR\n"
 			    "is compiled with protoc (--include_imports --include_source_info) and DIR's\n"
@@ -22,6 +24,8 @@ static const char usage[] = "usage: remotegen module push OWNER/NAME DIR [--dep 
 			    "serialized FileDescriptorSet with all imports); its own files are those not\n"
 			    "provided by a dependency and not well-known types. Pushing the same content\n"
 			    "as the latest commit records nothing. Prints the commit's sequence.\n"
+			    "list: every module, how many commits, the latest. show: a module's commits\n"
+			    "with their digests, files, protoc version and dependencies.\n"
 			    "\n"
 			    "  --dep OWNER/NAME[:SEQ]  a module this commit imports from (default: its latest commit)\n"
 			    "  --image FILE            push a prebuilt image instead of compiling DIR\n"
@@ -49,6 +53,10 @@ int cmd_module(int argc, char **argv, struct config *cfg)
 	image_init(&img);
 	if (cli_wants_help(argc, argv))
 		return fputs(usage, stdout), EXIT_OK;
+	if (argc >= 2 && !strcmp(argv[1], "list"))
+		return cli_listing(argc - 1, argv + 1, cfg, usage, registry_list_modules, NULL, "modules");
+	if (argc >= 2 && !strcmp(argv[1], "show"))
+		return cli_listing(argc - 1, argv + 1, cfg, usage, registry_module_commits, "module", "commits");
 	if (argc < 2 || strcmp(argv[1], "push"))
 		return fputs(usage, stderr), EXIT_USAGE;
 	argc--;

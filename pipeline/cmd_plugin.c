@@ -18,7 +18,8 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"usage: remotegen plugin add OWNER/NAME VERSION (--exec PATH | --image REF)\n"
+	"usage: remotegen plugin list [--json]\n"
+	"       remotegen plugin add OWNER/NAME VERSION (--exec PATH | --image REF)\n"
 	"                            [--runtime exec|bwrap|oci] [--go-dep MODULE@VERSION]...\n"
 	"                            [--go-min-version X.Y] [--timeout T] [--memory SIZE]\n"
 	"                            [--max-output SIZE] [--per-file]\n"
@@ -218,6 +219,8 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 
 	if (cli_wants_help(argc, argv))
 		return fputs(usage, stdout), EXIT_OK;
+	if (argc >= 2 && !strcmp(argv[1], "list"))
+		return cli_listing(argc - 1, argv + 1, cfg, usage, registry_list_plugins, NULL, "plugins");
 	if (argc < 2 || strcmp(argv[1], "add"))
 		return fputs(usage, stderr), EXIT_USAGE;
 	argc--;

@@ -13,6 +13,8 @@
 
 static const char usage[] = "usage: remotegen template create OWNER/NAME --plugin OWNER/NAME[=PARAMETER]...\n"
 			    "       remotegen template version OWNER/NAME --plugin OWNER/NAME:VERSION...\n"
+			    "       remotegen template list [--json]\n"
+			    "       remotegen template show OWNER/NAME [--json]\n"
 			    "\n"
 			    "create: defines a template, an ordered list of plugins with their parameters\n"
 			    "        (the order is the order plugins run in, and insertion-point order).\n"
@@ -20,6 +22,8 @@ static const char usage[] = "usage: remotegen template create OWNER/NAME --plugi
 			    "        of its plugins, and prints vN. New commits are generated with the\n"
 			    "        latest version; the latest commit of every module is generated with a\n"
 			    "        new version.\n"
+			    "list: every template, its plugins and parameters, its latest version.\n"
+			    "show: every version of a template and the plugin versions it pins.\n"
 			    "\n"
 			    "  --plugin SPEC    see above (repeatable, in order)\n"
 			    "  --database URL   PostgreSQL connection string\n";
@@ -39,6 +43,10 @@ int cmd_template(int argc, char **argv, struct config *cfg)
 
 	if (cli_wants_help(argc, argv))
 		return fputs(usage, stdout), EXIT_OK;
+	if (argc >= 2 && !strcmp(argv[1], "list"))
+		return cli_listing(argc - 1, argv + 1, cfg, usage, registry_list_templates, NULL, "templates");
+	if (argc >= 2 && !strcmp(argv[1], "show"))
+		return cli_listing(argc - 1, argv + 1, cfg, usage, registry_template_versions, "template", "versions");
 	if (argc < 2 || (strcmp(argv[1], "create") && strcmp(argv[1], "version")))
 		return fputs(usage, stderr), EXIT_USAGE;
 	create = !strcmp(argv[1], "create");

@@ -471,3 +471,89 @@ int registry_has(PGconn *c, const char *kind, const struct name_ref *m, char *er
 	PQclear(r);
 	return found;
 }
+
+/* The name parameters of a listing: "" matches every object. */
+static void listing_params(const struct name_ref *n, const char *p[2])
+{
+	p[0] = n ? n->owner : "";
+	p[1] = n ? n->name : "";
+}
+
+static int listing(PGconn *c, const char *what, const char *sql, const struct name_ref *n, PGresult **res, char *err)
+{
+	const char *p[2];
+	listing_params(n, p);
+	*res = db_exec(c, what, sql, 2, p, err);
+	return *res ? 0 : -1;
+}
+
+int registry_list_plugins(PGconn *c, const struct name_ref *n, PGresult **res, char *err)
+{
+	return listing(c, "registry: list plugins",
+		       "SELECT p.owner || '/' || p.name AS plugin, pv.version, pv.runtime,"
+		       "  coalesce(pv.exec_path, pv.image_ref) AS executable, pv.per_file,"
+		       "  pv.timeout_ms, pv.memory_bytes, pv.output_bytes,"
+		       "  array_to_string(pv.go_deps, ' ') AS go_deps, pv.go_min_version,"
+		       "  array_to_string(pv.npm_deps, ' ') AS npm_deps, array_to_string(pv.ro_paths, ' ') AS ro_paths,"
+		       "  to_char(pv.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at"
+		       " FROM plugin_versions pv JOIN plugins p ON p.id = pv.plugin_id"
+		       " WHERE $1 = '' OR (lower(p.owner) = lower($1) AND lower(p.name) = lower($2))"
+		       " ORDER BY lower(p.owner), lower(p.name), pv.id",
+		       n, res, err);
+}
+
+int registry_list_templates(PGconn *c, const struct name_ref *n, PGresult **res, char *err)
+{
+	return listing(c, "registry: list templates",
+		       "SELECT t.owner || '/' || t.name AS template,"
+		       "  (SELECT string_agg(p.owner || '/' || p.name"
+		       "     || CASE WHEN tp.parameter <> '' THEN '=' || tp.parameter ELSE '' END, ' '"
+		       "     ORDER BY tp.position)"
+		       "   FROM template_plugins tp JOIN plugins p ON p.id = tp.plugin_id"
+		       "   WHERE tp.template_id = t.id) AS plugins,"
+		       "  (SELECT 'v' || max(number) FROM template_versions WHERE template_id = t.id) AS latest_version"
+		       " FROM templates t"
+		       " WHERE $1 = '' OR (lower(t.owner) = lower($1) AND lower(t.name) = lower($2))"
+		       " ORDER BY lower(t.owner), lower(t.name)",
+		       n, res, err);
+}
+
+int registry_template_versions(PGconn *c, const struct name_ref *n, PGresult **res, char *err)
+{
+	return listing(c, "registry: template versions",
+		       "SELECT t.owner || '/' || t.name AS template, 'v' || tv.number AS version,"
+		       "  to_char(tv.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at,"
+		       "  (SELECT string_agg(p.owner || '/' || p.name || ':' || pv.version, ' ' ORDER BY tvp.position)"
+		       "   FROM template_version_plugins tvp JOIN plugin_versions pv ON pv.id = tvp.plugin_version_id"
+		       "   JOIN plugins p ON p.id = pv.plugin_id WHERE tvp.template_version_id = tv.id) AS plugins"
+		       " FROM template_versions tv JOIN templates t ON t.id = tv.template_id"
+		       " WHERE lower(t.owner) = lower($1) AND lower(t.name) = lower($2) ORDER BY tv.number",
+		       n, res, err);
+}
+
+int registry_list_modules(PGconn *c, const struct name_ref *n, PGresult **res, char *err)
+{
+	return listing(c, "registry: list modules",
+		       "SELECT m.owner || '/' || m.name AS module, count(c.id) AS commits,"
+		       "  max(c.sequence) AS latest_commit,"
+		       "  to_char(max(c.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS latest_at"
+		       " FROM modules m LEFT JOIN commits c ON c.module_id = m.id"
+		       " WHERE $1 = '' OR (lower(m.owner) = lower($1) AND lower(m.name) = lower($2))"
+		       " GROUP BY m.id ORDER BY lower(m.owner), lower(m.name)",
+		       n, res, err);
+}
+
+int registry_module_commits(PGconn *c, const struct name_ref *n, PGresult **res, char *err)
+{
+	return listing(c, "registry: module commits",
+		       "SELECT m.owner || '/' || m.name AS module, c.sequence AS commit,"
+		       "  to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at,"
+		       "  c.digest, cardinality(c.own_files) AS files, c.protoc_version,"
+		       "  (SELECT string_agg(dm.owner || '/' || dm.name || ':' || dc.sequence, ' '"
+		       "     ORDER BY lower(dm.owner), lower(dm.name))"
+		       "   FROM commit_deps d JOIN commits dc ON dc.id = d.dep_commit_id"
+		       "   JOIN modules dm ON dm.id = dc.module_id WHERE d.commit_id = c.id) AS deps"
+		       " FROM commits c JOIN modules m ON m.id = c.module_id"
+		       " WHERE lower(m.owner) = lower($1) AND lower(m.name) = lower($2) ORDER BY c.sequence",
+		       n, res, err);
+}

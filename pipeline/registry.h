@@ -88,6 +88,22 @@ int registry_find_template_version(PGconn *c, const struct name_ref *t, long num
 /* 1 when module m (kind "module") or template m (kind "template") is registered, 0 when not, -1 on error. */
 int registry_has(PGconn *c, const char *kind, const struct name_ref *m, char *err);
 
+/*
+ * Listings for admins, one row per object, columns named for display and
+ * JSON (the caller PQclears *res). n names one object, or is NULL for all.
+ */
+typedef int (*registry_listing_fn)(PGconn *c, const struct name_ref *n, PGresult **res, char *err);
+/* Plugin versions: plugin, version, runtime, executable or image, limits, declarations. */
+int registry_list_plugins(PGconn *c, const struct name_ref *n, PGresult **res, char *err);
+/* Templates: template, plugins with parameters, latest version. */
+int registry_list_templates(PGconn *c, const struct name_ref *n, PGresult **res, char *err);
+/* The versions of template n: version, created_at, pinned plugin versions. */
+int registry_template_versions(PGconn *c, const struct name_ref *n, PGresult **res, char *err);
+/* Modules: module, commits, latest commit and when. */
+int registry_list_modules(PGconn *c, const struct name_ref *n, PGresult **res, char *err);
+/* The commits of module n: commit, created_at, digest, own files, protoc, dependencies. */
+int registry_module_commits(PGconn *c, const struct name_ref *n, PGresult **res, char *err);
+
 /* How many commits of module m ("" owner: of every module) have a sequence >= from. */
 int registry_count_commits(PGconn *c, const struct name_ref *m, long from, long *total, char *err);
 

@@ -134,3 +134,42 @@ test_bad_dependency() {
   assert_err_has "the sequence must be a positive number"
   assert_eq "0/0/0/0/0/0" "$(rows)" "rows"
 }
+
+test_plugin_template_and_module_listings() {
+  rg migrate
+  rg plugin add acme/a v1 --exec "$TOOLS/testplugin" --runtime exec --per-file
+  rg plugin add acme/a v2 --exec "$TOOLS/testplugin" --runtime exec
+  rg plugin add acme/b v1 --exec "$TOOLS/testplugin" --go-dep google.golang.org/protobuf@v1.28.1
+  rg template create acme/t --plugin acme/a=x=1 --plugin acme/b
+  rg template version acme/t --plugin acme/a:v1 --plugin acme/b:v1
+  rg template version acme/t --plugin acme/a:v2 --plugin acme/b:v1
+  rg module push acme/dep "$ROOT/ops/example"
+  rg module push acme/weather "$ROOT/ops/example" --dep acme/dep
+  rg plugin list
+  assert_rc 0
+  assert_out_has "PLUGIN"
+  assert_eq 4 "$(wc -l <"$OUT")" "header and three plugin versions"
+  rg plugin list --json
+  assert_eq "acme/a v1 exec true|acme/a v2 exec false|acme/b v1 bwrap false" \
+    "$(jq -r '[.plugins[] | "\(.plugin) \(.version) \(.runtime) \(.per_file)"] | join("|")' "$OUT")" "plugins"
+  assert_eq "google.golang.org/protobuf@v1.28.1" "$(jq -r '.plugins[2].go_deps' "$OUT")" "go deps"
+  assert_eq 120000 "$(jq '.plugins[0].timeout_ms' "$OUT")" "typed numbers"
+  rg template list --json
+  assert_eq "acme/t|acme/a=x=1 acme/b|v2" "$(jq -r '.templates[0] | "\(.template)|\(.plugins)|\(.latest_version)"' "$OUT")" "templates"
+  rg template show acme/T --json
+  assert_eq "v1 acme/a:v1 acme/b:v1|v2 acme/a:v2 acme/b:v1" \
+    "$(jq -r '[.versions[] | "\(.version) \(.plugins)"] | join("|")' "$OUT")" "template versions"
+  rg template show acme/nosuch
+  assert_rc 2
+  assert_err_has "template acme/nosuch: no such template"
+  rg module list --json
+  assert_eq "acme/dep 1|acme/weather 1" "$(jq -r '[.modules[] | "\(.module) \(.commits)"] | join("|")' "$OUT")" "modules"
+  rg module show acme/weather
+  assert_rc 0
+  assert_out_has "acme/dep:1"
+  rg module show acme/weather --json
+  jq -e '.commits[0].digest | startswith("sha256:")' "$OUT" >/dev/null || fail "digest: $(cat "$OUT")"
+  rg module show acme/nosuch
+  assert_rc 2
+  assert_err_has "module acme/nosuch: no such module"
+}
