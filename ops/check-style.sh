@@ -65,7 +65,7 @@ for h in lib/*.h pipeline/*.h workers/*.h publisher/*/*.h; do
   base=$(basename "$h" .h)
   case "$base" in
     fsutil) prefixes="fs_" ;;
-    queue) prefixes="sched_ queue_" ;;
+    queue|queue_sql) prefixes="queue_" ;;
     cli) prefixes="cli_ cmd_" ;;
     util) prefixes="err_ x buf_ strvec_ util_" ;;
     config) prefixes="config_" ;;
