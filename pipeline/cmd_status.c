@@ -6,6 +6,7 @@
 #include "db.h"
 #include "jsonw.h"
 #include "migrate.h"
+#include "num.h"
 #include "outcache.h"
 #include "queue.h"
 #include "timefmt.h"
@@ -15,21 +16,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] = "usage: remotegen status [--json] [--database URL]\n"
+static const char usage[] = "usage: remotegen status [--json] [--failures N] [--database URL]\n"
 			    "\n"
 			    "Shows generations by state, the age of the oldest pending one, how many\n"
-			    "were published in the last hour, and the most recent failures.\n";
+			    "were published in the last hour, output cache figures, the pending, running\n"
+			    "and failed generations of each template that has any, and the most recent\n"
+			    "failures (--failures N, default 10; 0 shows every one).\n";
 
 int cmd_status(int argc, char **argv, struct config *cfg)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "failures", required_argument, NULL, 'f' },
 		{ "database", required_argument, NULL, 'd' },
 		{ 0 },
 	};
 	int ch, json = 0, rc = EXIT_USAGE;
+	long long limit = 10;
 	char err[ERR_SIZE];
-	PGresult *fails = NULL;
+	PGresult *fails = NULL, *by_t = NULL;
+	struct queue_template_counts *tc = NULL;
+	size_t nt = 0;
 	struct queue_counts counts;
 	struct queue_failure *fv = NULL;
 	size_t nf = 0;
@@ -43,7 +50,10 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'j')
 			json = 1;
-		else if (ch == 'd')
+		else if (ch == 'f') {
+			if (num_parse("--failures", optarg, 0, 1000000, &limit, err) < 0)
+				return cli_error(EXIT_USAGE, "%s", err);
+		} else if (ch == 'd')
 			cfg->database = optarg;
 		else
 			return fputs(usage, stderr), EXIT_USAGE;
@@ -59,7 +69,8 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 		goto fail;
 	long long looked = cache.hits + cache.misses;
 	double ratio = looked ? (double)cache.hits / (double)looked : 0.0;
-	if (queue_failures(c, 10, &fv, &nf, &fails, err) < 0)
+	if (queue_failures(c, (int)limit, &fv, &nf, &fails, err) < 0 ||
+	    queue_counts_by_template(c, &tc, &nt, &by_t, err) < 0)
 		goto fail;
 	static const char *states[] = { "pending", "running", "published", "failed" };
 	const long long by_state[] = { counts.pending, counts.running, counts.published, counts.failed };
@@ -90,6 +101,17 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 				abort();
 		}
 		jsonw_set(doc, "recent_failures", fl);
+		json_t *ta = json_array();
+		for (size_t i = 0; i < nt; i++) {
+			json_t *o = json_object();
+			jsonw_set_str(o, "template", tc[i].template);
+			jsonw_set_int(o, "pending", tc[i].pending);
+			jsonw_set_int(o, "running", tc[i].running);
+			jsonw_set_int(o, "failed", tc[i].failed);
+			if (json_array_append_new(ta, o) < 0)
+				abort();
+		}
+		jsonw_set(doc, "templates", ta);
 		jsonw_write_line(doc, &out);
 	} else {
 		buf_adds(&out, "generations:");
@@ -101,6 +123,11 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 			   "output cache: %lld entries, %.1f MiB, hit ratio %.1f%% (%lld files from the "
 			   "cache, %lld generated)\n",
 			   cache.entries, (double)cache.bytes / 1048576.0, 100.0 * ratio, cache.hits, cache.misses);
+		if (nt)
+			buf_adds(&out, "by template (pending, running, failed):\n");
+		for (size_t i = 0; i < nt; i++)
+			buf_printf(&out, "  %s  pending=%lld running=%lld failed=%lld\n", tc[i].template, tc[i].pending,
+				   tc[i].running, tc[i].failed);
 		if (nf) {
 			buf_adds(&out, "recent failures:\n");
 			for (size_t i = 0; i < nf; i++)
@@ -116,7 +143,9 @@ fail:
 	cli_error(EXIT_USAGE, "%s", err);
 out:
 	PQclear(fails);
+	PQclear(by_t);
 	free(fv);
+	free(tc);
 	db_close(c);
 	buf_release(&out);
 	return rc;

@@ -173,12 +173,20 @@ struct queue_counts {
 };
 int queue_counts(PGconn *c, struct queue_counts *n, char *err);
 
+/* Pending, running and failed generations of one template (status; partial indexes only). */
+struct queue_template_counts {
+	const char *template; /* "owner/name", in the result */
+	long long pending, running, failed;
+};
+/* Every template with pending, running or failed generations, by name. Release *res with PQclear. */
+int queue_counts_by_template(PGconn *c, struct queue_template_counts **v, size_t *n, PGresult **res, char *err);
+
 /* A failed generation, for status. Strings live in the result. */
 struct queue_failure {
 	long long id, sequence, attempts, failed_us;
 	const char *module, *template, *version, *error; /* "owner/name", "owner/name:vN" */
 };
-/* The most recent failures, newest first, at most limit. Release *res with PQclear. */
+/* The most recent failures, newest first, at most limit (0: all). Release *res with PQclear. */
 int queue_failures(PGconn *c, int limit, struct queue_failure **v, size_t *n, PGresult **res, char *err);
 
 /* What queue_fail recorded. */

@@ -168,7 +168,7 @@ int queue_failures(PGconn *c, int limit, struct queue_failure **v, size_t *n, PG
 {
 	char lim[16];
 	snprintf(lim, sizeof(lim), "%d", limit);
-	const char *p[] = { lim };
+	const char *p[] = { limit > 0 ? lim : NULL }; /* LIMIT NULL: all */
 	PGresult *r = db_exec(c, "queue: recent failures",
 			      "SELECT " FAILURE_COLUMNS PUBLISHED_FROM
 			      " WHERE g.state = 'failed' ORDER BY g.finished_at DESC LIMIT $1::int",
@@ -291,4 +291,31 @@ int queue_first_unknown(PGconn *c, const char *ids, long long *missing, char *er
 			  "SELECT coalesce((SELECT x FROM unnest($1::bigint[]) AS x"
 			  "  WHERE NOT EXISTS (SELECT 1 FROM generations WHERE id = x) LIMIT 1), 0)",
 			  1, p, missing, 1, err);
+}
+
+int queue_counts_by_template(PGconn *c, struct queue_template_counts **v, size_t *n, PGresult **res, char *err)
+{
+	PGresult *r =
+		db_exec(c, "queue: counts by template",
+			"SELECT t.owner || '/' || t.name,"
+			"  count(*) FILTER (WHERE g.state = 'pending'), count(*) FILTER (WHERE g.state = 'running'),"
+			"  count(*) FILTER (WHERE g.state = 'failed')"
+			" FROM generations g JOIN template_versions tv ON tv.id = g.template_version_id"
+			" JOIN templates t ON t.id = tv.template_id"
+			" WHERE g.state IN ('pending', 'running', 'failed')"
+			" GROUP BY t.id ORDER BY lower(t.owner), lower(t.name)",
+			0, NULL, err);
+	if (!r)
+		return -1;
+	*n = (size_t)PQntuples(r);
+	*v = xcalloc(*n + 1, sizeof(**v));
+	for (size_t i = 0; i < *n; i++) {
+		int row = (int)i;
+		(*v)[i] = (struct queue_template_counts){ .template = PQgetvalue(r, row, 0),
+							  .pending = db_ll(r, row, 1),
+							  .running = db_ll(r, row, 2),
+							  .failed = db_ll(r, row, 3) };
+	}
+	*res = r;
+	return 0;
 }

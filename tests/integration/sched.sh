@@ -297,3 +297,22 @@ test_generation_list_and_show_with_every_attempt() {
   rg generation list --since yesterday
   assert_rc 2
 }
+
+test_status_lists_every_failure_and_counts_by_template() {
+  rg migrate
+  make_plugin_template crasher crash
+  make_plugin_template ok ""
+  push_modules 12
+  rg run --once --max-attempts 1
+  assert_rc 1
+  rg status
+  assert_eq 10 "$(grep -c '^  #' "$OUT")" "failures shown by default"
+  assert_out_has "acme/crasher  pending=0 running=0 failed=12"
+  rg status --failures 0
+  assert_eq 12 "$(grep -c '^  #' "$OUT")" "every failure"
+  rg status --failures 3 --json
+  assert_eq 3 "$(jq '.recent_failures | length' "$OUT")" "--failures 3"
+  assert_eq "acme/crasher 12" "$(jq -r '.templates[] | "\(.template) \(.failed)"' "$OUT")" "by template (only those with work or failures)"
+  rg status --failures lots
+  assert_rc 2
+}
