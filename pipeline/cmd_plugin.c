@@ -19,6 +19,7 @@
 
 static const char usage[] =
 	"usage: remotegen plugin list [--json]\n"
+	"       remotegen plugin move OWNER/NAME VERSION (--exec PATH | --image REF)\n"
 	"       remotegen plugin add OWNER/NAME VERSION (--exec PATH | --image REF)\n"
 	"                            [--runtime exec|bwrap|oci] [--go-dep MODULE@VERSION]...\n"
 	"                            [--go-min-version X.Y] [--timeout T] [--memory SIZE]\n"
@@ -190,6 +191,63 @@ static int list_option(int ch, const char *arg, struct strvec *go_deps, struct s
 	return 0;
 }
 
+/*
+ * `plugin move`: the version's binary or image moved; its identity, and so
+ * its outputs, stay. Recorded by the registry.
+ */
+static int move(int argc, char **argv, struct config *cfg)
+{
+	static const struct option opts[] = {
+		{ "exec", required_argument, NULL, 'e' },
+		{ "image", required_argument, NULL, 'i' },
+		{ "database", required_argument, NULL, 'd' },
+		{ 0 },
+	};
+	const char *exec_path = NULL, *image_ref = NULL;
+	char err[ERR_SIZE], abs[PATH_MAX], *old = NULL;
+	struct name_ref plugin;
+	int ch, rc = EXIT_USAGE;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'e': exec_path = optarg; break;
+		case 'i': image_ref = optarg; break;
+		case 'd': cfg->database = optarg; break;
+		default: return fputs(usage, stderr), EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2 || !exec_path == !image_ref)
+		return fputs(usage, stderr), EXIT_USAGE;
+	if (names_parse("plugin", argv[optind], &plugin, err) < 0)
+		return cli_error(EXIT_USAGE, "%s", err);
+	const char *version = argv[optind + 1];
+	if (exec_path) {
+		struct stat st;
+		if (!realpath(exec_path, abs) || stat(abs, &st) < 0 || !S_ISREG(st.st_mode) || access(abs, X_OK) < 0)
+			return cli_error(EXIT_USAGE, "plugin %s/%s %s: %s is not an executable file", plugin.owner,
+					 plugin.name, version, exec_path);
+		exec_path = abs;
+	}
+	PGconn *c = cli_connect(cfg);
+	if (!c)
+		return EXIT_USAGE;
+	int found = migrate_check(c, err) < 0
+			    ? -1
+			    : registry_plugin_move(c, &plugin, version, exec_path, image_ref, &old, err);
+	if (found < 0)
+		cli_error(EXIT_USAGE, "%s", err);
+	else if (found == 1)
+		cli_error(EXIT_USAGE, "plugin %s/%s %s: no such plugin version", plugin.owner, plugin.name, version);
+	else {
+		printf("plugin %s/%s %s: %s -> %s\n", plugin.owner, plugin.name, version, old,
+		       exec_path ? exec_path : image_ref);
+		rc = EXIT_OK;
+	}
+	free(old);
+	db_close(c);
+	return rc;
+}
+
 int cmd_plugin(int argc, char **argv, struct config *cfg)
 {
 	static const struct option opts[] = {
@@ -221,6 +279,8 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 		return fputs(usage, stdout), EXIT_OK;
 	if (argc >= 2 && !strcmp(argv[1], "list"))
 		return cli_listing(argc - 1, argv + 1, cfg, usage, registry_list_plugins, NULL, "plugins");
+	if (argc >= 2 && !strcmp(argv[1], "move"))
+		return move(argc - 1, argv + 1, cfg);
 	if (argc < 2 || strcmp(argv[1], "add"))
 		return fputs(usage, stderr), EXIT_USAGE;
 	argc--;

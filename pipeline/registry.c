@@ -234,6 +234,49 @@ out:
 	return rc;
 }
 
+int registry_plugin_move(PGconn *c, const struct name_ref *plugin, const char *version, const char *exec_path,
+			 const char *image_ref, char **old, char *err)
+{
+	const char *p[] = { plugin->owner, plugin->name, version };
+	int rc = -1;
+	if (db_begin(c, err) < 0)
+		return -1;
+	PGresult *r = db_exec(c, "registry: find plugin version",
+			      "SELECT pv.id, pv.runtime, coalesce(pv.exec_path, pv.image_ref)"
+			      " FROM plugin_versions pv JOIN plugins pl ON pl.id = pv.plugin_id"
+			      " WHERE lower(pl.owner) = lower($1) AND lower(pl.name) = lower($2) AND pv.version = $3"
+			      " FOR UPDATE OF pv",
+			      3, p, err);
+	if (!r)
+		goto out;
+	if (!PQntuples(r)) {
+		rc = 1;
+		goto out;
+	}
+	const char *runtime = PQgetvalue(r, 0, 1);
+	int oci = !strcmp(runtime, "oci");
+	if (oci != (image_ref != NULL)) {
+		err_set(err, "plugin %s/%s %s: runtime %s needs %s", plugin->owner, plugin->name, version, runtime,
+			oci ? "--image REF" : "--exec PATH");
+		goto out;
+	}
+	const char *pu[] = { PQgetvalue(r, 0, 0), exec_path, image_ref, PQgetvalue(r, 0, 2) };
+	if (db_run(c, "registry: move plugin version",
+		   "WITH u AS (UPDATE plugin_versions SET exec_path = $2, image_ref = $3 WHERE id = $1 RETURNING id)"
+		   " INSERT INTO plugin_version_moves (plugin_version_id, old_location, new_location)"
+		   " SELECT id, $4, coalesce($2, $3) FROM u",
+		   4, pu, err) < 0 ||
+	    db_commit(c, err) < 0)
+		goto out;
+	*old = xstrdup(PQgetvalue(r, 0, 2));
+	rc = 0;
+out:
+	if (rc != 0)
+		db_rollback(c);
+	PQclear(r);
+	return rc;
+}
+
 int registry_template_create(PGconn *c, const struct name_ref *t, const struct registry_template_plugin *plugins,
 			     size_t n, char *err)
 {

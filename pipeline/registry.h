@@ -60,6 +60,16 @@ struct registry_plugin_version {
 
 int registry_plugin_add(PGconn *c, const struct registry_plugin_version *pv, char *err);
 
+/*
+ * Points plugin version (plugin, version) at a new executable (exec_path, for
+ * runtimes exec and bwrap) or image (image_ref, for oci), one of them NULL,
+ * and records the move (plugin_version_moves). *old gets the previous
+ * location (malloc'ed). Returns 0, 1 when there is no such plugin version, -1
+ * on error (err set: also a location that does not fit the runtime).
+ */
+int registry_plugin_move(PGconn *c, const struct name_ref *plugin, const char *version, const char *exec_path,
+			 const char *image_ref, char **old, char *err);
+
 struct registry_template_plugin {
 	struct name_ref plugin;
 	const char *parameter; /* "" for none */

@@ -133,8 +133,8 @@ int runtime_prepare(const struct runtime_spec *s, struct runtime_cmd *cmd, char 
 	/* An executable that went away is an operator's mistake, not a crash: no retry helps. */
 	if (s->exec_path && access(s->exec_path, X_OK) < 0)
 		return err_set(err,
-			       "plugin %s: executable %s is gone (%s): restore it, or register the plugin version "
-			       "again, then retry",
+			       "plugin %s: executable %s is gone (%s): restore it, or point the plugin version at "
+			       "where it is now (remotegen plugin move), then retry",
 			       s->label, s->exec_path, strerror(errno));
 	if (!strcmp(s->runtime, "exec")) {
 		strvec_push(&cmd->argv, s->exec_path);

@@ -198,4 +198,26 @@ test_vanished_executable_fails_at_once() {
     esac
   done
   assert_eq "1 1" "$(sql "SELECT string_agg(attempts::text, ' ' ORDER BY id) FROM generations")" "attempts"
+  # The binary moved: point the plugin version at it (identity and outputs unchanged), retry.
+  mkdir -p "$TMP/moved"
+  cp "$TOOLS/testplugin" "$TMP/moved/plugin"
+  rg plugin move acme/gone-exec v1 --exec "$TMP/nowhere"
+  assert_rc 2
+  assert_err_has "$TMP/nowhere is not an executable file"
+  rg plugin move acme/gone-exec v9 --exec "$TMP/moved/plugin"
+  assert_rc 2
+  assert_err_has "plugin acme/gone-exec v9: no such plugin version"
+  rg plugin move acme/gone-exec v1 --image localhost/x:1
+  assert_rc 2
+  assert_err_has "runtime exec needs --exec PATH"
+  rg plugin move acme/gone-exec v1 --exec "$TMP/moved/plugin"
+  assert_rc 0
+  assert_out_has "plugin acme/gone-exec v1: $TMP/gone-plugin -> $TMP/moved/plugin"
+  assert_eq "$TMP/gone-plugin -> $TMP/moved/plugin" \
+    "$(sql "SELECT old_location || ' -> ' || new_location FROM plugin_version_moves")" "the move is recorded"
+  rg plugin list --json
+  assert_eq "$TMP/moved/plugin" "$(jq -r '.plugins[] | select(.plugin == "acme/gone-exec") | .executable' "$OUT")" "listed"
+  rg retry --template acme/gone-exec
+  rg run --once
+  assert_eq "published: " "$(error_of gone-exec)" "after the move"
 }
