@@ -97,13 +97,18 @@ int cmd_backfill(int argc, char **argv, struct config *cfg)
 	long long tv_id = 0, after = 0;
 	long found_number = 0, total = 0, done = 0, queued = 0;
 	char *label = NULL, what[200];
-	int found;
-	if (migrate_check(c, err) < 0 ||
-	    (found = registry_find_template_version(c, &t, tv_number, &tv_id, &found_number, &label, err)) < 0)
+	int found, disabled = 0;
+	if (migrate_check(c, err) < 0 || (found = registry_find_template_version(
+						  c, &t, tv_number, &tv_id, &found_number, &label, &disabled, err)) < 0)
 		goto fail;
 	if (found) {
 		cli_error(EXIT_USAGE, "template %s/%s%s%s: no such template version (see 'remotegen template version')",
 			  t.owner, t.name, tv_spec ? ":" : "", tv_spec ? tv_spec : "");
+		goto out;
+	}
+	if (disabled) {
+		cli_error(EXIT_USAGE, "template %s is disabled: enable it first (remotegen template enable %s)", label,
+			  label);
 		goto out;
 	}
 	snprintf(what, sizeof(what), "%s:v%ld", label, found_number);

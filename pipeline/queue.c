@@ -93,37 +93,39 @@ int queue_enqueue(PGconn *c, int *created, char *err)
 	if (db_begin(c, err) < 0)
 		return -1;
 	/* New commits: the latest version of every template. */
-	PGresult *r = db_exec(c, "queue: enqueue new commits",
-			      "WITH new AS ("
-			      "  SELECT id FROM commits WHERE NOT scheduled ORDER BY id LIMIT 1000"
-			      "  FOR UPDATE SKIP LOCKED),"
-			      " latest_tv AS ("
-			      "  SELECT (SELECT tv.id FROM template_versions tv WHERE tv.template_id = t.id"
-			      "          ORDER BY tv.number DESC LIMIT 1) AS id FROM templates t),"
-			      " ins AS ("
-			      "  INSERT INTO generations (commit_id, template_version_id, version)"
-			      "  SELECT c.id, tv.id, format($1::text, tv.number, c.sequence)"
-			      "    FROM new JOIN commits c ON c.id = new.id"
-			      "    CROSS JOIN latest_tv JOIN template_versions tv ON tv.id = latest_tv.id"
-			      "  ON CONFLICT DO NOTHING RETURNING 1),"
-			      " upd AS (UPDATE commits SET scheduled = true WHERE id IN (SELECT id FROM new))"
-			      " SELECT count(*) FROM ins",
-			      1, fmt, err);
+	PGresult *r = db_exec(
+		c, "queue: enqueue new commits",
+		"WITH new AS ("
+		"  SELECT id FROM commits WHERE NOT scheduled ORDER BY id LIMIT 1000"
+		"  FOR UPDATE SKIP LOCKED),"
+		" latest_tv AS ("
+		"  SELECT (SELECT tv.id FROM template_versions tv WHERE tv.template_id = t.id"
+		"          ORDER BY tv.number DESC LIMIT 1) AS id FROM templates t WHERE t.disabled_at IS NULL),"
+		" ins AS ("
+		"  INSERT INTO generations (commit_id, template_version_id, version)"
+		"  SELECT c.id, tv.id, format($1::text, tv.number, c.sequence)"
+		"    FROM new JOIN commits c ON c.id = new.id"
+		"    CROSS JOIN latest_tv JOIN template_versions tv ON tv.id = latest_tv.id"
+		"  ON CONFLICT DO NOTHING RETURNING 1),"
+		" upd AS (UPDATE commits SET scheduled = true WHERE id IN (SELECT id FROM new))"
+		" SELECT count(*) FROM ins",
+		1, fmt, err);
 	if (!r)
 		goto fail;
 	*created += count_result(r);
 	/* New template versions: the latest commit of every module. */
 	r = db_exec(c, "queue: enqueue new template versions",
 		    "WITH new AS ("
-		    "  SELECT id, number FROM template_versions WHERE NOT scheduled ORDER BY id LIMIT 1000"
-		    "  FOR UPDATE SKIP LOCKED),"
+		    "  SELECT tv.id, tv.number, t.disabled_at IS NULL AS enabled FROM template_versions tv"
+		    "  JOIN templates t ON t.id = tv.template_id WHERE NOT tv.scheduled ORDER BY tv.id LIMIT 1000"
+		    "  FOR UPDATE OF tv SKIP LOCKED),"
 		    " latest_c AS ("
 		    "  SELECT (SELECT c.id FROM commits c WHERE c.module_id = m.id"
 		    "          ORDER BY c.sequence DESC LIMIT 1) AS id FROM modules m),"
 		    " ins AS ("
 		    "  INSERT INTO generations (commit_id, template_version_id, version)"
 		    "  SELECT c.id, new.id, format($1::text, new.number, c.sequence)"
-		    "    FROM new CROSS JOIN latest_c JOIN commits c ON c.id = latest_c.id"
+		    "    FROM new CROSS JOIN latest_c JOIN commits c ON c.id = latest_c.id WHERE new.enabled"
 		    "  ON CONFLICT DO NOTHING RETURNING 1),"
 		    " upd AS (UPDATE template_versions SET scheduled = true WHERE id IN (SELECT id FROM new))"
 		    " SELECT count(*) FROM ins",
@@ -322,22 +324,26 @@ int queue_claim(PGconn *c, const char *lease_owner, int max, long long lease_ms,
 	snprintf(smax, sizeof(smax), "%d", max);
 	snprintf(slease, sizeof(slease), "%lld", lease_ms);
 	const char *p[] = { smax, slease, lease_owner };
-	PGresult *r = db_exec(c, "queue: claim",
-			      "WITH ready AS ("
-			      "  SELECT g.id FROM generations g"
-			      "  WHERE g.state = 'pending' AND g.next_attempt_at <= now()"
-			      /* every dependency's generation (same template version) is published */
-			      "    AND NOT EXISTS (SELECT 1 FROM commit_deps d"
-			      "      LEFT JOIN generations dg ON dg.commit_id = d.dep_commit_id"
-			      "       AND dg.template_version_id = g.template_version_id"
-			      "      WHERE d.commit_id = g.commit_id AND (dg.id IS NULL OR dg.state <> 'published'))"
-			      "  ORDER BY g.priority DESC, g.next_attempt_at, g.id"
-			      "  LIMIT $1 FOR UPDATE OF g SKIP LOCKED)"
-			      " UPDATE generations g SET state = 'running', attempts = g.attempts + 1,"
-			      "  lease_until = now() + $2::bigint * interval '1 millisecond', lease_owner = $3,"
-			      "  started_at = now()"
-			      " FROM ready WHERE g.id = ready.id RETURNING g.id",
-			      3, p, err);
+	PGresult *r = db_exec(
+		c, "queue: claim",
+		"WITH ready AS ("
+		"  SELECT g.id FROM generations g"
+		"  WHERE g.state = 'pending' AND g.next_attempt_at <= now()"
+		/* every dependency's generation (same template version) is published */
+		"    AND NOT EXISTS (SELECT 1 FROM commit_deps d"
+		"      LEFT JOIN generations dg ON dg.commit_id = d.dep_commit_id"
+		"       AND dg.template_version_id = g.template_version_id"
+		"      WHERE d.commit_id = g.commit_id AND (dg.id IS NULL OR dg.state <> 'published'))"
+		/* nothing of a disabled template */
+		"    AND NOT EXISTS (SELECT 1 FROM template_versions tv JOIN templates t ON t.id = tv.template_id"
+		"      WHERE tv.id = g.template_version_id AND t.disabled_at IS NOT NULL)"
+		"  ORDER BY g.priority DESC, g.next_attempt_at, g.id"
+		"  LIMIT $1 FOR UPDATE OF g SKIP LOCKED)"
+		" UPDATE generations g SET state = 'running', attempts = g.attempts + 1,"
+		"  lease_until = now() + $2::bigint * interval '1 millisecond', lease_owner = $3,"
+		"  started_at = now()"
+		" FROM ready WHERE g.id = ready.id RETURNING g.id",
+		3, p, err);
 	if (!r)
 		return -1;
 	int rows = PQntuples(r);
@@ -562,6 +568,22 @@ int queue_release(PGconn *c, const char *lease_owner, long long id, const char *
 		" INSERT INTO generation_attempts (generation_id, attempt, started_at, outcome, lease_owner, error)"
 		" SELECT id, attempts + 1, started_at, 'handed_back', $2, $3 FROM u",
 		3, p, err);
+}
+
+int queue_stop_template(PGconn *c, long long template_id, const char *why, long long *stopped, char *err)
+{
+	char tid[32];
+	snprintf(tid, sizeof(tid), "%lld", template_id);
+	const char *p[] = { tid, why };
+	return db_numbers(c, "queue: stop pending generations of a template",
+			  "WITH u AS (UPDATE generations SET state = 'failed', last_error = $2, finished_at = now()"
+			  "  WHERE state = 'pending' AND template_version_id IN"
+			  "   (SELECT id FROM template_versions WHERE template_id = $1::bigint)"
+			  "  RETURNING id, attempts),"
+			  " a AS (INSERT INTO generation_attempts (generation_id, attempt, outcome, error)"
+			  "  SELECT id, attempts, 'stopped', $2 FROM u)"
+			  " SELECT count(*) FROM u",
+			  2, p, stopped, 1, err);
 }
 
 int queue_retry(PGconn *c, const char *ids, const char *t_owner, const char *t_name, const char *m_owner,

@@ -243,6 +243,12 @@ int queue_attempts(PGconn *c, long long id, struct queue_attempt **v, size_t *n,
 int queue_first_unknown(PGconn *c, const char *ids, long long *missing, char *err);
 
 /*
+ * Fails the pending generations of template template_id with why (a
+ * template being disabled), in the caller's transaction; *stopped counts them.
+ */
+int queue_stop_template(PGconn *c, long long template_id, const char *why, long long *stopped, char *err);
+
+/*
  * Puts failed generations back in the queue with their attempts reset: those
  * in ids (a bigint[] literal; "{}" for all) of template t_owner/t_name and
  * module m_owner/m_name ("" for any). *queued counts them.

@@ -456,14 +456,42 @@ out:
 	return rc;
 }
 
+int registry_template_disable(PGconn *c, const struct name_ref *t, int disable, long long *template_id, char *err)
+{
+	const char *p[] = { t->owner, t->name, disable ? "t" : "f" };
+	PGresult *r =
+		db_exec(c, "registry: disable or enable template",
+			"UPDATE templates SET disabled_at = CASE WHEN $3::boolean THEN coalesce(disabled_at, now()) END"
+			" WHERE lower(owner) = lower($1) AND lower(name) = lower($2) RETURNING id",
+			3, p, err);
+	if (!r)
+		return -1;
+	int found = PQntuples(r) > 0;
+	if (found)
+		*template_id = db_ll(r, 0, 0);
+	PQclear(r);
+	if (!found)
+		return 1;
+	if (disable)
+		return 0;
+	char tid[32];
+	snprintf(tid, sizeof(tid), "%lld", *template_id);
+	const char *pt[] = { tid };
+	return db_run(c, "registry: schedule the latest template version again",
+		      "UPDATE template_versions SET scheduled = false WHERE id ="
+		      " (SELECT id FROM template_versions WHERE template_id = $1::bigint ORDER BY number DESC LIMIT 1)",
+		      1, pt, err);
+}
+
 int registry_find_template_version(PGconn *c, const struct name_ref *t, long number, long long *tv_id,
-				   long *found_number, char **label, char *err)
+				   long *found_number, char **label, int *disabled, char *err)
 {
 	char tvn[32];
 	snprintf(tvn, sizeof(tvn), "%ld", number);
 	const char *p[] = { t->owner, t->name, tvn };
 	PGresult *r = db_exec(c, "registry: find template version",
-			      "SELECT tv.id, tv.number, te.owner || '/' || te.name FROM template_versions tv"
+			      "SELECT tv.id, tv.number, te.owner || '/' || te.name, te.disabled_at IS NOT NULL"
+			      " FROM template_versions tv"
 			      " JOIN templates te ON te.id = tv.template_id"
 			      " WHERE lower(te.owner) = lower($1) AND lower(te.name) = lower($2)"
 			      "   AND ($3::int = 0 OR tv.number = $3::int) ORDER BY tv.number DESC LIMIT 1",
@@ -475,6 +503,7 @@ int registry_find_template_version(PGconn *c, const struct name_ref *t, long num
 		*tv_id = db_ll(r, 0, 0);
 		*found_number = (long)db_ll(r, 0, 1);
 		*label = xstrdup(PQgetvalue(r, 0, 2));
+		*disabled = PQgetvalue(r, 0, 3)[0] == 't';
 	}
 	PQclear(r);
 	return found ? 0 : 1;
@@ -547,18 +576,20 @@ int registry_list_plugins(PGconn *c, const struct name_ref *n, PGresult **res, c
 
 int registry_list_templates(PGconn *c, const struct name_ref *n, PGresult **res, char *err)
 {
-	return listing(c, "registry: list templates",
-		       "SELECT t.owner || '/' || t.name AS template,"
-		       "  (SELECT string_agg(p.owner || '/' || p.name"
-		       "     || CASE WHEN tp.parameter <> '' THEN '=' || tp.parameter ELSE '' END, ' '"
-		       "     ORDER BY tp.position)"
-		       "   FROM template_plugins tp JOIN plugins p ON p.id = tp.plugin_id"
-		       "   WHERE tp.template_id = t.id) AS plugins,"
-		       "  (SELECT 'v' || max(number) FROM template_versions WHERE template_id = t.id) AS latest_version"
-		       " FROM templates t"
-		       " WHERE $1 = '' OR (lower(t.owner) = lower($1) AND lower(t.name) = lower($2))"
-		       " ORDER BY lower(t.owner), lower(t.name)",
-		       n, res, err);
+	return listing(
+		c, "registry: list templates",
+		"SELECT t.owner || '/' || t.name AS template,"
+		"  (SELECT string_agg(p.owner || '/' || p.name"
+		"     || CASE WHEN tp.parameter <> '' THEN '=' || tp.parameter ELSE '' END, ' '"
+		"     ORDER BY tp.position)"
+		"   FROM template_plugins tp JOIN plugins p ON p.id = tp.plugin_id"
+		"   WHERE tp.template_id = t.id) AS plugins,"
+		"  (SELECT 'v' || max(number) FROM template_versions WHERE template_id = t.id) AS latest_version,"
+		"  to_char(t.disabled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS disabled_at"
+		" FROM templates t"
+		" WHERE $1 = '' OR (lower(t.owner) = lower($1) AND lower(t.name) = lower($2))"
+		" ORDER BY lower(t.owner), lower(t.name)",
+		n, res, err);
 }
 
 int registry_template_versions(PGconn *c, const struct name_ref *n, PGresult **res, char *err)

@@ -93,7 +93,7 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
  * no such version, -1 on error.
  */
 int registry_find_template_version(PGconn *c, const struct name_ref *t, long number, long long *tv_id,
-				   long *found_number, char **label, char *err);
+				   long *found_number, char **label, int *disabled, char *err);
 
 /* 1 when module m (kind "module") or template m (kind "template") is registered, 0 when not, -1 on error. */
 int registry_has(PGconn *c, const char *kind, const struct name_ref *m, char *err);
@@ -113,6 +113,14 @@ int registry_template_versions(PGconn *c, const struct name_ref *n, PGresult **r
 int registry_list_modules(PGconn *c, const struct name_ref *n, PGresult **res, char *err);
 /* The commits of module n: commit, created_at, digest, own files, protoc, dependencies. */
 int registry_module_commits(PGconn *c, const struct name_ref *n, PGresult **res, char *err);
+
+/*
+ * Disables (disable = 1) or enables template t, in the caller's transaction.
+ * Enabling schedules its latest version again, so that the latest commit of
+ * every module is generated with it. *template_id gets its id. Returns 0, 1
+ * when there is no such template, -1 on error.
+ */
+int registry_template_disable(PGconn *c, const struct name_ref *t, int disable, long long *template_id, char *err);
 
 /* How many commits of module m ("" owner: of every module) have a sequence >= from. */
 int registry_count_commits(PGconn *c, const struct name_ref *m, long from, long *total, char *err);

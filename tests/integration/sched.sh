@@ -316,3 +316,68 @@ test_status_lists_every_failure_and_counts_by_template() {
   rg status --failures lots
   assert_rc 2
 }
+
+test_disabled_template_generates_nothing_new() {
+  rg migrate
+  make_plugin_template ok ""
+  make_plugin_template other ""
+  rg module push acme/weather "$ROOT/ops/example"
+  rg run --once
+  assert_rc 0
+  mkdir -p "$TMP/v2/acme/weather/v1"
+  { cat "$ROOT/ops/example/acme/weather/v1/weather.proto"; echo "message Extra2 { string x = 1; }"; } >"$TMP/v2/acme/weather/v1/weather.proto"
+  rg module push acme/weather "$TMP/v2"
+  assert_rc 0
+  rg run --once
+  assert_rc 0
+  rg template disable acme/ok
+  assert_rc 0
+  assert_out_has "template acme/ok disabled"
+  rg template list --json
+  jq -e '.templates[] | select(.template == "acme/ok") | .disabled_at != null' "$OUT" >/dev/null || fail "not listed as disabled: $(cat "$OUT")"
+  # New commits get no generation of it; published versions stay.
+  mkdir -p "$TMP/v3/acme/weather/v1"
+  { cat "$ROOT/ops/example/acme/weather/v1/weather.proto"; echo "message Extra3 { string x = 1; }"; } >"$TMP/v3/acme/weather/v1/weather.proto"
+  rg module push acme/weather "$TMP/v3"
+  assert_rc 0
+  rg run --once
+  assert_rc 0
+  assert_eq "v1.1.1 v1.1.2" "$(sql "SELECT string_agg(g.version, ' ' ORDER BY g.version) FROM generations g
+    JOIN template_versions tv ON tv.id = g.template_version_id JOIN templates t ON t.id = tv.template_id
+    WHERE t.name = 'ok'")" "generations of the disabled template"
+  assert_eq "v1.1.1 v1.1.2 v1.1.3" "$(sql "SELECT string_agg(g.version, ' ' ORDER BY g.version) FROM generations g
+    JOIN template_versions tv ON tv.id = g.template_version_id JOIN templates t ON t.id = tv.template_id
+    WHERE t.name = 'other'")" "generations of the other template"
+  rg backfill --template acme/ok
+  assert_rc 2
+  assert_err_has "template acme/ok is disabled"
+  # Enabled again: the latest commit is generated with its latest version.
+  rg template enable acme/ok
+  assert_rc 0
+  rg run --once
+  assert_rc 0
+  assert_eq "published" "$(sql "SELECT g.state FROM generations g JOIN template_versions tv ON tv.id = g.template_version_id
+    JOIN templates t ON t.id = tv.template_id WHERE t.name = 'ok' AND g.version = 'v1.1.3'")" "latest commit after enabling"
+}
+
+test_disabling_a_template_stops_its_pending_work() {
+  rg migrate
+  make_plugin_template ok ""
+  rg module push acme/weather "$ROOT/ops/example"
+  rg backfill --template acme/ok
+  rg template disable acme/ok
+  assert_out_has "1 pending generation stopped"
+  assert_eq "failed" "$(sql "SELECT state FROM generations")" "state"
+  case "$(sql "SELECT last_error FROM generations")" in
+    *"template acme/ok was disabled"*) ;;
+    *) fail "error: $(sql "SELECT last_error FROM generations")" ;;
+  esac
+  rg run --once
+  assert_rc 0
+  rg template enable acme/ok
+  rg retry --template acme/ok
+  assert_out_has "1 generation queued again"
+  rg run --once
+  assert_rc 0
+  assert_eq "published" "$(sql "SELECT state FROM generations")" "after enable and retry"
+}
