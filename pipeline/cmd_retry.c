@@ -21,6 +21,19 @@ static const char usage[] =
 	"them, or those matching the filters), and prints how many. The next run\n"
 	"generates them again.\n";
 
+/* 1 when template t exists and is disabled (its generations are not queued again). */
+static int template_disabled(PGconn *c, const struct name_ref *t)
+{
+	long long tv_id;
+	long number;
+	char *label = NULL, err[ERR_SIZE];
+	int disabled = 0;
+	if (registry_find_template_version(c, t, 0, &tv_id, &number, &label, &disabled, err) != 0)
+		disabled = 0;
+	free(label);
+	return disabled;
+}
+
 int cmd_retry(int argc, char **argv, struct config *cfg)
 {
 	static const struct option opts[] = {
@@ -73,6 +86,9 @@ int cmd_retry(int argc, char **argv, struct config *cfg)
 		cli_error(EXIT_USAGE, "%s", err);
 	} else if (!has_t) {
 		cli_error(EXIT_USAGE, "template %s/%s: no such template", t.owner, t.name);
+	} else if (t.owner[0] && template_disabled(c, &t)) {
+		cli_error(EXIT_USAGE, "template %s/%s is disabled: enable it first (remotegen template enable %s/%s)",
+			  t.owner, t.name, t.owner, t.name);
 	} else if (!has_m) {
 		cli_error(EXIT_USAGE, "module %s/%s: no such module", m.owner, m.name);
 	} else if (unknown) {

@@ -597,6 +597,7 @@ int queue_retry(PGconn *c, const char *ids, const char *t_owner, const char *t_n
 			" FROM commits c, modules mo, template_versions tv, templates te"
 			" WHERE g.state = 'failed' AND c.id = g.commit_id AND mo.id = c.module_id"
 			"   AND tv.id = g.template_version_id AND te.id = tv.template_id"
+			"   AND te.disabled_at IS NULL" /* a disabled template's work stays stopped */
 			"   AND (cardinality($1::bigint[]) = 0 OR g.id = ANY($1::bigint[]))"
 			"   AND ($2 = '' OR (lower(te.owner) = lower($2) AND lower(te.name) = lower($3)))"
 			"   AND ($4 = '' OR (lower(mo.owner) = lower($4) AND lower(mo.name) = lower($5)))"

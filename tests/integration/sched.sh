@@ -374,6 +374,11 @@ test_disabling_a_template_stops_its_pending_work() {
   esac
   rg run --once
   assert_rc 0
+  rg retry --template acme/ok
+  assert_rc 2
+  assert_err_has "template acme/ok is disabled"
+  rg retry
+  assert_out_has "0 generations queued again"
   rg template enable acme/ok
   rg retry --template acme/ok
   assert_out_has "1 generation queued again"
