@@ -544,6 +544,9 @@ int registry_has(PGconn *c, const char *kind, const struct name_ref *m, char *er
 	return found;
 }
 
+/* Listings show times as RFC 3339 UTC seconds, formatted by to_char with this pattern. */
+#define RFC3339 "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'"
+
 /* The name parameters of a listing: "" matches every object. */
 static void listing_params(const struct name_ref *n, const char *p[2])
 {
@@ -567,7 +570,7 @@ int registry_list_plugins(PGconn *c, const struct name_ref *n, PGresult **res, c
 		       "  pv.timeout_ms, pv.memory_bytes, pv.output_bytes,"
 		       "  array_to_string(pv.go_deps, ' ') AS go_deps, pv.go_min_version,"
 		       "  array_to_string(pv.npm_deps, ' ') AS npm_deps, array_to_string(pv.ro_paths, ' ') AS ro_paths,"
-		       "  to_char(pv.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at"
+		       "  to_char(pv.created_at AT TIME ZONE 'UTC', " RFC3339 ") AS created_at"
 		       " FROM plugin_versions pv JOIN plugins p ON p.id = pv.plugin_id"
 		       " WHERE $1 = '' OR (lower(p.owner) = lower($1) AND lower(p.name) = lower($2))"
 		       " ORDER BY lower(p.owner), lower(p.name), pv.id",
@@ -585,7 +588,7 @@ int registry_list_templates(PGconn *c, const struct name_ref *n, PGresult **res,
 		"   FROM template_plugins tp JOIN plugins p ON p.id = tp.plugin_id"
 		"   WHERE tp.template_id = t.id) AS plugins,"
 		"  (SELECT 'v' || max(number) FROM template_versions WHERE template_id = t.id) AS latest_version,"
-		"  to_char(t.disabled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS disabled_at"
+		"  to_char(t.disabled_at AT TIME ZONE 'UTC', " RFC3339 ") AS disabled_at"
 		" FROM templates t"
 		" WHERE $1 = '' OR (lower(t.owner) = lower($1) AND lower(t.name) = lower($2))"
 		" ORDER BY lower(t.owner), lower(t.name)",
@@ -596,7 +599,7 @@ int registry_template_versions(PGconn *c, const struct name_ref *n, PGresult **r
 {
 	return listing(c, "registry: template versions",
 		       "SELECT t.owner || '/' || t.name AS template, 'v' || tv.number AS version,"
-		       "  to_char(tv.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at,"
+		       "  to_char(tv.created_at AT TIME ZONE 'UTC', " RFC3339 ") AS created_at,"
 		       "  (SELECT string_agg(p.owner || '/' || p.name || ':' || pv.version, ' ' ORDER BY tvp.position)"
 		       "   FROM template_version_plugins tvp JOIN plugin_versions pv ON pv.id = tvp.plugin_version_id"
 		       "   JOIN plugins p ON p.id = pv.plugin_id WHERE tvp.template_version_id = tv.id) AS plugins"
@@ -610,7 +613,7 @@ int registry_list_modules(PGconn *c, const struct name_ref *n, PGresult **res, c
 	return listing(c, "registry: list modules",
 		       "SELECT m.owner || '/' || m.name AS module, count(c.id) AS commits,"
 		       "  max(c.sequence) AS latest_commit,"
-		       "  to_char(max(c.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS latest_at"
+		       "  to_char(max(c.created_at) AT TIME ZONE 'UTC', " RFC3339 ") AS latest_at"
 		       " FROM modules m LEFT JOIN commits c ON c.module_id = m.id"
 		       " WHERE $1 = '' OR (lower(m.owner) = lower($1) AND lower(m.name) = lower($2))"
 		       " GROUP BY m.id ORDER BY lower(m.owner), lower(m.name)",
@@ -621,7 +624,7 @@ int registry_module_commits(PGconn *c, const struct name_ref *n, PGresult **res,
 {
 	return listing(c, "registry: module commits",
 		       "SELECT m.owner || '/' || m.name AS module, c.sequence AS commit,"
-		       "  to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at,"
+		       "  to_char(c.created_at AT TIME ZONE 'UTC', " RFC3339 ") AS created_at,"
 		       "  c.digest, cardinality(c.own_files) AS files, c.protoc_version,"
 		       "  (SELECT string_agg(dm.owner || '/' || dm.name || ':' || dc.sequence, ' '"
 		       "     ORDER BY lower(dm.owner), lower(dm.name))"
