@@ -23,6 +23,9 @@ static long long find_id(PGconn *c, const char *table_sql, const struct name_ref
 }
 
 static const char *SQL_PLUGIN_ID = "SELECT id FROM plugins WHERE lower(owner) = lower($1) AND lower(name) = lower($2)";
+static const char *SQL_MODULE_ID = "SELECT id FROM modules WHERE lower(owner) = lower($1) AND lower(name) = lower($2)";
+static const char *SQL_TEMPLATE_ID =
+	"SELECT id FROM templates WHERE lower(owner) = lower($1) AND lower(name) = lower($2)";
 
 /* Resolves a dependency to a commit id; 0 when absent (err set), -1 on error. */
 static long long dep_commit(PGconn *c, const struct registry_dep *d, char *err)
@@ -528,20 +531,8 @@ int registry_count_commits(PGconn *c, const struct name_ref *m, long from, long 
 
 int registry_has(PGconn *c, const char *kind, const struct name_ref *m, char *err)
 {
-	const char *p[] = { m->owner, m->name };
-	PGresult *r =
-		!strcmp(kind, "module")
-			? db_exec(c, "registry: find module",
-				  "SELECT 1 FROM modules WHERE lower(owner) = lower($1) AND lower(name) = lower($2)", 2,
-				  p, err)
-			: db_exec(c, "registry: find template",
-				  "SELECT 1 FROM templates WHERE lower(owner) = lower($1) AND lower(name) = lower($2)",
-				  2, p, err);
-	if (!r)
-		return -1;
-	int found = PQntuples(r) > 0;
-	PQclear(r);
-	return found;
+	long long id = find_id(c, !strcmp(kind, "module") ? SQL_MODULE_ID : SQL_TEMPLATE_ID, m, err);
+	return id < 0 ? -1 : id > 0;
 }
 
 /* Listings show times as RFC 3339 UTC seconds, formatted by to_char with this pattern. */
