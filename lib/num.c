@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int parse_digits(const char *s, long long *out, const char **end)
 {
@@ -31,36 +32,65 @@ int num_parse(const char *what, const char *s, long long min, long long max, lon
 	return 0;
 }
 
+/* A leading unsigned decimal number (not " 5", "+5", "-5", "inf"): its value and where it ends. */
+static int parse_decimal(const char *s, double *v, const char **end)
+{
+	char *e;
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	*v = strtod(s, &e);
+	*end = e;
+	return e == s ? -1 : 0;
+}
+
 int num_parse_size(const char *what, const char *s, long long max, long long *out, char *err)
 {
-	long long v, mult = 1;
+	double v, mult = 1;
 	const char *end;
-	if (parse_digits(s, &v, &end) < 0 || v < 0)
+	if (parse_decimal(s, &v, &end) < 0)
 		goto bad;
 	switch (*end) {
 	case 'K':
 	case 'k':
-		mult = 1LL << 10;
+		mult = 1024.0;
 		end++;
 		break;
 	case 'M':
 	case 'm':
-		mult = 1LL << 20;
+		mult = 1048576.0;
 		end++;
 		break;
 	case 'G':
 	case 'g':
-		mult = 1LL << 30;
+		mult = 1073741824.0;
 		end++;
 		break;
 	default: break;
 	}
-	if (*end || v > max / mult)
+	if (*end || v * mult > (double)max)
 		goto bad;
-	*out = v * mult;
+	*out = (long long)(v * mult);
 	return 0;
 bad:
 	return err_set(err, "%s %s: expected a size such as 512M or 2G (at most %lld bytes)", what, s ? s : "", max);
+}
+
+int num_parse_duration_ms(const char *s, long long max_ms, long long *out)
+{
+	double v, mult;
+	const char *end;
+	if (parse_decimal(s, &v, &end) < 0)
+		return -1;
+	mult = !strcmp(end, "ms")	      ? 1
+	       : (!*end || !strcmp(end, "s")) ? 1000
+	       : !strcmp(end, "m")	      ? 60000
+	       : !strcmp(end, "h")	      ? 3600000
+	       : !strcmp(end, "d")	      ? 86400000
+					      : -1;
+	if (mult < 0 || v * mult > (double)max_ms)
+		return -1;
+	*out = (long long)(v * mult);
+	return *out > 0 ? 0 : -1;
 }
 
 long long num_trusted(const char *s)

@@ -14,10 +14,16 @@
 int num_parse(const char *what, const char *s, long long min, long long max, long long *out, char *err);
 
 /*
- * A size in bytes: digits with an optional K, M or G suffix (powers of 1024),
- * in [0, max]. Returns 0 or -1 (err set).
+ * A size in bytes: a number (decimals allowed: 1.5G) with an optional K, M or
+ * G suffix (powers of 1024, either case), in [0, max]. Returns 0 or -1 (err set).
  */
 int num_parse_size(const char *what, const char *s, long long max, long long *out, char *err);
+
+/*
+ * A duration: a number (decimals allowed) with ms, s, m, h or d (no unit:
+ * seconds), more than 0 and at most max_ms, into milliseconds. Returns 0 or -1.
+ */
+int num_parse_duration_ms(const char *s, long long max_ms, long long *out);
 
 /*
  * An integer from a trusted source (a database column of an integer type):

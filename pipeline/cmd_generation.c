@@ -84,26 +84,13 @@ static json_t *generation_json(const struct queue_generation *g)
 	return o;
 }
 
-/* "30m", "2h", "7d", "45s" into microseconds ago from now. */
+/* "30m", "2h", "7d", "45s": the time that long ago, in microseconds since the epoch. */
 static int parse_since(const char *s, long long *since_us)
 {
-	char num[32];
-	size_t n = strlen(s);
-	long long v, unit;
-	if (n < 2 || n >= sizeof(num))
+	long long ms;
+	if (num_parse_duration_ms(s, 100LL * 365 * 86400000, &ms) < 0)
 		return -1;
-	switch (s[n - 1]) {
-	case 's': unit = 1; break;
-	case 'm': unit = 60; break;
-	case 'h': unit = 3600; break;
-	case 'd': unit = 86400; break;
-	default: return -1;
-	}
-	memcpy(num, s, n - 1);
-	num[n - 1] = '\0';
-	if (num_parse("--since", num, 1, 100000000, &v, NULL) < 0)
-		return -1;
-	*since_us = ((long long)time(NULL) - v * unit) * 1000000;
+	*since_us = (long long)time(NULL) * 1000000 - ms * 1000;
 	return 0;
 }
 

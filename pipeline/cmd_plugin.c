@@ -6,6 +6,7 @@
 #include "gomod.h"
 #include "migrate.h"
 #include "names.h"
+#include "num.h"
 #include "npmpkg.h"
 #include "registry.h"
 
@@ -58,39 +59,13 @@ static const char usage[] =
 	"                         (repeatable)\n"
 	"  --database URL         PostgreSQL connection string\n";
 
-/* "90s", "500ms", "2m", "1h", or plain seconds. */
-static int parse_duration_ms(const char *s, long long *out)
+/* A size for --memory and --max-output (lib/num's sizes, up to 10^15 bytes). */
+static int parse_bytes(const char *s, unsigned long long *out)
 {
-	char *end;
-	double v = strtod(s, &end);
-	if (end == s || v <= 0)
+	long long v;
+	if (num_parse_size("size", s, 1000000000000000LL, &v, NULL) < 0)
 		return -1;
-	double mult = !strcmp(end, "ms")	     ? 1
-		      : (!*end || !strcmp(end, "s")) ? 1000
-		      : !strcmp(end, "m")	     ? 60000
-		      : !strcmp(end, "h")	     ? 3600000
-						     : -1;
-	if (mult < 0 || v * mult > 86400000.0)
-		return -1;
-	*out = (long long)(v * mult);
-	return *out > 0 ? 0 : -1;
-}
-
-/* "512M", "2G", "64K", or plain bytes. */
-static int parse_size(const char *s, unsigned long long *out)
-{
-	char *end;
-	double v = strtod(s, &end);
-	if (end == s || v <= 0)
-		return -1;
-	double mult = !*end					 ? 1
-		      : (!strcmp(end, "K") || !strcmp(end, "k")) ? 1024.0
-		      : !strcmp(end, "M")			 ? 1048576.0
-		      : !strcmp(end, "G")			 ? 1073741824.0
-								 : -1;
-	if (mult < 0 || v * mult > 1e15)
-		return -1;
-	*out = (unsigned long long)(v * mult);
+	*out = (unsigned long long)v;
 	return 0;
 }
 
@@ -296,18 +271,18 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 		case 'P': pv.per_file = 1; break;
 		case 'd': cfg->database = optarg; break;
 		case 't':
-			if (parse_duration_ms(optarg, &pv.timeout_ms) < 0)
+			if (num_parse_duration_ms(optarg, 86400000, &pv.timeout_ms) < 0)
 				return cli_error(EXIT_USAGE, "--timeout %s: expected a duration like 90s, 500ms or 2m",
 						 optarg);
 			break;
 		case 'M':
-			if (parse_size(optarg, &pv.memory_bytes) < 0 || pv.memory_bytes < (16ULL << 20))
+			if (parse_bytes(optarg, &pv.memory_bytes) < 0 || pv.memory_bytes < (16ULL << 20))
 				return cli_error(EXIT_USAGE,
 						 "--memory %s: expected a size of at least 16M, like 512M or 2G",
 						 optarg);
 			break;
 		case 'O':
-			if (parse_size(optarg, &pv.output_bytes) < 0 || pv.output_bytes < 1024)
+			if (parse_bytes(optarg, &pv.output_bytes) < 0 || pv.output_bytes < 1024)
 				return cli_error(EXIT_USAGE,
 						 "--max-output %s: expected a size of at least 1K, like 64M", optarg);
 			break;

@@ -42,6 +42,19 @@ int main(void)
 	CHECK(num_parse_size("size", "1GB", 1LL << 40, &v, err) < 0);
 	CHECK(num_parse_size("size", "2048G", 1LL << 40, &v, err) < 0); /* beyond max */
 
+	CHECK(num_parse_size("size", "1.5K", 1LL << 40, &v, err) == 0 && v == 1536);
+	CHECK(num_parse_size("size", " 5", 1LL << 40, &v, err) < 0);
+
+	CHECK(num_parse_duration_ms("90s", 86400000, &v) == 0 && v == 90000);
+	CHECK(num_parse_duration_ms("500ms", 86400000, &v) == 0 && v == 500);
+	CHECK(num_parse_duration_ms("2m", 86400000, &v) == 0 && v == 120000);
+	CHECK(num_parse_duration_ms("7d", 10LL * 86400000, &v) == 0 && v == 7LL * 86400000);
+	CHECK(num_parse_duration_ms("2", 86400000, &v) == 0 && v == 2000);
+	CHECK(num_parse_duration_ms("2d", 86400000, &v) < 0); /* beyond max */
+	CHECK(num_parse_duration_ms("0s", 86400000, &v) < 0);
+	CHECK(num_parse_duration_ms("yesterday", 86400000, &v) < 0);
+	CHECK(num_parse_duration_ms("5w", 86400000, &v) < 0);
+
 	CHECK(num_trusted("123") == 123);
 	CHECK(num_trusted("-4") == -4);
 	CHECK(num_trusted(NULL) == 0);
