@@ -59,6 +59,15 @@ static const char usage[] =
 	"                         (repeatable)\n"
 	"  --database URL         PostgreSQL connection string\n";
 
+/* The absolute path of path into abs (PATH_MAX) when it is an executable regular file; 0 or -1. */
+static int absolute_executable(const char *path, char *abs)
+{
+	struct stat st;
+	if (!realpath(path, abs) || stat(abs, &st) < 0 || !S_ISREG(st.st_mode) || access(abs, X_OK) < 0)
+		return -1;
+	return 0;
+}
+
 /* A size for --memory and --max-output (lib/num's sizes, up to 10^15 bytes). */
 static int parse_bytes(const char *s, unsigned long long *out)
 {
@@ -96,9 +105,7 @@ static int check_version(struct registry_plugin_version *pv, char *abs)
 		return -1;
 	}
 	if (pv->exec_path) {
-		struct stat st;
-		if (!realpath(pv->exec_path, abs) || stat(abs, &st) < 0 || !S_ISREG(st.st_mode) ||
-		    access(abs, X_OK) < 0) {
+		if (absolute_executable(pv->exec_path, abs) < 0) {
 			cli_error(EXIT_USAGE, "plugin %s/%s: %s is not an executable file", pv->plugin.owner,
 				  pv->plugin.name, pv->exec_path);
 			return -1;
@@ -198,8 +205,7 @@ static int move(int argc, char **argv, struct config *cfg)
 		return cli_error(EXIT_USAGE, "%s", err);
 	const char *version = argv[optind + 1];
 	if (exec_path) {
-		struct stat st;
-		if (!realpath(exec_path, abs) || stat(abs, &st) < 0 || !S_ISREG(st.st_mode) || access(abs, X_OK) < 0)
+		if (absolute_executable(exec_path, abs) < 0)
 			return cli_error(EXIT_USAGE, "plugin %s/%s %s: %s is not an executable file", plugin.owner,
 					 plugin.name, version, exec_path);
 		exec_path = abs;
