@@ -10,20 +10,27 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The fields that name a generation, in the order every line about one has them. */
+static void log_generation(struct logline *l, long long id, const char *module, long long commit, const char *template,
+			   const char *version, long long attempt)
+{
+	log_int(l, "generation", id);
+	log_str(l, "module", module);
+	log_int(l, "commit", commit);
+	log_str(l, "template", template);
+	log_str(l, "version", version);
+	log_int(l, "attempt", attempt);
+}
+
 void stage_log_job(const char *level, const char *event, const struct job *j)
 {
 	const struct queue_job *q = &j->q;
 	struct logline l;
 	char m[160], t[160];
 	log_start(&l, level, event);
-	log_int(&l, "generation", q->id);
 	snprintf(m, sizeof(m), "%s/%s", q->module_owner, q->module_name);
 	snprintf(t, sizeof(t), "%s/%s:v%d", q->template_owner, q->template_name, q->template_version);
-	log_str(&l, "module", m);
-	log_int(&l, "commit", q->sequence);
-	log_str(&l, "template", t);
-	log_str(&l, "version", q->version);
-	log_int(&l, "attempt", q->attempts);
+	log_generation(&l, q->id, m, q->sequence, t, q->version, q->attempts);
 	if (job_failed(j)) {
 		log_str(&l, "failure", job_outcome_name(j->outcome));
 		log_str(&l, "reason", j->error);
@@ -55,12 +62,7 @@ static void log_dependent(const struct queue_failure *f)
 {
 	struct logline l;
 	log_start(&l, "error", "failed");
-	log_int(&l, "generation", f->id);
-	log_str(&l, "module", f->module);
-	log_int(&l, "commit", f->sequence);
-	log_str(&l, "template", f->template);
-	log_str(&l, "version", f->version);
-	log_int(&l, "attempt", f->attempts);
+	log_generation(&l, f->id, f->module, f->sequence, f->template, f->version, f->attempts);
 	log_str(&l, "failure", "dependency");
 	log_str(&l, "reason", f->error);
 	log_end(&l);
