@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   # build
-  build-essential clang clang-format pkg-config
+  build-essential clang clang-format pkg-config libtsan2
   libpq-dev libprotobuf-c-dev protobuf-c-compiler libck-dev libzip-dev
   libcurl4-openssl-dev libssl-dev libicu-dev libjansson-dev libarchive-dev
   # protoc, plugin.proto/descriptor.proto, real plugins
