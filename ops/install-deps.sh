@@ -19,6 +19,8 @@ PACKAGES=(
   podman runc
   # test tools
   unzip zip curl ca-certificates procps jq openssl
+  # the units' test: systemd-analyze, systemd-sysusers; unshare, setpriv, mount
+  systemd util-linux mount
 )
 
 missing=()
