@@ -1,14 +1,23 @@
 /*
- * log: logfmt lines to stderr; owns the global minimum level.
+ * log: logfmt lines to stderr; owns the global minimum level and the
+ * terminal's status line.
  */
 #include "log.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 static int min_level = 1;
+
+/* The status line: shown under the log lines on a terminal; guarded by status_lock. */
+static pthread_mutex_t status_lock = PTHREAD_MUTEX_INITIALIZER;
+static char status[LOG_STATUS_MAX];
+static size_t status_len;
+
+#define CLEAR_LINE "\r\033[K"
 
 static int level_num(const char *s)
 {
@@ -107,6 +116,46 @@ void log_end(struct logline *l)
 	if (l->len == (size_t)-1)
 		return;
 	l->buf[l->len++] = '\n';
-	ssize_t w = write(2, l->buf, l->len);
+	pthread_mutex_lock(&status_lock);
+	ssize_t w;
+	if (!status_len) {
+		w = write(2, l->buf, l->len);
+	} else {
+		/* Clear the status line, write the log line, show the status again: one write. */
+		char out[sizeof(CLEAR_LINE) + sizeof(l->buf) + LOG_STATUS_MAX];
+		size_t n = sizeof(CLEAR_LINE) - 1;
+		memcpy(out, CLEAR_LINE, n);
+		memcpy(out + n, l->buf, l->len);
+		n += l->len;
+		memcpy(out + n, status, status_len);
+		n += status_len;
+		w = write(2, out, n);
+	}
+	pthread_mutex_unlock(&status_lock);
 	(void)w;
+}
+
+void log_status(const char *text)
+{
+	char out[sizeof(CLEAR_LINE) + LOG_STATUS_MAX + 1];
+	size_t n = sizeof(CLEAR_LINE) - 1;
+	pthread_mutex_lock(&status_lock);
+	int had = status_len > 0;
+	status_len = 0;
+	if (text && *text) {
+		status_len = strlen(text);
+		if (status_len > sizeof(status) - 1)
+			status_len = sizeof(status) - 1;
+		memcpy(status, text, status_len);
+	}
+	memcpy(out, CLEAR_LINE, n);
+	memcpy(out + n, status, status_len);
+	n += status_len;
+	if (had && !status_len)
+		out[n++] = '\r'; /* the line cleared, the cursor at its start */
+	if (had || status_len) {
+		ssize_t w = write(2, out, n);
+		(void)w;
+	}
+	pthread_mutex_unlock(&status_lock);
 }

@@ -24,4 +24,13 @@ void log_str(struct logline *l, const char *key, const char *val);
 void log_int(struct logline *l, const char *key, long long val);
 void log_end(struct logline *l);
 
+/*
+ * The status line of a terminal: TEXT (one line, no newline; cut to
+ * LOG_STATUS_MAX - 1 bytes) stays at the bottom of stderr, below the log
+ * lines written after it, until replaced; NULL or "" clears it. Only for a
+ * stderr that is a terminal: it writes carriage returns and ANSI erase codes.
+ */
+#define LOG_STATUS_MAX 256
+void log_status(const char *text);
+
 #endif

@@ -68,6 +68,7 @@ int config_load(struct config *cfg, char *err)
 	    env_number("REMOTEGEN_RETRY_BASE_MS", 2000, 0, big, &cfg->retry_base_ms, err) < 0 ||
 	    env_number("REMOTEGEN_POLL_MS", 2000, 0, big, &cfg->poll_ms, err) < 0 ||
 	    env_number("REMOTEGEN_METRICS_INTERVAL_MS", 15000, 0, big, &cfg->metrics_ms, err) < 0 ||
+	    env_number("REMOTEGEN_PROGRESS_MS", 30000, 0, big, &cfg->progress_ms, err) < 0 ||
 	    env_number("REMOTEGEN_S3_MAX_ATTEMPTS", 6, 1, 100, &s3_attempts, err) < 0 ||
 	    env_number("REMOTEGEN_S3_RETRY_BASE_MS", 200, 0, big, &cfg->s3.retry_base_ms, err) < 0)
 		return -1;

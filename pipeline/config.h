@@ -23,6 +23,7 @@ struct config {
 	long long retry_base_ms;       /* REMOTEGEN_RETRY_BASE_MS, default 2000 */
 	long long poll_ms;	       /* REMOTEGEN_POLL_MS, default 2000 */
 	long long metrics_ms;	       /* REMOTEGEN_METRICS_INTERVAL_MS, default 15000 */
+	long long progress_ms;	       /* REMOTEGEN_PROGRESS_MS, default 30000: progress lines off a terminal */
 	long long cache_bytes;	       /* REMOTEGEN_CACHE_SIZE, default 1G; 0: no output cache */
 	struct store_s3_config s3;     /* REMOTEGEN_S3_*, AWS_* */
 	struct runtime_config runtime; /* REMOTEGEN_BWRAP, REMOTEGEN_OCI_ENGINE, REMOTEGEN_OCI_ARGS */

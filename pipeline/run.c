@@ -13,6 +13,7 @@
 #include "metrics.h"
 #include "migrate.h"
 #include "pool.h"
+#include "progress.h"
 #include "stage.h"
 
 #include <poll.h>
@@ -97,6 +98,8 @@ struct loop {
 	int down_db; /* the connection was gone, not just a statement */
 	int feed_published;
 	long long feed_at, metrics_at, last_extend;
+	long long started_ms;
+	struct progress prog;
 };
 
 static void log_error(const char *event, const char *msg)
@@ -252,6 +255,13 @@ static void periodic(struct loop *lp, struct run_stats *st)
 			log_error("metrics_write_failed", e);
 		lp->metrics_at = util_now_ms();
 	}
+	if (progress_due(&lp->prog, util_now_ms()) && !db_broken(lp->db)) {
+		struct queue_counts q;
+		if (queue_counts(lp->db, &q, e) < 0)
+			log_error("progress_failed", e);
+		else
+			progress_show(&lp->prog, util_now_ms(), st->published + st->failed, q.pending + q.running);
+	}
 	if (lp->f.n && util_now_ms() - lp->last_extend > o->cfg->lease_ms / 3) {
 		if (db_ensure(&lp->db, o->cfg->database, e) < 0 ||
 		    queue_extend(lp->db, lp->ctx->lease_owner, lp->f.ids, lp->f.n, o->cfg->lease_ms, e) < 0)
@@ -365,10 +375,12 @@ static int loop_run(struct loop *lp, struct run_stats *st, char *err)
 	}
 }
 
-static void log_run_finished(const struct run_ctx *ctx, const struct run_stats *st)
+static void log_run_finished(const struct loop *lp, const struct run_stats *st)
 {
+	const struct run_ctx *ctx = lp->ctx;
 	struct logline l;
 	log_start(&l, "info", "run_finished");
+	log_int(&l, "duration_ms", util_now_ms() - lp->started_ms);
 	log_int(&l, "published", st->published);
 	log_int(&l, "failed", st->failed);
 	log_int(&l, "retried", st->retried);
@@ -429,7 +441,8 @@ static void drain(struct loop *lp, struct run_stats *st)
 	if (o->cfg->metrics_file &&
 	    (db_ensure(&lp->db, o->cfg->database, e) < 0 || metrics_write(lp->db, o->cfg->metrics_file, st, e) < 0))
 		log_error("metrics_write_failed", e);
-	log_run_finished(ctx, st);
+	progress_end(&lp->prog);
+	log_run_finished(lp, st);
 }
 
 /* Stores, caches, the lease owner; threads only when there is work (idle: 1 when --once has none). */
@@ -510,7 +523,7 @@ static void teardown(struct loop *lp)
 int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 {
 	struct run_ctx ctx = { .o = o };
-	struct loop lp = { .ctx = &ctx, .last_extend = util_now_ms() };
+	struct loop lp = { .ctx = &ctx, .last_extend = util_now_ms(), .started_ms = util_now_ms() };
 	int idle = 0, rc = -1;
 
 	memset(st, 0, sizeof(*st));
@@ -523,6 +536,7 @@ int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 	stage_stop_requested = 0;
 	stage_abort_work = 0;
 
+	progress_init(&lp.prog, isatty(2), o->cfg->progress_ms, lp.started_ms);
 	if (setup(&lp, &idle, err) < 0)
 		goto out;
 	struct logline l;

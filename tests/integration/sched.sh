@@ -196,6 +196,48 @@ test_backfill_progress_bar_on_a_terminal() {
   assert_eq 5 "$(sql "SELECT count(*) FROM generations")" "queued"
 }
 
+# Pushes N commits of module acme/t (no template yet generates them).
+push_commits() {
+  mkdir -p "$TMP/src/acme/t/v1"
+  local i
+  for i in $(seq 1 "$1"); do
+    printf 'syntax = "proto3";\npackage acme.t.v1;\nmessage T { string f%d = 1; }\n' "$i" >"$TMP/src/acme/t/v1/t.proto"
+    rg module push acme/t "$TMP/src"
+  done
+}
+
+test_generating_a_backfill_shows_progress_and_eta() {
+  rg migrate
+  push_commits 8
+  make_plugin_template slow "sleep=150"
+  rg backfill --template acme/slow
+  assert_out_has "8 generations queued"
+  # Off a terminal: a progress line every REMOTEGEN_PROGRESS_MS while there is work.
+  REMOTEGEN_PROGRESS_MS=200 rg run --once --workers 1
+  assert_rc 0
+  grep -q 'event=progress done=[0-9]* remaining=[1-9][0-9]* per_s=[0-9.]* eta_s=[0-9]* elapsed_s=' "$ERR" ||
+    fail "no progress line with an ETA: $(cat "$ERR")"
+  grep 'event=progress' "$ERR" | head -n 1 | grep -q 'remaining=[5-8] ' || fail "first progress: $(grep progress "$ERR")"
+  # The run's wall-clock time: 8 plugin runs of 150 ms, one at a time.
+  local ms
+  ms=$(sed -n 's/.*event=run_finished duration_ms=\([0-9]*\) .*/\1/p' "$ERR")
+  [ -n "$ms" ] && [ "$ms" -ge 1200 ] || fail "run_finished duration_ms=$ms: $(grep run_finished "$ERR")"
+  # On a terminal: a status line redrawn in place, taken down before the last lines.
+  command -v script >/dev/null || fail "script(1) is not installed (util-linux)"
+  make_plugin_template slow2 "sleep=300"
+  rg backfill --template acme/slow2
+  script -qec "$REMOTEGEN run --once --workers 1" /dev/null >"$TMP/tty.out" </dev/null
+  grep -q $'\r\033\[Kgenerating: [0-9]* done, [0-9]* left, [0-9.]*/s, ETA ' "$TMP/tty.out" ||
+    fail "no status line: $(cat -v "$TMP/tty.out" | tail -c 1500)"
+  grep -q 'ETA [0-9]' "$TMP/tty.out" || fail "no ETA: $(cat -v "$TMP/tty.out" | tail -c 1500)"
+  grep -q $'\r\033\[K\rts=[^\r]*event=run_finished' "$TMP/tty.out" ||
+    fail "status not taken down: $(cat -v "$TMP/tty.out" | tail -c 800)"
+  if tr '\r' '\n' <"$TMP/tty.out" | sed -n '/event=run_finished/,$p' | grep -q 'generating:'; then
+    fail "status left on the terminal"
+  fi
+  assert_eq 16 "$(sql "SELECT count(*) FROM generations WHERE state = 'published'")" "published"
+}
+
 test_sighup_is_logged_and_ignored() {
   rg migrate
   REMOTEGEN_POLL_MS=200 start_service
