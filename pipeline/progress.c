@@ -30,8 +30,8 @@ static void format_duration(char *buf, size_t size, long long s)
 		snprintf(buf, size, "%llds", s);
 }
 
-void progress_format(char *buf, size_t size, long long done, long long remaining, long long elapsed_ms,
-		     double *per_s, long long *eta_s)
+void progress_format(char *buf, size_t size, long long done, long long remaining, long long elapsed_ms, double *per_s,
+		     long long *eta_s)
 {
 	*per_s = elapsed_ms > 0 ? (double)done * 1000.0 / (double)elapsed_ms : 0.0;
 	*eta_s = -1;

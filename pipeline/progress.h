@@ -11,11 +11,11 @@
 #include <stddef.h>
 
 struct progress {
-	int tty;		/* stderr is a terminal: the status line */
-	long long interval_ms;	/* between log lines otherwise; 0: none */
-	long long started_ms;	/* the run's start */
-	long long shown_ms;	/* the last line or status */
-	int status_up;		/* a status line is on the terminal */
+	int tty;	       /* stderr is a terminal: the status line */
+	long long interval_ms; /* between log lines otherwise; 0: none */
+	long long started_ms;  /* the run's start */
+	long long shown_ms;    /* the last line or status */
+	int status_up;	       /* a status line is on the terminal */
 };
 
 void progress_init(struct progress *p, int tty, long long interval_ms, long long now_ms);
@@ -37,7 +37,7 @@ void progress_end(struct progress *p);
  * left at that rate (-1 when nothing is done yet). Writes the status text
  * into buf (at most size bytes, NUL-terminated).
  */
-void progress_format(char *buf, size_t size, long long done, long long remaining, long long elapsed_ms,
-		     double *per_s, long long *eta_s);
+void progress_format(char *buf, size_t size, long long done, long long remaining, long long elapsed_ms, double *per_s,
+		     long long *eta_s);
 
 #endif
