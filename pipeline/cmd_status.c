@@ -108,6 +108,7 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 			jsonw_set_int(o, "pending", tc[i].pending);
 			jsonw_set_int(o, "running", tc[i].running);
 			jsonw_set_int(o, "failed", tc[i].failed);
+			jsonw_set_int(o, "published", tc[i].published);
 			if (json_array_append_new(ta, o) < 0)
 				abort();
 		}
@@ -124,10 +125,10 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 			   "cache, %lld generated)\n",
 			   cache.entries, (double)cache.bytes / 1048576.0, 100.0 * ratio, cache.hits, cache.misses);
 		if (nt)
-			buf_adds(&out, "by template (pending, running, failed):\n");
+			buf_adds(&out, "by template:\n");
 		for (size_t i = 0; i < nt; i++)
-			buf_printf(&out, "  %s  pending=%lld running=%lld failed=%lld\n", tc[i].template, tc[i].pending,
-				   tc[i].running, tc[i].failed);
+			buf_printf(&out, "  %s  pending=%lld running=%lld failed=%lld published=%lld\n", tc[i].template,
+				   tc[i].pending, tc[i].running, tc[i].failed, tc[i].published);
 		if (nf) {
 			buf_adds(&out, "recent failures:\n");
 			for (size_t i = 0; i < nf; i++)

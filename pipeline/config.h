@@ -13,6 +13,7 @@
 #define DEFAULT_GO_PREFIX "gen.example.com/go"
 
 struct config {
+	const char *version;	       /* this build (git describe), set by main */
 	const char *database;	       /* --database, REMOTEGEN_DATABASE_URL, else libpq's PG* */
 	const char *store;	       /* --store, REMOTEGEN_STORE, else file://$PWD/remotegen-store */
 	const char *go_prefix;	       /* --go-prefix, REMOTEGEN_GO_PREFIX, else DEFAULT_GO_PREFIX */

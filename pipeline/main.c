@@ -72,6 +72,7 @@ int main(int argc, char **argv)
 	char err[ERR_SIZE];
 	if (config_load(&cfg, err) < 0)
 		return cli_error(EXIT_USAGE, "%s", err);
+	cfg.version = REMOTEGEN_VERSION;
 	curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread starts */
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))

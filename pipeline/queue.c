@@ -413,10 +413,13 @@ int queue_mark_published(PGconn *c, const char *lease_owner, long long id, const
 			      "  last_error = NULL, npm_package = $7, npm_manifest = $8, npm_integrity = $9,"
 			      "  npm_shasum = $10"
 			      "  WHERE id = $1 AND state = 'running' AND lease_owner = $2"
-			      "  RETURNING id, attempts, started_at),"
+			      "  RETURNING id, attempts, started_at, template_version_id),"
 			      " a AS (INSERT INTO generation_attempts"
 			      "  (generation_id, attempt, started_at, outcome, lease_owner)"
-			      "  SELECT id, attempts, started_at, 'published', $2 FROM u)"
+			      "  SELECT id, attempts, started_at, 'published', $2 FROM u),"
+			      " n AS (INSERT INTO generation_counts (template_version_id, published)"
+			      "  SELECT template_version_id, 1 FROM u ON CONFLICT (template_version_id)"
+			      "  DO UPDATE SET published = generation_counts.published + 1)"
 			      " SELECT id FROM u",
 			      10, p, err);
 	if (!r)

@@ -173,12 +173,15 @@ struct queue_counts {
 };
 int queue_counts(PGconn *c, struct queue_counts *n, char *err);
 
-/* Pending, running and failed generations of one template (status; partial indexes only). */
+/*
+ * Pending, running and failed generations of one template (partial indexes
+ * only) and how many were ever published (generation_counts, kept at publication).
+ */
 struct queue_template_counts {
 	const char *template; /* "owner/name", in the result */
-	long long pending, running, failed;
+	long long pending, running, failed, published;
 };
-/* Every template with pending, running or failed generations, by name. Release *res with PQclear. */
+/* Every template with pending, running, failed or published generations, by name. Release *res with PQclear. */
 int queue_counts_by_template(PGconn *c, struct queue_template_counts **v, size_t *n, PGresult **res, char *err);
 
 /* A failed generation, for status. Strings live in the result. */

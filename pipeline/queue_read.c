@@ -295,16 +295,23 @@ int queue_first_unknown(PGconn *c, const char *ids, long long *missing, char *er
 
 int queue_counts_by_template(PGconn *c, struct queue_template_counts **v, size_t *n, PGresult **res, char *err)
 {
-	PGresult *r =
-		db_exec(c, "queue: counts by template",
-			"SELECT t.owner || '/' || t.name,"
-			"  count(*) FILTER (WHERE g.state = 'pending'), count(*) FILTER (WHERE g.state = 'running'),"
-			"  count(*) FILTER (WHERE g.state = 'failed')"
-			" FROM generations g JOIN template_versions tv ON tv.id = g.template_version_id"
-			" JOIN templates t ON t.id = tv.template_id"
-			" WHERE g.state IN ('pending', 'running', 'failed')"
-			" GROUP BY t.id ORDER BY lower(t.owner), lower(t.name)",
-			0, NULL, err);
+	PGresult *r = db_exec(c, "queue: counts by template",
+			      "SELECT t.owner || '/' || t.name, coalesce(q.pending, 0), coalesce(q.running, 0),"
+			      "  coalesce(q.failed, 0), coalesce(p.published, 0)"
+			      " FROM templates t"
+			      " LEFT JOIN (SELECT tv.template_id,"
+			      "    count(*) FILTER (WHERE g.state = 'pending') AS pending,"
+			      "    count(*) FILTER (WHERE g.state = 'running') AS running,"
+			      "    count(*) FILTER (WHERE g.state = 'failed') AS failed"
+			      "  FROM generations g JOIN template_versions tv ON tv.id = g.template_version_id"
+			      "  WHERE g.state IN ('pending', 'running', 'failed') GROUP BY tv.template_id) q"
+			      "  ON q.template_id = t.id"
+			      " LEFT JOIN (SELECT tv.template_id, sum(gc.published)::bigint AS published"
+			      "  FROM generation_counts gc JOIN template_versions tv ON tv.id = gc.template_version_id"
+			      "  GROUP BY tv.template_id) p ON p.template_id = t.id"
+			      " WHERE q.template_id IS NOT NULL OR p.published > 0"
+			      " ORDER BY lower(t.owner), lower(t.name)",
+			      0, NULL, err);
 	if (!r)
 		return -1;
 	*n = (size_t)PQntuples(r);
@@ -314,7 +321,8 @@ int queue_counts_by_template(PGconn *c, struct queue_template_counts **v, size_t
 		(*v)[i] = (struct queue_template_counts){ .template = PQgetvalue(r, row, 0),
 							  .pending = db_ll(r, row, 1),
 							  .running = db_ll(r, row, 2),
-							  .failed = db_ll(r, row, 3) };
+							  .failed = db_ll(r, row, 3),
+							  .published = db_ll(r, row, 4) };
 	}
 	*res = r;
 	return 0;

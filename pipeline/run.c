@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 /*
@@ -99,6 +100,7 @@ struct loop {
 	int feed_published;
 	long long feed_at, metrics_at, last_extend;
 	long long started_ms;
+	time_t started_wall;
 	struct progress prog;
 };
 
@@ -239,6 +241,23 @@ static void advance(struct loop *lp, int wait_ms, struct run_stats *st)
 }
 
 /* Feed, metrics and leases, each when it is due. */
+/* The metrics file: what this run did so far and what the database says. */
+static int write_metrics(struct loop *lp, const struct run_stats *st, char *err)
+{
+	const struct run_opts *o = lp->ctx->o;
+	struct metrics_run m = {
+		.version = o->cfg->version,
+		.started_s = (long long)lp->started_wall,
+		.ended_s = (long long)time(NULL),
+		.duration_s = (double)(util_now_ms() - lp->started_ms) / 1000.0,
+		/* --once: what its exit status says; a service: the database and the store work */
+		.success = !lp->ctx->store_broken && !st->store_errors && !st->feed_failed &&
+			   !(o->once && st->failed) && !lp->down_since,
+		.st = st,
+	};
+	return metrics_write(lp->db, o->cfg->metrics_file, &m, err);
+}
+
 static void periodic(struct loop *lp, struct run_stats *st)
 {
 	const struct run_opts *o = lp->ctx->o;
@@ -251,7 +270,7 @@ static void periodic(struct loop *lp, struct run_stats *st)
 		lp->feed_at = util_now_ms();
 	}
 	if (o->cfg->metrics_file && !o->once && util_now_ms() - lp->metrics_at > o->cfg->metrics_ms) {
-		if (!db_broken(lp->db) && metrics_write(lp->db, o->cfg->metrics_file, st, e) < 0)
+		if (!db_broken(lp->db) && write_metrics(lp, st, e) < 0)
 			log_error("metrics_write_failed", e);
 		lp->metrics_at = util_now_ms();
 	}
@@ -438,8 +457,7 @@ static void drain(struct loop *lp, struct run_stats *st)
 			log_end(&l);
 		}
 	}
-	if (o->cfg->metrics_file &&
-	    (db_ensure(&lp->db, o->cfg->database, e) < 0 || metrics_write(lp->db, o->cfg->metrics_file, st, e) < 0))
+	if (o->cfg->metrics_file && (db_ensure(&lp->db, o->cfg->database, e) < 0 || write_metrics(lp, st, e) < 0))
 		log_error("metrics_write_failed", e);
 	progress_end(&lp->prog);
 	log_run_finished(lp, st);
@@ -523,7 +541,9 @@ static void teardown(struct loop *lp)
 int run_pipeline(const struct run_opts *o, struct run_stats *st, char *err)
 {
 	struct run_ctx ctx = { .o = o };
-	struct loop lp = { .ctx = &ctx, .last_extend = util_now_ms(), .started_ms = util_now_ms() };
+	struct loop lp = {
+		.ctx = &ctx, .last_extend = util_now_ms(), .started_ms = util_now_ms(), .started_wall = time(NULL)
+	};
 	int idle = 0, rc = -1;
 
 	memset(st, 0, sizeof(*st));

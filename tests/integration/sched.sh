@@ -75,12 +75,35 @@ test_metrics_textfile() {
   assert_rc 1
   local m="$TMP/remotegen.prom"
   assert_file "$m"
-  grep -q '^remotegen_generations_total{outcome="published"} 1$' "$m" || fail "metrics: $(cat "$m")"
-  grep -q '^remotegen_generations_total{outcome="failed"} 1$' "$m" || fail "metrics: $(cat "$m")"
+  # node_exporter's conventions: this run's figures are gauges named last_run, ...
+  grep -q '^remotegen_last_run_generations{outcome="published"} 1$' "$m" || fail "metrics: $(cat "$m")"
+  grep -q '^remotegen_last_run_generations{outcome="failed"} 1$' "$m" || fail "metrics: $(cat "$m")"
+  grep -q '^# TYPE remotegen_last_run_plugin_seconds gauge$' "$m" || fail "metrics: $(cat "$m")"
+  grep -q '^remotegen_last_run_success 0$' "$m" || fail "a run that failed a generation: $(cat "$m")"
+  local start end
+  start=$(awk '/^remotegen_last_run_start_timestamp_seconds / {print $2}' "$m")
+  end=$(awk '/^remotegen_last_run_end_timestamp_seconds / {print $2}' "$m")
+  [ "$start" -gt 1700000000 ] && [ "$end" -ge "$start" ] && [ "$end" -le "$(date +%s)" ] || fail "start $start end $end"
+  grep -q '^remotegen_build_info{version="[^"]\+"} 1$' "$m" || fail "no build info: $(cat "$m")"
+  grep -q "^remotegen_build_info{version=\"$("$REMOTEGEN" --version | cut -d' ' -f2)\"} 1$" "$m" || fail "build info"
+  # ... per-template gauges, and the one counter comes from the database: it does not reset.
+  grep -q '^remotegen_generations{template="acme/bad",state="failed"} 1$' "$m" || fail "metrics: $(cat "$m")"
+  grep -q '^remotegen_generations_published_total{template="acme/ok"} 1$' "$m" || fail "metrics: $(cat "$m")"
+  grep -q '^# TYPE remotegen_generations_published_total counter$' "$m" || fail "metrics: $(cat "$m")"
   grep -q '^remotegen_queue_depth{state="published"} 1$' "$m" || fail "metrics: $(cat "$m")"
   grep -q '^remotegen_queue_depth{state="pending"} 0$' "$m" || fail "metrics: $(cat "$m")"
-  grep -q '^# TYPE remotegen_plugin_seconds_total counter$' "$m" || fail "metrics: $(cat "$m")"
   [ "$(awk '/^remotegen_last_success_timestamp_seconds/ {print int($2)}' "$m")" -gt 1700000000 ] || fail "last success: $(cat "$m")"
+  # The next run: nothing new, a success; the counter keeps what earlier runs published.
+  rg module push acme/other "$ROOT/ops/example"
+  rg retry --template acme/bad
+  rg template disable acme/bad
+  rg run --once --metrics-file "$TMP/remotegen.prom"
+  assert_rc 0
+  grep -q '^remotegen_last_run_generations{outcome="published"} 1$' "$m" || fail "metrics: $(cat "$m")"
+  grep -q '^remotegen_last_run_success 1$' "$m" || fail "metrics: $(cat "$m")"
+  grep -q '^remotegen_generations_published_total{template="acme/ok"} 2$' "$m" || fail "counter reset: $(cat "$m")"
+  rg status
+  assert_out_has "acme/ok  pending=0 running=0 failed=0 published=2"
   # A metrics file that cannot be written is a configuration error, found before the run starts.
   rg run --once --metrics-file /nonexistent/remotegen.prom
   assert_rc 2
@@ -354,7 +377,8 @@ test_status_lists_every_failure_and_counts_by_template() {
   assert_eq 12 "$(grep -c '^  #' "$OUT")" "every failure"
   rg status --failures 3 --json
   assert_eq 3 "$(jq '.recent_failures | length' "$OUT")" "--failures 3"
-  assert_eq "acme/crasher 12" "$(jq -r '.templates[] | "\(.template) \(.failed)"' "$OUT")" "by template (only those with work or failures)"
+  assert_eq "acme/crasher 12 0,acme/ok 0 12" "$(jq -r '[.templates[] | "\(.template) \(.failed) \(.published)"] | join(",")' "$OUT")" \
+    "by template (those with work, failures or publications)"
   rg status --failures lots
   assert_rc 2
 }
