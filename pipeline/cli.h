@@ -48,5 +48,7 @@ int cmd_verify(int argc, char **argv, struct config *cfg);
 int cmd_retry(int argc, char **argv, struct config *cfg);
 int cmd_backfill(int argc, char **argv, struct config *cfg);
 int cmd_generation(int argc, char **argv, struct config *cfg);
+/* `generation yank|deprecate|restore` (cmd_marks.c); argv[0] is the verb. */
+int cmd_generation_mark(int argc, char **argv, struct config *cfg);
 
 #endif

@@ -23,6 +23,7 @@ static const char usage[] =
 	"usage: remotegen generation list [--state S] [--template OWNER/NAME] [--module OWNER/NAME]\n"
 	"                                 [--since DURATION] [--limit N] [--json]\n"
 	"       remotegen generation show ID [--json]\n"
+	"       remotegen generation yank|deprecate|restore ID ...   (see its --help)\n"
 	"\n"
 	"list: generations, newest first (default 50): their state, module and commit,\n"
 	"template version, synthetic version, attempts and last error. --state is\n"
@@ -79,6 +80,9 @@ static json_t *generation_json(const struct queue_generation *g)
 	set_opt(o, "mod_hash", g->mod_hash);
 	set_opt(o, "npm_package", g->package);
 	set_opt(o, "npm_integrity", g->integrity);
+	set_when(o, "yanked_at", g->yanked_us);
+	set_opt(o, "yank_reason", g->yank_reason);
+	set_opt(o, "deprecated", g->deprecated);
 	jsonw_set_int(o, "plugin_ms", g->plugin_ms);
 	jsonw_set_int(o, "publish_ms", g->publish_ms);
 	return o;
@@ -143,6 +147,11 @@ static void print_show(const struct queue_generation *g, const struct queue_atte
 		printf("  npm package   %s (%s)\n", g->package, g->integrity ? g->integrity : "");
 	if (g->zip_hash)
 		printf("  go.sum        %s, go.mod %s\n", g->zip_hash, g->mod_hash ? g->mod_hash : "");
+	if (g->yanked_us)
+		printf("  yanked        %s%s%s\n", when(g->yanked_us, b), g->yank_reason ? ": " : "",
+		       g->yank_reason ? g->yank_reason : "");
+	if (g->deprecated)
+		printf("  deprecated    %s\n", g->deprecated);
 	printf("  attempts      %lld\n", g->attempts);
 	printf("  created       %s\n", when(g->created_us, b));
 	if (g->started_us)
@@ -223,6 +232,8 @@ int cmd_generation(int argc, char **argv, struct config *cfg)
 
 	if (cli_wants_help(argc, argv))
 		return fputs(usage, stdout), EXIT_OK;
+	if (argc >= 2 && (!strcmp(argv[1], "yank") || !strcmp(argv[1], "deprecate") || !strcmp(argv[1], "restore")))
+		return cmd_generation_mark(argc - 1, argv + 1, cfg);
 	if (argc < 2 || (strcmp(argv[1], "list") && strcmp(argv[1], "show")))
 		return fputs(usage, stderr), EXIT_USAGE;
 	int is_list = !strcmp(argv[1], "list");

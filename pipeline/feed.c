@@ -3,6 +3,7 @@
  * lock, segments and feed.json; each line is its target's rendering.
  */
 #include "feed.h"
+#include "timefmt.h"
 #include "db.h"
 #include "jsonw.h"
 #include "queue.h"
@@ -182,6 +183,42 @@ int feed_update(PGconn *c, struct store *s, const struct config *cfg, int *writt
 	return feed_sync(c, s, cfg, written, err);
 }
 
+/* The marks file: one line per version ever marked, in the order of its last mark. 0, or -1 (err set). */
+static int render_marks(PGconn *c, const struct config *cfg, struct buf *out, size_t *n, char *err)
+{
+	struct queue_rows rows = QUEUE_ROWS_INIT;
+	if (queue_marked_rows(c, &rows, err) < 0)
+		return -1;
+	for (size_t i = 0; i < rows.n; i++) {
+		const struct queue_published *p = &rows.v[i];
+		char ts[TIMEFMT_SIZE];
+		json_t *o = json_object();
+		jsonw_set_int(o, "Seq", p->feed_seq);
+		target_for_row(p)->feed_line(p, cfg, o);
+		jsonw_set_str(o, "Marked", timefmt_rfc3339(p->marked_us, 6, ts));
+		jsonw_set(o, "Yanked", json_boolean(p->yanked));
+		if (p->yanked && p->yank_reason)
+			jsonw_set_str(o, "YankReason", p->yank_reason);
+		if (p->deprecated)
+			jsonw_set_str(o, "Deprecated", p->deprecated);
+		jsonw_write_line(o, out);
+	}
+	*n = rows.n;
+	queue_rows_release(&rows);
+	return 0;
+}
+
+int feed_write_marks(PGconn *c, struct store *s, const struct config *cfg, char *err)
+{
+	struct buf b = BUF_INIT;
+	size_t n;
+	int rc = render_marks(c, cfg, &b, &n, err);
+	if (rc == 0)
+		rc = store_put_mutable(s, FEED_MARKS_KEY, b.data ? b.data : "", b.len, FEED_TYPE, err);
+	buf_release(&b);
+	return rc;
+}
+
 int feed_render_all(PGconn *c, const struct config *cfg,
 		    int (*each)(void *arg, const char *key, const struct buf *data, int immutable), void *arg,
 		    char *err)
@@ -205,9 +242,17 @@ int feed_render_all(PGconn *c, const struct config *cfg,
 		char *key = k ? feed_segment_key(k) : xstrdup(FEED_HEAD_KEY);
 		int stop = each(arg, key, &b, k != 0);
 		free(key);
-		if (stop)
-			break;
+		if (stop) {
+			rc = 0;
+			goto out;
+		}
 	}
+	size_t marked;
+	buf_reset(&b);
+	if (render_marks(c, cfg, &b, &marked, err) < 0)
+		goto out;
+	if (marked)
+		each(arg, FEED_MARKS_KEY, &b, 0);
 	rc = 0;
 out:
 	buf_release(&b);

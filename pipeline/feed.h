@@ -12,6 +12,9 @@
  *   index/feed/000001.ndjson ...  full segments: immutable, written once
  *   index/feed/head.ndjson        the positions after the last full segment
  *   index/feed.json               {"SegmentSize":1000,"Segments":N,"Entries":M}
+ *   index/feed/marks.ndjson       every version ever yanked, deprecated or restored, as its
+ *                                 feed line with "Marked", "Yanked", "YankReason", "Deprecated",
+ *                                 in the order of the last mark; rewritten with each mark
  * A run writes the segments from where the store's feed.json ends to where
  * the database ends: the head, and a full segment when one fills.
  */
@@ -26,6 +29,7 @@
 #define FEED_SEGMENT   1000
 #define FEED_INDEX_KEY "index/feed.json"
 #define FEED_HEAD_KEY  "index/feed/head.ndjson"
+#define FEED_MARKS_KEY "index/feed/marks.ndjson"
 #define FEED_TYPE      "application/x-ndjson; charset=utf-8"
 
 /* "index/feed/NNNNNN.ndjson" of full segment k (1-based), malloc'ed. */
@@ -49,13 +53,20 @@ int feed_sync(PGconn *c, struct store *s, const struct config *cfg, int *written
 /* feed_place, then feed_sync. */
 int feed_update(PGconn *c, struct store *s, const struct config *cfg, int *written, char *err);
 
+/*
+ * Rewrites index/feed/marks.ndjson from the database (inside the caller's
+ * transaction, which holds the marks' lock). Returns 0, -1 or a STORE_* error (err set).
+ */
+int feed_write_marks(PGconn *c, struct store *s, const struct config *cfg, char *err);
+
 /* How many positions the database holds (the highest position). */
 int feed_entries(PGconn *c, long long *entries, char *err);
 
 /*
  * The bytes every feed object should hold, from the database: calls each()
  * with key, content and whether the object is immutable, for feed.json, the
- * head and every full segment (nothing while nothing is published). Stops at
+ * head, every full segment and the marks file when a version was ever marked
+ * (nothing while nothing is published). Stops at
  * the first non-zero return of each().
  */
 int feed_render_all(PGconn *c, const struct config *cfg,

@@ -429,6 +429,30 @@ int queue_mark_published(PGconn *c, const char *lease_owner, long long id, const
 	return n;
 }
 
+int queue_set_mark(PGconn *c, long long id, enum queue_mark mark, const char *text, char *err)
+{
+	static const char *ops[] = {
+		[QUEUE_YANK] = "yank", [QUEUE_DEPRECATE] = "deprecate", [QUEUE_RESTORE] = "restore"
+	};
+	char sid[32];
+	snprintf(sid, sizeof(sid), "%lld", id);
+	const char *p[] = { sid, ops[mark], text };
+	PGresult *r =
+		db_exec(c, "queue: mark a published version",
+			"UPDATE generations SET marked_at = clock_timestamp(),"
+			"  yanked_at = CASE $2 WHEN 'yank' THEN coalesce(yanked_at, now())"
+			"    WHEN 'restore' THEN NULL ELSE yanked_at END,"
+			"  yank_reason = CASE $2 WHEN 'yank' THEN $3 WHEN 'restore' THEN NULL ELSE yank_reason END,"
+			"  deprecated = CASE $2 WHEN 'deprecate' THEN $3 WHEN 'restore' THEN NULL ELSE deprecated END"
+			" WHERE id = $1 AND state = 'published' RETURNING id",
+			3, p, err);
+	if (!r)
+		return -1;
+	int n = PQntuples(r);
+	PQclear(r);
+	return n;
+}
+
 int queue_package_owner(PGconn *c, const char *package, long long template_id, long long module_id, char **owner,
 			char *err)
 {

@@ -122,6 +122,9 @@ struct queue_published {
 	long long published_us;				     /* when it was published */
 	const char *zip_hash, *mod_hash;		     /* NULL unless a Go module */
 	const char *package, *manifest, *integrity, *shasum; /* NULL unless an npm package */
+	int yanked;					     /* left out of index files */
+	const char *yank_reason, *deprecated;		     /* NULL: none */
+	long long marked_us;				     /* when a mark last changed (0: never) */
 };
 
 /* A list of published generations and the result that holds their strings. */
@@ -135,6 +138,20 @@ struct queue_rows {
 		NULL, 0, NULL \
 	}
 void queue_rows_release(struct queue_rows *r);
+
+/* Published generation id as one row (out->n is 0 when it is not published). Returns 0 or -1 (err set). */
+int queue_published_one(PGconn *c, long long id, struct queue_rows *out, char *err);
+/* Every version ever marked (yanked, deprecated, restored), in the order of its last mark. */
+int queue_marked_rows(PGconn *c, struct queue_rows *out, char *err);
+
+/* What `generation yank|deprecate|restore` does to a published version. */
+enum queue_mark {
+	QUEUE_YANK,	 /* left out of index files; text: the reason (may be NULL) */
+	QUEUE_DEPRECATE, /* text: the message consumers see */
+	QUEUE_RESTORE,	 /* neither any more */
+};
+/* Marks published generation id. Returns 1 marked, 0 not published, -1 error (err set). */
+int queue_set_mark(PGconn *c, long long id, enum queue_mark mark, const char *text, char *err);
 
 /* The published generations of (template, module), in no particular order. */
 int queue_published_of(PGconn *c, long long template_id, long long module_id, struct queue_rows *out, char *err);
@@ -218,6 +235,8 @@ struct queue_generation {
 	long long created_us, started_us, finished_us, next_attempt_us, lease_until_us; /* 0: none */
 	const char *state, *module, *template, *version;			     /* "owner/name", "owner/name:vN" */
 	const char *error, *lease_owner, *zip_hash, *mod_hash, *package, *integrity; /* NULL: none */
+	long long yanked_us;							     /* 0: not yanked */
+	const char *yank_reason, *deprecated;					     /* NULL: none */
 };
 
 /* Which generations `generation list` shows ("" or 0: any). */

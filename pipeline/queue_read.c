@@ -42,6 +42,10 @@ static void rows_from(PGresult *r, struct queue_rows *out)
 			.manifest = queue_text_or_null(r, row, 14),
 			.integrity = queue_text_or_null(r, row, 15),
 			.shasum = queue_text_or_null(r, row, 16),
+			.yanked = !strcmp(PQgetvalue(r, row, 17), "t"),
+			.yank_reason = queue_text_or_null(r, row, 18),
+			.deprecated = queue_text_or_null(r, row, 19),
+			.marked_us = db_ll(r, row, 20),
 		};
 	}
 }
@@ -91,6 +95,32 @@ int queue_feed_rows(PGconn *c, long long first, long long last, struct queue_row
 			      "SELECT " PUBLISHED_COLUMNS PUBLISHED_FROM
 			      " WHERE g.feed_seq BETWEEN $1::bigint AND $2::bigint ORDER BY g.feed_seq",
 			      2, p, err);
+	if (!r)
+		return -1;
+	rows_from(r, out);
+	return 0;
+}
+
+int queue_published_one(PGconn *c, long long id, struct queue_rows *out, char *err)
+{
+	char sid[32];
+	snprintf(sid, sizeof(sid), "%lld", id);
+	const char *p[] = { sid };
+	PGresult *r = db_exec(c, "queue: read a published generation",
+			      "SELECT " PUBLISHED_COLUMNS PUBLISHED_FROM " WHERE g.id = $1 AND g.state = 'published'",
+			      1, p, err);
+	if (!r)
+		return -1;
+	rows_from(r, out);
+	return 0;
+}
+
+int queue_marked_rows(PGconn *c, struct queue_rows *out, char *err)
+{
+	PGresult *r = db_exec(c, "queue: list marked versions",
+			      "SELECT " PUBLISHED_COLUMNS PUBLISHED_FROM
+			      " WHERE g.marked_at IS NOT NULL ORDER BY g.marked_at, g.id",
+			      0, NULL, err);
 	if (!r)
 		return -1;
 	rows_from(r, out);
@@ -203,6 +233,9 @@ static void generation_from(PGresult *r, int row, struct queue_generation *g)
 		.mod_hash = queue_text_or_null(r, row, 17),
 		.package = queue_text_or_null(r, row, 18),
 		.integrity = queue_text_or_null(r, row, 19),
+		.yanked_us = db_ll(r, row, 20),
+		.yank_reason = queue_text_or_null(r, row, 21),
+		.deprecated = queue_text_or_null(r, row, 22),
 	};
 }
 

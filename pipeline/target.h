@@ -70,6 +70,13 @@ struct target {
 	 */
 	int (*index)(const struct job *j, PGconn *db, struct store *s, const struct target_env *env, char *err);
 
+	/*
+	 * The same for the package of published row p (after a mark changed:
+	 * `generation yank|deprecate|restore`), inside the caller's transaction.
+	 */
+	int (*reindex)(const struct queue_published *p, PGconn *db, struct store *s, const struct target_env *env,
+		       char *err);
+
 	/* Adds the package's fields to a "published" log line. */
 	void (*log_published)(const struct job *j, struct logline *l);
 

@@ -146,6 +146,25 @@ static void go_publication(const struct job *j, struct queue_publication *p)
 	p->mod_hash = module_of(j)->mod_hash;
 }
 
+/*
+ * The versions @v/list and @latest show of rows[0..n): the published ones
+ * not yanked, into a malloc'ed *v (times in *times, malloc'ed). Returns how many.
+ */
+static size_t visible_versions(const struct queue_published *const *rows, size_t n, struct goproxy_version **v,
+			       char (**times)[TIMEFMT_SIZE])
+{
+	size_t k = 0;
+	*v = xcalloc(n + 1, sizeof(**v));
+	*times = xcalloc(n + 1, sizeof(**times));
+	for (size_t i = 0; i < n; i++)
+		if (!rows[i]->yanked)
+			(*v)[k] =
+				(struct goproxy_version){ .version = rows[i]->version,
+							  .time = timefmt_rfc3339(rows[i]->commit_us, 0, (*times)[k]) },
+			k++;
+	return k;
+}
+
 /* @v/list and @latest of modpath from the published versions of (template, module). */
 static int go_write_index(PGconn *db, struct store *s, const char *modpath, long long template_id, long long module_id,
 			  char *err)
@@ -153,14 +172,17 @@ static int go_write_index(PGconn *db, struct store *s, const char *modpath, long
 	struct queue_rows rows = QUEUE_ROWS_INIT;
 	if (queue_published_of(db, template_id, module_id, &rows, err) < 0)
 		return -1;
-	struct goproxy_version *v = xcalloc(rows.n + 1, sizeof(*v));
-	char(*times)[TIMEFMT_SIZE] = xcalloc(rows.n + 1, sizeof(*times));
+	const struct queue_published **rp = xcalloc(rows.n + 1, sizeof(*rp));
 	for (size_t i = 0; i < rows.n; i++)
-		v[i] = (struct goproxy_version){ .version = rows.v[i].version,
-						 .time = timefmt_rfc3339(rows.v[i].commit_us, 0, times[i]) };
-	int rc = goproxy_index(s, modpath, v, rows.n, err);
+		rp[i] = &rows.v[i];
+	struct goproxy_version *v;
+	char(*times)[TIMEFMT_SIZE];
+	size_t n = visible_versions(rp, rows.n, &v, &times);
+	int rc = n ? goproxy_index(s, modpath, v, n, err)
+		   : err_set(err, "%s: every published version is yanked; the index would list none", modpath);
 	free(times);
 	free(v);
+	free(rp);
 	queue_rows_release(&rows);
 	return rc;
 }
@@ -191,6 +213,15 @@ static int go_owns(const struct queue_published *p)
 static char *row_modpath(const struct queue_published *p, const struct config *cfg)
 {
 	return modpath_module(cfg->go_prefix, p->tmpl_owner, p->tmpl_name, p->mod_owner, p->mod_name);
+}
+
+static int go_reindex(const struct queue_published *p, PGconn *db, struct store *s, const struct target_env *env,
+		      char *err)
+{
+	char *mp = row_modpath(p, env->cfg);
+	int rc = go_write_index(db, s, mp, p->template_id, p->module_id, err);
+	free(mp);
+	return rc;
 }
 
 static void go_feed_line(const struct queue_published *p, const struct config *cfg, json_t *o)
@@ -273,18 +304,15 @@ out:
 	return rc;
 }
 
-static int cmp_versions(const void *a, const void *b)
-{
-	return modpath_version_cmp(*(char *const *)a, *(char *const *)b);
-}
-
+/* @v/list and @latest against what the database says, rendered as go_write_index renders them. */
 static int go_verify_index(struct verify_ctx *v, const struct queue_published *const *rows, size_t n)
 {
 	char *mp = row_modpath(rows[0], v->cfg);
 	char *lk = goproxy_key(mp, "/@v/list", NULL, NULL, v->err);
 	char *latest_k = goproxy_key(mp, "/@latest", NULL, NULL, v->err);
-	struct strvec sorted = STRVEC_INIT;
-	struct buf want = BUF_INIT, data = BUF_INIT;
+	struct goproxy_version *vis = NULL;
+	char(*times)[TIMEFMT_SIZE] = NULL;
+	struct buf want_list = BUF_INIT, want_latest = BUF_INIT, data = BUF_INIT;
 	int rc = -1;
 	if (!lk || !latest_k) {
 		rc = 0; /* the versions already said why */
@@ -292,32 +320,37 @@ static int go_verify_index(struct verify_ctx *v, const struct queue_published *c
 	}
 	verify_expect(v, lk);
 	verify_expect(v, latest_k);
-	for (size_t k = 0; k < n; k++)
-		strvec_push(&sorted, rows[k]->version);
-	qsort(sorted.v, sorted.n, sizeof(*sorted.v), cmp_versions);
-	for (size_t k = 0; k < sorted.n; k++)
-		buf_printf(&want, "%s\n", sorted.v[k]);
-	const char *latest = sorted.v[sorted.n - 1];
+	size_t k = visible_versions(rows, n, &vis, &times);
+	if (!k) {
+		verify_problem(v, "%s: every published version is yanked (the index files were left as they were)", mp);
+		rc = 0;
+		goto out;
+	}
+	goproxy_render_index(vis, k, &want_list, &want_latest);
+	const char *latest = vis[k - 1].version;
 	int g = verify_fetch(v, lk, &data);
 	if (g < 0)
 		goto out;
-	if (g == 0 && (data.len != want.len || memcmp(data.data, want.data, want.len)))
-		verify_problem(v, "stale index: %s does not list exactly the published versions (%s is the latest)", lk,
-			       latest);
-	char needle[128];
-	snprintf(needle, sizeof(needle), "\"Version\":\"%s\"", latest);
+	if (g == 0 && (data.len != want_list.len || memcmp(data.data, want_list.data, want_list.len)))
+		verify_problem(
+			v,
+			"stale index: %s does not list exactly the published versions that are not yanked (%s is "
+			"the latest)",
+			lk, latest);
 	buf_reset(&data);
 	if ((g = verify_fetch(v, latest_k, &data)) < 0)
 		goto out;
-	if (g == 0 && (!data.data || !strstr(data.data, needle)))
+	if (g == 0 && (data.len != want_latest.len || memcmp(data.data, want_latest.data, want_latest.len)))
 		verify_problem(v, "stale index: %s does not name %s", latest_k, latest);
 	rc = 0;
 out:
 	free(mp);
 	free(lk);
 	free(latest_k);
-	strvec_clear(&sorted);
-	buf_release(&want);
+	free(vis);
+	free(times);
+	buf_release(&want_list);
+	buf_release(&want_latest);
 	buf_release(&data);
 	return rc;
 }
@@ -331,6 +364,7 @@ const struct target target_go = {
 	.lock_key = go_lock_key,
 	.publication = go_publication,
 	.index = go_index,
+	.reindex = go_reindex,
 	.log_published = go_log_published,
 	.release = go_release,
 	.owns = go_owns,

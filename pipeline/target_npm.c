@@ -176,7 +176,10 @@ static void npm_publication(const struct job *j, struct queue_publication *p)
 	p->shasum = pkg->shasum;
 }
 
-/* The packument of name from its published rows[0..n), into out; *latest (may be NULL) gets the highest version. */
+/*
+ * The packument of name from its published rows[0..n) that are not yanked,
+ * into out; *latest (may be NULL) gets the highest version. -1 when every one is yanked.
+ */
 static int render_packument(const char *name, const struct queue_published *const *rows, size_t n_rows,
 			    const char *npm_url, struct buf *out, char **latest, char *err)
 {
@@ -185,7 +188,7 @@ static int render_packument(const char *name, const struct queue_published *cons
 	size_t n = 0;
 	for (size_t i = 0; i < n_rows; i++) {
 		const struct queue_published *p = rows[i];
-		if (!p->package)
+		if (!p->package || p->yanked)
 			continue;
 		v[n++] = (struct npmpkg_version){
 			.version = p->version + 1,
@@ -193,9 +196,11 @@ static int render_packument(const char *name, const struct queue_published *cons
 			.integrity = p->integrity,
 			.shasum = p->shasum,
 			.time = timefmt_rfc3339(p->published_us, 3, times[i]),
+			.deprecated = p->deprecated,
 		};
 	}
-	int rc = npmpkg_packument(name, npm_url, v, n, out, err);
+	int rc = n ? npmpkg_packument(name, npm_url, v, n, out, err)
+		   : err_set(err, "%s: every published version is yanked; the packument would list none", name);
 	if (rc == 0 && latest)
 		*latest = xstrdup(v[n - 1].version);
 	free(times);
@@ -203,22 +208,38 @@ static int render_packument(const char *name, const struct queue_published *cons
 	return rc;
 }
 
-static int npm_index(const struct job *j, PGconn *db, struct store *s, const struct target_env *env, char *err)
+/* The packument of package name, from the published versions of (template, module). */
+static int write_packument(PGconn *db, struct store *s, const char *name, long long template_id, long long module_id,
+			   const char *npm_url, char *err)
 {
 	struct buf doc = BUF_INIT;
 	struct queue_rows rows = QUEUE_ROWS_INIT;
-	if (queue_published_of(db, j->q.template_id, j->q.module_id, &rows, err) < 0)
+	if (queue_published_of(db, template_id, module_id, &rows, err) < 0)
 		return -1;
 	const struct queue_published **rp = xcalloc(rows.n + 1, sizeof(*rp));
 	for (size_t i = 0; i < rows.n; i++)
 		rp[i] = &rows.v[i];
-	int rc = render_packument(pkg_of(j)->name, rp, rows.n, env->cfg->npm_url, &doc, NULL, err);
+	int rc = render_packument(name, rp, rows.n, npm_url, &doc, NULL, err);
 	if (rc == 0)
-		rc = npmpkg_put_packument(s, pkg_of(j)->name, &doc, err);
+		rc = npmpkg_put_packument(s, name, &doc, err);
 	free(rp);
 	queue_rows_release(&rows);
 	buf_release(&doc);
 	return rc;
+}
+
+static int npm_index(const struct job *j, PGconn *db, struct store *s, const struct target_env *env, char *err)
+{
+	return write_packument(db, s, pkg_of(j)->name, j->q.template_id, j->q.module_id, env->cfg->npm_url, err);
+}
+
+static int npm_reindex(const struct queue_published *p, PGconn *db, struct store *s, const struct target_env *env,
+		       char *err)
+{
+	if (!env->cfg->npm_url)
+		return err_set(err, "%s: the packument links to REMOTEGEN_NPM_URL (or --npm-url), which is not set",
+			       p->package);
+	return write_packument(db, s, p->package, p->template_id, p->module_id, env->cfg->npm_url, err);
 }
 
 static void npm_log_published(const struct job *j, struct logline *l)
@@ -332,6 +353,7 @@ const struct target target_npm = {
 	.lock_key = npm_lock_key,
 	.publication = npm_publication,
 	.index = npm_index,
+	.reindex = npm_reindex,
 	.log_published = npm_log_published,
 	.release = npm_release,
 	.owns = npm_owns,

@@ -120,15 +120,20 @@ static int cmp_version(const void *a, const void *b)
 				   ((const struct goproxy_version *)b)->version);
 }
 
+void goproxy_render_index(struct goproxy_version *v, size_t n, struct buf *list, struct buf *latest)
+{
+	qsort(v, n, sizeof(*v), cmp_version);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(list, "%s\n", v[i].version);
+	goproxy_info(v[n - 1].version, v[n - 1].time, latest);
+}
+
 int goproxy_index(struct store *s, const char *modpath, struct goproxy_version *v, size_t n, char *err)
 {
 	struct buf list = BUF_INIT, latest = BUF_INIT;
 	char *key = NULL;
 	int rc = -1;
-	qsort(v, n, sizeof(*v), cmp_version);
-	for (size_t i = 0; i < n; i++)
-		buf_printf(&list, "%s\n", v[i].version);
-	goproxy_info(v[n - 1].version, v[n - 1].time, &latest);
+	goproxy_render_index(v, n, &list, &latest);
 	if (!(key = goproxy_key(modpath, "/@v/list", NULL, NULL, err)))
 		goto out;
 	if ((rc = store_put_mutable(s, key, list.data, list.len, "text/plain; charset=utf-8", err)) < 0)

@@ -57,6 +57,9 @@ struct goproxy_version {
  */
 int goproxy_index(struct store *s, const char *modpath, struct goproxy_version *v, size_t n, char *err);
 
+/* The bytes goproxy_index writes (v sorted here, n > 0), appended to list and latest: verify compares with them. */
+void goproxy_render_index(struct goproxy_version *v, size_t n, struct buf *list, struct buf *latest);
+
 /* The store key of "<escaped module>/<suffix>" where suffix may hold a version,
  * e.g. goproxy_key(m, "@v/", "v1.1.2", ".zip"). Returns malloc'ed or NULL (err set). */
 char *goproxy_key(const char *modpath, const char *middle, const char *version, const char *ext, char *err);

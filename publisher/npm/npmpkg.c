@@ -380,6 +380,8 @@ int npmpkg_packument(const char *name, const char *base_url, struct npmpkg_versi
 		jsonw_set_str(dist, "integrity", v[i].integrity);
 		jsonw_set_str(dist, "shasum", v[i].shasum);
 		jsonw_set(m, "dist", dist);
+		if (v[i].deprecated)
+			jsonw_set_str(m, "deprecated", v[i].deprecated);
 		jsonw_set(versions, v[i].version, m);
 		free(url);
 		free(key);

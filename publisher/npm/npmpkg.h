@@ -89,14 +89,15 @@ struct npmpkg_version {
 	const char *version;
 	const char *manifest; /* package.json text */
 	const char *integrity, *shasum;
-	const char *time; /* publication time, RFC 3339 UTC */
+	const char *time;	/* publication time, RFC 3339 UTC */
+	const char *deprecated; /* NULL, or the message npm shows when it is installed */
 };
 
 /*
  * The packument of name for these versions (any order; n > 0): every
  * version's package.json with its dist (tarball at base_url, which is the
- * public URL of the store's npm/ folder), dist-tags.latest the highest
- * version, time. Appended to out. Returns 0 or -1 (err set: a manifest that is
+ * public URL of the store's npm/ folder) and "deprecated" when it is,
+ * dist-tags.latest the highest version, time. Appended to out. Returns 0 or -1 (err set: a manifest that is
  * not JSON).
  */
 int npmpkg_packument(const char *name, const char *base_url, struct npmpkg_version *v, size_t n, struct buf *out,

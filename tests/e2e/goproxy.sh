@@ -85,3 +85,71 @@ test_go_resolves_case_encoded_paths() {
   go run . >"$TMP/run.log" 2>&1 || fail "go run: $(cat "$TMP/run.log")"
   assert_eq "city=Oslo celsius=-3.5 sky=SKY_CLOUDY bytes=17" "$(cat "$TMP/run.log")" "program output"
 }
+
+test_yank_hides_a_version_from_go_but_pinned_builds_still_work() {
+  trap nginx_stop EXIT
+  publish_example
+  cp -r "$ROOT/ops/example" "$TMP/src2"
+  printf 'message Alert { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
+  rg module push acme/weather "$TMP/src2"
+  rg run --once
+  assert_rc 0
+  nginx_start "$STORE_DIR"
+  go_env "http://127.0.0.1:$NGINX_PORT"
+  make_consumer "$TMP/consumer" "$PKG"
+  cd "$TMP/consumer"
+  go get "$MOD@v1.1.2" >"$TMP/get.log" 2>&1 || fail "go get: $(cat "$TMP/get.log")"
+  local id2 zip_before
+  id2=$(sql "SELECT id FROM generations WHERE version = 'v1.1.2'")
+  zip_before=$(sha256sum "$STORE_DIR/$MOD/@v/v1.1.2.zip")
+
+  rg generation yank "$id2" --reason "breaks clients (INC-42)"
+  assert_rc 0
+  assert_out_has "yanked go $MOD v1.1.2"
+  assert_err_has "event=version_yanked generation=$id2 go=$MOD version=v1.1.2"
+  # The go command no longer resolves to it ...
+  assert_eq "$MOD v1.1.1" "$(go list -m -versions "$MOD")" "versions after the yank"
+  assert_eq "v1.1.1" "$(go list -m -json "$MOD@latest" | sed -n 's/.*"Version": "\(.*\)".*/\1/p')" "@latest"
+  # ... but a build that pinned it still downloads it, with the same bytes and hashes.
+  go clean -modcache
+  go build -o app . >"$TMP/build.log" 2>&1 || fail "pinned build after the yank: $(cat "$TMP/build.log")"
+  assert_eq "$zip_before" "$(sha256sum "$STORE_DIR/$MOD/@v/v1.1.2.zip")" "the zip's bytes"
+  # Recorded: generation show, the feed's marks file, and verify agrees with the store.
+  rg generation show "$id2"
+  assert_out_has "yanked "
+  assert_out_has ": breaks clients (INC-42)"
+  local line
+  line=$(cat "$STORE_DIR/index/feed/marks.ndjson")
+  assert_eq "1" "$(jq -r 'select(.Version == "v1.1.2" and .Yanked and .YankReason == "breaks clients (INC-42)") | 1' <<<"$line")" "marks line: $line"
+  rg verify
+  assert_rc 0
+  # verify knows the yanked version must not be listed.
+  cp "$STORE_DIR/$MOD/@v/list" "$TMP/list.bak"
+  printf 'v1.1.1\nv1.1.2\n' >"$STORE_DIR/$MOD/@v/list"
+  rg verify
+  assert_rc 1
+  assert_out_has "stale index: $MOD/@v/list does not list exactly the published versions that are not yanked"
+  cp "$TMP/list.bak" "$STORE_DIR/$MOD/@v/list"
+  # The last version the module shows cannot be yanked: nothing changes.
+  local id1
+  id1=$(sql "SELECT id FROM generations WHERE version = 'v1.1.1'")
+  rg generation yank "$id1"
+  assert_rc 1
+  assert_err_has "is the last version of $MOD that is not yanked"
+  assert_eq "" "$(sql "SELECT yanked_at FROM generations WHERE id = $id1")" "v1.1.1 after the refused yank"
+  assert_eq "$MOD v1.1.1" "$(go list -m -versions "$MOD")" "versions after the refused yank"
+  # Restore: back in the list and @latest.
+  rg generation restore "$id2"
+  assert_rc 0
+  assert_eq "$MOD v1.1.1 v1.1.2" "$(go list -m -versions "$MOD")" "versions after the restore"
+  assert_eq "false" "$(jq -r 'select(.Version == "v1.1.2") | .Yanked' "$STORE_DIR/index/feed/marks.ndjson")" "marks after restore"
+  rg verify
+  assert_rc 0
+  # Bad input: not published, bad flags.
+  rg generation yank 999999
+  assert_rc 2
+  assert_err_has "generation 999999: not a published generation"
+  rg generation deprecate "$id2"
+  assert_rc 2
+  assert_err_has "deprecate takes --message TEXT"
+}

@@ -90,6 +90,53 @@ test_npm_and_pnpm_from_file_store() {
   echo "note: npm and pnpm installed $ALERTS_PKG@1.1.1 with $WEATHER_PKG@1.1.1 from nginx"
 }
 
+# Deprecating and yanking npm versions: the packument changes, the tarballs never.
+test_npm_deprecate_and_yank() {
+  trap nginx_stop EXIT
+  nginx_start "$STORE_DIR"
+  local base="http://127.0.0.1:$NGINX_PORT/npm"
+  npm_publish "$base/"
+  # weather 1.1.2 (a second commit); alerts 1.1.1 depends on weather 1.1.1 exactly.
+  cp -r "$ROOT/ops/example" "$TMP/src2"
+  printf 'message Alert { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
+  rg module push acme/weather "$TMP/src2"
+  rg run --once
+  assert_rc 0
+  local w="$STORE_DIR/npm/$WEATHER_PKG" id1 id2 tgz_before
+  id1=$(sql "SELECT g.id FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules m ON m.id = c.module_id WHERE m.name = 'weather' AND g.version = 'v1.1.1'")
+  id2=$(sql "SELECT g.id FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules m ON m.id = c.module_id WHERE m.name = 'weather' AND g.version = 'v1.1.2'")
+  tgz_before=$(sha256sum "$STORE_DIR/npm/-/$WEATHER_PKG-1.1.1.tgz")
+  assert_eq "1.1.2" "$(jq -r '."dist-tags".latest' "$w")" "latest before"
+
+  rg generation deprecate "$id1" --message "acme/weather 1.1.1 sends Celsius as text; use 1.1.2"
+  assert_rc 0
+  assert_out_has "deprecated npm $WEATHER_PKG 1.1.1"
+  assert_eq "acme/weather 1.1.1 sends Celsius as text; use 1.1.2" "$(jq -r '.versions."1.1.1".deprecated' "$w")" "deprecated"
+  npm_consumer "$TMP/npm" "$base/"
+  (cd "$TMP/npm" && npm install --no-audit --no-fund "$WEATHER_PKG@1.1.1" >"$TMP/npm.log" 2>&1) ||
+    fail "npm install of the deprecated version: $(cat "$TMP/npm.log")"
+  grep -q "deprecated.*sends Celsius as text" "$TMP/npm.log" || fail "npm did not warn: $(cat "$TMP/npm.log")"
+
+  rg generation yank "$id2" --reason "bad build"
+  assert_rc 0
+  assert_eq "1.1.1" "$(jq -r '."dist-tags".latest' "$w")" "latest after the yank"
+  assert_eq '["1.1.1"]' "$(jq -c '.versions | keys' "$w")" "versions after the yank"
+  # npm itself cached the packument (max-age 60 s; the consumer prefers its cache).
+  (cd "$TMP/npm" && npm install --prefer-offline=false --prefer-online --no-audit --no-fund "$WEATHER_PKG@1.1.2" >"$TMP/npm2.log" 2>&1) &&
+    fail "npm installed a yanked version by name"
+  grep -q "ETARGET\|No matching version" "$TMP/npm2.log" || fail "npm: $(cat "$TMP/npm2.log")"
+  # The tarball stays: a lock file that names it still installs.
+  assert_eq 200 "$(curl -s -o /dev/null -w '%{http_code}' "$base/-/$WEATHER_PKG-1.1.2.tgz")" "yanked tarball"
+  assert_eq "$tgz_before" "$(sha256sum "$STORE_DIR/npm/-/$WEATHER_PKG-1.1.1.tgz")" "tarball bytes"
+  rg verify
+  assert_rc 0
+  jq -s -e "map(select(.Package == \"$WEATHER_PKG\" and .Version == \"1.1.1\" and .Deprecated != null and .Yanked == false)) | length == 1" \
+    "$STORE_DIR/index/feed/marks.ndjson" >/dev/null || fail "marks: $(cat "$STORE_DIR/index/feed/marks.ndjson")"
+  rg generation restore "$id1"
+  assert_rc 0
+  assert_eq "null" "$(jq -r '.versions."1.1.1".deprecated' "$w")" "deprecated after the restore"
+}
+
 # The package's files are the bytes protoc itself has protoc-gen-es write,
 # with the same parameter (and, for the dependent module, the same rewrite).
 test_npm_parity_with_protoc() {

@@ -277,7 +277,7 @@ test_verify_and_feed() {
   assert_rc 1
   assert_out_has "corrupt: $MOD/@v/v1.1.1.zip"
   assert_out_has "missing: $MOD/@v/v1.1.2.mod"
-  assert_out_has "stale index: $MOD/@v/list does not list exactly the published versions (v1.1.2 is the latest)"
+  assert_out_has "stale index: $MOD/@v/list does not list exactly the published versions that are not yanked (v1.1.2 is the latest)"
   assert_out_has "unknown object: $MOD/@v/v9.9.9.zip"
   assert_out_has "4 problems"
 }
