@@ -12,7 +12,7 @@ PACKAGES=(
   # protoc, plugin.proto/descriptor.proto, real plugins
   protobuf-compiler libprotobuf-dev libprotoc-dev protoc-gen-go protoc-gen-go-grpc
   # services and clients the tests use
-  postgresql postgresql-client nginx-light
+  postgresql postgresql-client nginx-light libnginx-mod-http-cache-purge
   golang-go golang-google-protobuf-dev golang-google-grpc-dev golang-golang-x-mod-dev
   bubblewrap
   # the oci plugin runtime (tests run containers as root with runc)

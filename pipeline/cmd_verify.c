@@ -60,7 +60,7 @@ int cmd_verify(int argc, char **argv, struct config *cfg)
 	PGconn *c = cli_connect(cfg);
 	if (!c)
 		return EXIT_USAGE;
-	if (migrate_check(c, err) < 0 || store_open(cfg->store, &cfg->s3, &s, err) < 0) {
+	if (migrate_check(c, err) < 0 || store_open(cfg->store, &cfg->store_cfg, &s, err) < 0) {
 		cli_error(EXIT_USAGE, "%s", err);
 		goto out;
 	}

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* The value of environment variable name when set and not empty, else def. */
@@ -42,13 +43,17 @@ int config_load(struct config *cfg, char *err)
 	cfg->npm_url = env("REMOTEGEN_NPM_URL", NULL);
 	cfg->metrics_file = env("REMOTEGEN_METRICS_FILE", NULL);
 
-	cfg->s3 = (struct store_s3_config){
+	cfg->store_cfg.s3 = (struct store_s3_config){
 		.endpoint = env("REMOTEGEN_S3_ENDPOINT", NULL),
 		.region = env("REMOTEGEN_S3_REGION", env("AWS_REGION", "us-east-1")),
 		.addressing = env("REMOTEGEN_S3_ADDRESSING", NULL),
 		.access_key = env("AWS_ACCESS_KEY_ID", NULL),
 		.secret_key = env("AWS_SECRET_ACCESS_KEY", NULL),
 		.session_token = env("AWS_SESSION_TOKEN", NULL),
+	};
+	cfg->store_cfg.purge = (struct store_purge_config){
+		.base_url = env("REMOTEGEN_PURGE_URL", NULL),
+		.method = env("REMOTEGEN_PURGE_METHOD", "PURGE"),
 	};
 	cfg->runtime = (struct runtime_config){
 		.bwrap = env("REMOTEGEN_BWRAP", NULL),
@@ -69,15 +74,19 @@ int config_load(struct config *cfg, char *err)
 	    env_number("REMOTEGEN_POLL_MS", 2000, 0, big, &cfg->poll_ms, err) < 0 ||
 	    env_number("REMOTEGEN_METRICS_INTERVAL_MS", 15000, 0, big, &cfg->metrics_ms, err) < 0 ||
 	    env_number("REMOTEGEN_PROGRESS_MS", 30000, 0, big, &cfg->progress_ms, err) < 0 ||
+	    env_number("REMOTEGEN_PURGE_TIMEOUT_MS", 5000, 1, big, &cfg->store_cfg.purge.timeout_ms, err) < 0 ||
 	    env_number("REMOTEGEN_S3_MAX_ATTEMPTS", 6, 1, 100, &s3_attempts, err) < 0 ||
-	    env_number("REMOTEGEN_S3_RETRY_BASE_MS", 200, 0, big, &cfg->s3.retry_base_ms, err) < 0)
+	    env_number("REMOTEGEN_S3_RETRY_BASE_MS", 200, 0, big, &cfg->store_cfg.s3.retry_base_ms, err) < 0)
 		return -1;
-	cfg->s3.max_attempts = (int)s3_attempts;
+	cfg->store_cfg.s3.max_attempts = (int)s3_attempts;
 	const char *cache = env("REMOTEGEN_CACHE_SIZE", "1G");
 	if (num_parse_size("REMOTEGEN_CACHE_SIZE", cache, big, &cfg->cache_bytes, NULL) < 0)
 		return err_set(err,
 			       "REMOTEGEN_CACHE_SIZE=%s: expected a size like 512M or 2G (0 turns the "
 			       "output cache off)",
 			       cache);
+	const char *purge = cfg->store_cfg.purge.base_url;
+	if (purge && *purge && strncmp(purge, "http://", 7) && strncmp(purge, "https://", 8))
+		return err_set(err, "REMOTEGEN_PURGE_URL=%s: expected an http:// or https:// URL (the CDN's)", purge);
 	return 0;
 }

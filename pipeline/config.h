@@ -26,7 +26,7 @@ struct config {
 	long long metrics_ms;	       /* REMOTEGEN_METRICS_INTERVAL_MS, default 15000 */
 	long long progress_ms;	       /* REMOTEGEN_PROGRESS_MS, default 30000: progress lines off a terminal */
 	long long cache_bytes;	       /* REMOTEGEN_CACHE_SIZE, default 1G; 0: no output cache */
-	struct store_s3_config s3;     /* REMOTEGEN_S3_*, AWS_* */
+	struct store_config store_cfg; /* s3: REMOTEGEN_S3_*, AWS_*; purge: REMOTEGEN_PURGE_* */
 	struct runtime_config runtime; /* REMOTEGEN_BWRAP, REMOTEGEN_OCI_ENGINE, REMOTEGEN_OCI_ARGS */
 	struct image_tools image;      /* REMOTEGEN_PROTOC, PATH, TMPDIR */
 	char store_default[4200];

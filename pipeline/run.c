@@ -481,9 +481,9 @@ static int setup(struct loop *lp, int *idle, char *err)
 	ctx->pub_dbs = xcalloc((size_t)ctx->publishers, sizeof(*ctx->pub_dbs));
 	/* A publisher connects to the database when it first publishes (an idle run opens one connection). */
 	for (int i = 0; i < ctx->publishers; i++)
-		if (store_open(o->cfg->store, &o->cfg->s3, &ctx->stores[i], err) < 0)
+		if (store_open(o->cfg->store, &o->cfg->store_cfg, &ctx->stores[i], err) < 0)
 			return -1;
-	if (store_open(o->cfg->store, &o->cfg->s3, &lp->feed_store, err) < 0)
+	if (store_open(o->cfg->store, &o->cfg->store_cfg, &lp->feed_store, err) < 0)
 		return -1;
 	if (o->cfg->cache_bytes > 0) {
 		ctx->caches = xcalloc((size_t)o->workers, sizeof(*ctx->caches));

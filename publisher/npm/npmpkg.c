@@ -409,6 +409,13 @@ int npmpkg_put_packument(struct store *s, const char *name, const struct buf *do
 {
 	char *key = npmpkg_packument_key(name);
 	int rc = store_put_mutable(s, key, doc->data ? doc->data : "", doc->len, "application/json", err);
+	/* npm asks for @scope%2fname, pnpm for @scope%2Fname: a CDN keyed on the raw URL caches three objects. */
+	char *slash = rc >= 0 && name[0] == '@' ? strchr(key + strlen(NPMPKG_ROOT), '/') : NULL;
+	for (int i = 0; slash && i < 2; i++) {
+		char *alias = xasprintf("%.*s%s%s", (int)(slash - key), key, i ? "%2F" : "%2f", slash + 1);
+		store_purge(s, alias);
+		free(alias);
+	}
 	free(key);
 	return rc;
 }

@@ -6,9 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int store_open(const char *url, const struct store_s3_config *s3, struct store **out, char *err)
+static int open_url(const char *url, const struct store_config *cfg, struct store **out, char *err)
 {
-	*out = NULL;
 	if (!strncmp(url, "file://", 7)) {
 		if (url[7] != '/')
 			return err_set(err, "store %s: a file:// URL needs an absolute path (file:///path)", url);
@@ -17,17 +16,29 @@ int store_open(const char *url, const struct store_s3_config *s3, struct store *
 	if (url[0] == '/' || url[0] == '.')
 		return store_file_open(url, out, err);
 	if (!strncmp(url, "s3://", 5)) {
-		if (!s3)
+		if (!cfg)
 			return err_set(err, "store %s: no S3 configuration", url);
-		return store_s3_open(url, s3, out, err);
+		return store_s3_open(url, &cfg->s3, out, err);
 	}
 	return err_set(err, "store %s: unknown scheme (expected file:///path or s3://bucket/prefix)", url);
 }
 
+int store_open(const char *url, const struct store_config *cfg, struct store **out, char *err)
+{
+	*out = NULL;
+	if (open_url(url, cfg, out, err) < 0)
+		return -1;
+	(*out)->purge = cfg && cfg->purge.base_url && *cfg->purge.base_url ? &cfg->purge : NULL;
+	(*out)->purge_curl = NULL;
+	return 0;
+}
+
 void store_free(struct store *s)
 {
-	if (s)
-		s->ops->free(s);
+	if (!s)
+		return;
+	store_purge_release(s);
+	s->ops->free(s);
 }
 
 int store_put_immutable(struct store *s, const char *key, const void *data, size_t len, const char *content_type,
@@ -39,7 +50,10 @@ int store_put_immutable(struct store *s, const char *key, const void *data, size
 int store_put_mutable(struct store *s, const char *key, const void *data, size_t len, const char *content_type,
 		      char *err)
 {
-	return s->ops->put_mutable(s, key, data, len, content_type, err);
+	int rc = s->ops->put_mutable(s, key, data, len, content_type, err);
+	if (rc >= 0)
+		store_purge(s, key);
+	return rc;
 }
 
 int store_get(struct store *s, const char *key, struct buf *out, char *err)

@@ -39,9 +39,13 @@ struct store_ops {
 	void (*free)(struct store *s);
 };
 
+struct store_purge_config;
+
 struct store {
 	const struct store_ops *ops;
-	char *url; /* as given, for messages (never holds credentials) */
+	char *url;				/* as given, for messages (never holds credentials) */
+	const struct store_purge_config *purge; /* borrowed; NULL: no CDN purge (purge.h) */
+	void *purge_curl;			/* purge.c's connection */
 };
 
 /*
@@ -58,15 +62,24 @@ struct store_s3_config {
 	long long retry_base_ms; /* first retry delay */
 };
 
+#include "purge.h"
+
+/* What a store needs besides its URL (borrowed while the store is open). */
+struct store_config {
+	struct store_s3_config s3;	 /* for s3:// URLs */
+	struct store_purge_config purge; /* the CDN purge after index rewrites */
+};
+
 /*
- * Opens a store; s3 configures s3:// URLs (NULL: an s3:// URL is refused).
- * *out is freed with store_free. Returns 0 or -1 (err set).
+ * Opens a store; cfg configures s3:// URLs and the purge (NULL: an s3:// URL
+ * is refused, no purge). *out is freed with store_free. Returns 0 or -1 (err set).
  */
-int store_open(const char *url, const struct store_s3_config *s3, struct store **out, char *err);
+int store_open(const char *url, const struct store_config *cfg, struct store **out, char *err);
 void store_free(struct store *s);
 
 int store_put_immutable(struct store *s, const char *key, const void *data, size_t len, const char *content_type,
 			char *err);
+/* Replaces an index file, then purges it from the CDN when one is configured (purge.h). */
 int store_put_mutable(struct store *s, const char *key, const void *data, size_t len, const char *content_type,
 		      char *err);
 int store_get(struct store *s, const char *key, struct buf *out, char *err);

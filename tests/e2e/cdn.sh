@@ -47,3 +47,51 @@ test_version_asked_for_before_it_exists_installs_through_a_cache() {
   assert_eq "public, max-age=31536000, immutable" "$(header "$cdn/$MOD/@v/v1.1.2.zip" Cache-Control)" "zip Cache-Control"
   assert_eq MISS "$(header "$cdn/gen.example.com/go/nothing/@v/list" X-Cache-Status)" "a 404 asked for again"
 }
+
+# The cached @v/list and @latest hide a new version for their max-age, unless
+# remotegen purges them (REMOTEGEN_PURGE_URL) right after rewriting them.
+test_purge_makes_a_new_version_installable_through_the_cache_at_once() {
+  trap 'cache_stop; nginx_stop' EXIT
+  publish_example
+  nginx_start "$STORE_DIR"
+  cache_start "$NGINX_PORT" || fail "the caching proxy did not start"
+  local cdn="http://127.0.0.1:$CACHE_PORT"
+  go_env "$cdn"
+  cd "$TMP"
+  assert_eq "$MOD v1.1.1" "$(go list -m -versions "$MOD")" "versions through the cache"
+  assert_eq HIT "$(header "$cdn/$MOD/@v/list" X-Cache-Status)" "the list is cached"
+
+  # Without a purge: published, but the cache answers the old list.
+  cp -r "$ROOT/ops/example" "$TMP/src2"
+  printf 'message Alert { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
+  rg module push acme/weather "$TMP/src2"
+  rg run --once
+  assert_rc 0
+  assert_eq "$MOD v1.1.1" "$(go list -m -versions "$MOD")" "versions through the cache, no purge (stale for 60 s)"
+
+  # With the purge: the next version is listed and resolved at once.
+  printf 'message Warning { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
+  rg module push acme/weather "$TMP/src2"
+  # ops/nginx/cdn-purge-location.conf: GET /purge/<key>.
+  REMOTEGEN_PURGE_URL="$cdn/purge/" REMOTEGEN_PURGE_METHOD=GET rg run --once --log-level debug
+  assert_rc 0
+  assert_err_has "event=purged url=$cdn/purge/$MOD/@v/list status=200"
+  assert_err_has "event=purged url=$cdn/purge/$MOD/@latest status="  # 404: it was not cached
+  if grep -q 'event=purge_failed' "$ERR"; then fail "a purge failed: $(grep purge_failed "$ERR")"; fi
+  assert_eq "$MOD v1.1.1 v1.1.2 v1.1.3" "$(go list -m -versions "$MOD")" "versions through the cache after the purge"
+  make_consumer "$TMP/consumer" "$PKG"
+  cd "$TMP/consumer"
+  go get "$MOD@latest" >"$TMP/get.log" 2>&1 || fail "go get: $(cat "$TMP/get.log")"
+  grep -q "$MOD v1.1.3" go.mod || fail "go.mod: $(cat go.mod)"
+
+  # A purge that fails is logged and publishes anyway (the store is right).
+  printf 'message Notice { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
+  rg module push acme/weather "$TMP/src2"
+  REMOTEGEN_PURGE_URL="http://127.0.0.1:9/" rg run --once
+  assert_rc 0
+  assert_err_has "event=purge_failed url=http://127.0.0.1:9/$MOD/@v/list"
+  assert_eq "published" "$(sql "SELECT state FROM generations WHERE version = 'v1.1.4'")" "v1.1.4"
+  REMOTEGEN_PURGE_URL="ftp://x" rg status
+  assert_rc 2
+  assert_err_has "REMOTEGEN_PURGE_URL=ftp://x: expected an http:// or https:// URL"
+}

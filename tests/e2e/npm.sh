@@ -137,6 +137,33 @@ test_npm_deprecate_and_yank() {
   assert_eq "null" "$(jq -r '.versions."1.1.1".deprecated' "$w")" "deprecated after the restore"
 }
 
+# Behind a CDN: the packument is purged in each form npm and pnpm ask for it,
+# so a version published after the CDN cached the packument installs at once.
+test_npm_purge_through_a_cache() {
+  trap 'cache_stop; nginx_stop' EXIT
+  nginx_start "$STORE_DIR"
+  cache_start "$NGINX_PORT" || fail "the caching proxy did not start"
+  local cdn="http://127.0.0.1:$CACHE_PORT"
+  npm_publish "$cdn/npm/"
+  local enc="$cdn/npm/@remotegen%2facme_weather.bufbuild_es" ENC="$cdn/npm/@remotegen%2Facme_weather.bufbuild_es"
+  npm_consumer "$TMP/npm" "$cdn/npm/"
+  (cd "$TMP/npm" && npm install --no-audit --no-fund "$WEATHER_PKG@1.1.1" >"$TMP/npm.log" 2>&1) ||
+    fail "npm install: $(cat "$TMP/npm.log")"
+  assert_eq "1.1.1" "$(curl -s "$ENC" | jq -r '."dist-tags".latest')" "latest (pnpm's form)"
+  cp -r "$ROOT/ops/example" "$TMP/src2"
+  printf 'message Alert { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
+  rg module push acme/weather "$TMP/src2"
+  REMOTEGEN_PURGE_URL="$cdn/purge/" REMOTEGEN_PURGE_METHOD=GET rg run --once --log-level debug
+  assert_rc 0
+  assert_err_has "event=purged url=$cdn/purge/npm/$WEATHER_PKG status=200"
+  assert_err_has "event=purged url=$cdn/purge/npm/@remotegen%2facme_weather.bufbuild_es status="
+  assert_eq "1.1.2" "$(curl -s "$enc" | jq -r '."dist-tags".latest')" "latest through the cache (npm's form)"
+  assert_eq "1.1.2" "$(curl -s "$ENC" | jq -r '."dist-tags".latest')" "latest through the cache (pnpm's form)"
+  # npm keeps its own copy for max-age too; asked to revalidate, it installs the new version.
+  (cd "$TMP/npm" && npm install --prefer-offline=false --prefer-online --no-audit --no-fund "$WEATHER_PKG@1.1.2" \
+    >"$TMP/npm2.log" 2>&1) || fail "npm install of the new version: $(cat "$TMP/npm2.log")"
+}
+
 # The package's files are the bytes protoc itself has protoc-gen-es write,
 # with the same parameter (and, for the dependent module, the same rewrite).
 test_npm_parity_with_protoc() {

@@ -69,15 +69,18 @@ cache_start() {
   mkdir -p "$conf/cache"
   for attempt in 1 2 3 4 5; do
     CACHE_PORT=$(pg_free_port)
-    { nginx_conf_head "$conf"; cat <<CONF; } >"$conf/nginx.conf"
-  proxy_cache_path $conf/cache levels=1:2 keys_zone=cdn:1m;
+    # The shipped CDN configuration (ops/nginx/cdn-*.conf), purges included.
+    { echo "load_module /usr/lib/nginx/modules/ngx_http_cache_purge_module.so;"
+      nginx_conf_head "$conf"; cat <<CONF; } >"$conf/nginx.conf"
+  proxy_cache_path $conf/cache levels=1:2 keys_zone=remotegen:1m;
   server {
     listen 127.0.0.1:$CACHE_PORT;
     location / {
       proxy_pass http://127.0.0.1:$upstream;
-      proxy_cache cdn;
-      add_header X-Cache-Status \$upstream_cache_status always;
+      proxy_cache remotegen;
+      include $ROOT/ops/nginx/cdn-cache-location.conf;
     }
+    include $ROOT/ops/nginx/cdn-purge-location.conf;
   }
 }
 CONF
