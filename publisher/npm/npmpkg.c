@@ -413,7 +413,7 @@ int npmpkg_put_packument(struct store *s, const char *name, const struct buf *do
 	char *slash = rc >= 0 && name[0] == '@' ? strchr(key + strlen(NPMPKG_ROOT), '/') : NULL;
 	for (int i = 0; slash && i < 2; i++) {
 		char *alias = xasprintf("%.*s%s%s", (int)(slash - key), key, i ? "%2F" : "%2f", slash + 1);
-		store_purge(s, alias);
+		store_purge_key(s, alias);
 		free(alias);
 	}
 	free(key);

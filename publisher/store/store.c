@@ -52,7 +52,7 @@ int store_put_mutable(struct store *s, const char *key, const void *data, size_t
 {
 	int rc = s->ops->put_mutable(s, key, data, len, content_type, err);
 	if (rc >= 0)
-		store_purge(s, key);
+		store_purge_key(s, key);
 	return rc;
 }
 

@@ -44,8 +44,8 @@ struct store_purge_config;
 struct store {
 	const struct store_ops *ops;
 	char *url;				/* as given, for messages (never holds credentials) */
-	const struct store_purge_config *purge; /* borrowed; NULL: no CDN purge (purge.h) */
-	void *purge_curl;			/* purge.c's connection */
+	const struct store_purge_config *purge; /* borrowed; NULL: no CDN purge (store_purge.h) */
+	void *purge_curl;			/* store_purge.c's connection */
 };
 
 /*
@@ -62,7 +62,7 @@ struct store_s3_config {
 	long long retry_base_ms; /* first retry delay */
 };
 
-#include "purge.h"
+#include "store_purge.h"
 
 /* What a store needs besides its URL (borrowed while the store is open). */
 struct store_config {
@@ -79,7 +79,7 @@ void store_free(struct store *s);
 
 int store_put_immutable(struct store *s, const char *key, const void *data, size_t len, const char *content_type,
 			char *err);
-/* Replaces an index file, then purges it from the CDN when one is configured (purge.h). */
+/* Replaces an index file, then purges it from the CDN when one is configured (store_purge.h). */
 int store_put_mutable(struct store *s, const char *key, const void *data, size_t len, const char *content_type,
 		      char *err);
 int store_get(struct store *s, const char *key, struct buf *out, char *err);

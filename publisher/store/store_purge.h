@@ -1,17 +1,17 @@
 /*
- * purge: after a store rewrites an index file (store_put_mutable), asks the
+ * store_purge: after a store rewrites an index file (store_put_mutable), asks the
  * CDN or caching proxy in front of the store to drop or refresh its copy, so
  * that a version is installable the moment it is published rather than when
  * the cached index expires (max-age 60 s). One HTTP request per URL form of
  * the key: `<method> <base_url><key>`, e.g. `PURGE https://cdn.example.com/<key>`
  * as Fastly and Varnish take it, or `GET https://cdn.example.com/purge/<key>`
  * for nginx's cache_purge (ops/nginx/cdn-*.conf). Publishers that know other
- * URL forms of a key call store_purge for each (npm: @scope%2fname). A failed purge is logged
+ * URL forms of a key call store_purge_key for each (npm: @scope%2fname). A failed purge is logged
  * (event=purge_failed) and never fails the publication: the store is right,
  * and the cached copy expires on its own.
  */
-#ifndef REMOTEGEN_PURGE_H
-#define REMOTEGEN_PURGE_H
+#ifndef REMOTEGEN_STORE_PURGE_H
+#define REMOTEGEN_STORE_PURGE_H
 
 #include "util.h"
 
@@ -28,7 +28,7 @@ struct store_purge_config {
 char *store_purge_url(const char *base_url, const char *key);
 
 /* Purges key on s's configured CDN, if any; logs failures. */
-void store_purge(struct store *s, const char *key);
+void store_purge_key(struct store *s, const char *key);
 
 /* Frees s's purge state (store_free calls it). */
 void store_purge_release(struct store *s);

@@ -1,8 +1,8 @@
 /*
- * purge: the CDN purge after index rewrites (see purge.h); owns each store's
+ * store_purge: the CDN purge after index rewrites (see store_purge.h); owns each store's
  * purge connection (a libcurl easy handle, reused).
  */
-#include "purge.h"
+#include "store_purge.h"
 #include "log.h"
 #include "store.h"
 
@@ -49,7 +49,7 @@ static void log_purge_failed(const char *url, const char *reason)
 	log_end(&l);
 }
 
-void store_purge(struct store *s, const char *key)
+void store_purge_key(struct store *s, const char *key)
 {
 	const struct store_purge_config *cfg = s->purge;
 	if (!cfg || !cfg->base_url || !*cfg->base_url)
