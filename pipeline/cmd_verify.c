@@ -1,5 +1,6 @@
 /*
- * cmd_verify: `remotegen verify`: audits the store against the database.
+ * cmd_verify: `remotegen verify [--repair]`: audits the store against the
+ * database, and with --repair mends what it can (repair.h), then audits again.
  */
 #include "cli.h"
 #include "db.h"
@@ -11,7 +12,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
-static const char usage[] = "usage: remotegen verify [--store URL] [--go-prefix PREFIX] [--npm-url URL]\n"
+static const char usage[] = "usage: remotegen verify [--repair] [--store URL] [--go-prefix PREFIX] [--npm-url URL]\n"
 			    "                        [--database URL]\n"
 			    "\n"
 			    "Reads the store and the database and reports every difference, one per\n"
@@ -22,20 +23,27 @@ static const char usage[] = "usage: remotegen verify [--store URL] [--go-prefix 
 			    "a packument that is not exactly what the database gives (tarball links\n"
 			    "under --npm-url, default $REMOTEGEN_NPM_URL), a feed that does not list\n"
 			    "every published version, and objects the database does not know.\n"
-			    "Exits 0 when the store is consistent, 1 otherwise.\n";
+			    "Exits 0 when the store is consistent, 1 otherwise.\n"
+			    "\n"
+			    "--repair: for a published version with missing files (a lost or mistyped\n"
+			    "store), generates it again with the same plugins and inputs and writes its\n"
+			    "files only when their hashes equal the ones recorded at publication (it\n"
+			    "refuses otherwise, and never replaces an object that exists with other\n"
+			    "bytes); rewrites stale index files and feed objects from the database;\n"
+			    "reports, never deletes, objects nobody published. Then audits again: the\n"
+			    "exit status is that audit's.\n";
 
 int cmd_verify(int argc, char **argv, struct config *cfg)
 {
 	static const struct option opts[] = {
-		{ "store", required_argument, NULL, 's' },
-		{ "go-prefix", required_argument, NULL, 'g' },
-		{ "npm-url", required_argument, NULL, 'U' },
-		{ "database", required_argument, NULL, 'd' },
-		{ 0 },
+		{ "store", required_argument, NULL, 's' },   { "go-prefix", required_argument, NULL, 'g' },
+		{ "npm-url", required_argument, NULL, 'U' }, { "database", required_argument, NULL, 'd' },
+		{ "repair", no_argument, NULL, 'r' },	     { 0 },
 	};
 	char err[ERR_SIZE];
 	struct store *s = NULL;
-	int ch, problems = 0, rc = EXIT_USAGE;
+	int ch, problems = 0, rc = EXIT_USAGE, repair = 0;
+	struct repair_stats rst = { 0 };
 	long objects = 0;
 
 	if (cli_wants_help(argc, argv))
@@ -50,6 +58,8 @@ int cmd_verify(int argc, char **argv, struct config *cfg)
 			cfg->npm_url = optarg;
 		else if (ch == 'd')
 			cfg->database = optarg;
+		else if (ch == 'r')
+			repair = 1;
 		else
 			return fputs(usage, stderr), EXIT_USAGE;
 	}
@@ -64,12 +74,25 @@ int cmd_verify(int argc, char **argv, struct config *cfg)
 		cli_error(EXIT_USAGE, "%s", err);
 		goto out;
 	}
-	if (verify_store(c, s, cfg, stdout, &problems, &objects, err) < 0) {
+	if (verify_store(c, s, cfg, stdout, repair ? &rst : NULL, &problems, &objects, err) < 0) {
 		cli_error(EXIT_FAILED, "verify %s: %s", s->url, err);
 		rc = EXIT_FAILED;
 		goto out;
 	}
 	printf("verify %s: %ld objects, %d problem%s\n", s->url, objects, problems, problems == 1 ? "" : "s");
+	if (repair) {
+		printf("repair: %d version%s written again, %d refused; index files of %d package%s and %d feed "
+		       "object%s rewritten\n",
+		       rst.versions_written, rst.versions_written == 1 ? "" : "s", rst.versions_refused,
+		       rst.indexes_written, rst.indexes_written == 1 ? "" : "s", rst.feed_written,
+		       rst.feed_written == 1 ? "" : "s");
+		if (verify_store(c, s, cfg, stdout, NULL, &problems, &objects, err) < 0) {
+			rc = cli_error(EXIT_FAILED, "verify %s after the repair: %s", s->url, err);
+			goto out;
+		}
+		printf("verify %s after the repair: %ld objects, %d problem%s\n", s->url, objects, problems,
+		       problems == 1 ? "" : "s");
+	}
 	rc = problems ? EXIT_FAILED : EXIT_OK;
 out:
 	store_free(s);

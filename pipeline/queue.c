@@ -367,6 +367,19 @@ int queue_claim(PGconn *c, const char *lease_owner, int max, long long lease_ms,
 	return 0;
 }
 
+int queue_load(PGconn *c, long long id, struct queue_job **out, char *err)
+{
+	struct queue_job *j = xcalloc(1, sizeof(*j));
+	j->id = id;
+	if (load_job(c, j, err) < 0) {
+		queue_job_release(j);
+		free(j);
+		return -1;
+	}
+	*out = j;
+	return 0;
+}
+
 static void id_array(const long long *ids, size_t n, struct buf *out)
 {
 	buf_addc(out, '{');

@@ -81,6 +81,13 @@ int queue_reap(PGconn *c, int *reaped, char *err);
 int queue_claim(PGconn *c, const char *lease_owner, int max, long long lease_ms, struct queue_job ***jobs, size_t *n,
 		char *err);
 
+/*
+ * Loads generation id as a claim would (inputs, plugins, dependencies)
+ * without claiming it: `verify --repair` generates a published version again.
+ * *out is freed with queue_job_release and free. Returns 0 or -1 (err set).
+ */
+int queue_load(PGconn *c, long long id, struct queue_job **out, char *err);
+
 /* Extends the leases of these generations. */
 int queue_extend(PGconn *c, const char *lease_owner, const long long *ids, size_t n, long long lease_ms, char *err);
 

@@ -45,14 +45,18 @@ struct feed_check {
 static int check_feed_object(void *arg, const char *key, const struct buf *want, int immutable)
 {
 	struct feed_check *fc = arg;
+	struct verify_ctx *v = fc->v;
 	struct buf got = BUF_INIT;
-	(void)immutable;
-	verify_expect(fc->v, key);
-	int g = verify_fetch(fc->v, key, &got);
+	int before = v->problems;
+	verify_expect(v, key);
+	int g = verify_fetch(v, key, &got);
 	if (g < 0)
 		fc->failed = 1;
 	else if (g == 0 && (got.len != want->len || (want->len && memcmp(got.data, want->data, want->len))))
-		verify_problem(fc->v, "stale index: %s does not hold exactly what the database says", key);
+		verify_problem(v, "stale index: %s does not hold exactly what the database says", key);
+	if (!fc->failed && v->repair && v->problems > before &&
+	    repair_feed_object(v->store, key, want, immutable, v->report, v->repair, v->err) < 0)
+		fc->failed = 1;
 	buf_release(&got);
 	return fc->failed;
 }
@@ -89,7 +93,11 @@ static int verify_published(struct verify_ctx *v)
 	for (size_t i = 0; i < rows.n; i++) {
 		const struct target *t = target_for_row(&rows.v[i]);
 		kr[i] = (struct keyed_row){ .key = t->row_key(&rows.v[i], v->cfg), .at = i };
+		int before = v->problems;
 		if (t->verify_version(v, &rows.v[i]) < 0)
+			goto out;
+		if (v->repair && v->problems > before &&
+		    repair_version(v->cfg, v->db, v->store, &rows.v[i], v->report, v->repair, v->err) < 0)
 			goto out;
 	}
 	qsort(kr, rows.n, sizeof(*kr), cmp_keyed);
@@ -99,7 +107,11 @@ static int verify_published(struct verify_ctx *v)
 			group[n] = &rows.v[kr[i + n].at];
 			n++;
 		}
+		int before = v->problems;
 		if (target_for_row(group[0])->verify_index(v, group, n) < 0)
+			goto out;
+		if (v->repair && v->problems > before &&
+		    repair_index(v->cfg, v->db, v->store, group[0], v->report, v->repair, v->err) < 0)
 			goto out;
 		i += n;
 	}
@@ -148,10 +160,10 @@ static int verify_unknown(struct verify_ctx *v, long *objects)
 	return 0;
 }
 
-int verify_store(PGconn *c, struct store *s, const struct config *cfg, FILE *report, int *problems, long *objects,
-		 char *err)
+int verify_store(PGconn *c, struct store *s, const struct config *cfg, FILE *report, struct repair_stats *repair,
+		 int *problems, long *objects, char *err)
 {
-	struct verify_ctx v = { .db = c, .store = s, .cfg = cfg, .report = report, .err = err };
+	struct verify_ctx v = { .db = c, .store = s, .cfg = cfg, .report = report, .err = err, .repair = repair };
 	int rc = -1;
 	*objects = 0;
 	if (verify_published(&v) < 0 || verify_feed(&v) < 0 || verify_unknown(&v, objects) < 0)

@@ -15,6 +15,7 @@
 #include <libpq-fe.h>
 #include <stdio.h>
 #include "config.h"
+#include "repair.h"
 #include "store.h"
 
 /* One audit in progress, handed to each target's verify operations. */
@@ -23,9 +24,10 @@ struct verify_ctx {
 	struct store *store;
 	const struct config *cfg; /* go_prefix, npm_url */
 	FILE *report;
-	int problems;		/* differences found */
-	struct strvec expected; /* every key the database explains */
-	char *err;		/* ERR_SIZE: why verify itself failed */
+	int problems;		     /* differences found */
+	struct strvec expected;	     /* every key the database explains */
+	char *err;		     /* ERR_SIZE: why verify itself failed */
+	struct repair_stats *repair; /* NULL: audit only; else repair what differs (repair.h) */
 };
 
 /* Reports one difference (a line of report) and counts it. */
@@ -37,10 +39,11 @@ int verify_fetch(struct verify_ctx *v, const char *key, struct buf *out);
 
 /*
  * Audits store s against the database: writes each difference to report;
- * *problems counts them and *objects the store's objects. Returns 0, or -1
- * when verify itself failed (err set).
+ * *problems counts them and *objects the store's objects. With repair (may
+ * be NULL), repairs each difference as repair.h says, reports it and counts
+ * it there. Returns 0, or -1 when verify itself failed (err set).
  */
-int verify_store(PGconn *c, struct store *s, const struct config *cfg, FILE *report, int *problems, long *objects,
-		 char *err);
+int verify_store(PGconn *c, struct store *s, const struct config *cfg, FILE *report, struct repair_stats *repair,
+		 int *problems, long *objects, char *err);
 
 #endif

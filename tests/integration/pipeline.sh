@@ -305,3 +305,51 @@ test_file_store_that_refuses_writes_hands_work_back() {
   assert_rc 0
   assert_eq "published|1" "$(sql "SELECT state || '|' || attempts FROM generations")" "after the next run"
 }
+
+test_verify_repair_regenerates_a_lost_store_and_refuses_other_bytes() {
+  publish_example
+  local MOD=gen.example.com/go/protocolbuffers/go/acme/weather
+  cp -r "$ROOT/ops/example" "$TMP/src2"
+  printf 'message Alert { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
+  rg module push acme/weather "$TMP/src2"
+  rg run --once
+  assert_rc 0
+  cp -r "$STORE_DIR" "$TMP/before"
+  # The store is lost (a new disk, a mistyped bucket): everything is missing.
+  rm -rf "$STORE_DIR"
+  mkdir "$STORE_DIR"
+  rg verify
+  assert_rc 1
+  rg verify --repair
+  assert_rc 0
+  assert_out_has "repaired: generation 1 (weather v1.1.1): files written again, hashes equal the recorded ones"
+  local id2
+  id2=$(sql "SELECT id FROM generations WHERE version = 'v1.1.2'")
+  assert_out_has "repaired: generation $id2 (weather v1.1.2)"
+  assert_out_has "repaired: index files of $MOD written from the database"
+  assert_out_has "repaired: index/feed.json written from the database"
+  assert_out_has "repair: 2 versions written again, 0 refused; index files of 1 package and 2 feed objects rewritten"
+  assert_out_has "after the repair: 10 objects, 0 problems"
+  # Byte for byte what was published.
+  diff -r "$TMP/before" "$STORE_DIR" >"$TMP/diff.log" || fail "repaired store differs: $(head -c 1500 "$TMP/diff.log")"
+
+  # An object that exists with other bytes is never replaced.
+  printf 'module tampered\n' >"$STORE_DIR/$MOD/@v/v1.1.1.mod"
+  rg verify --repair
+  assert_rc 1
+  assert_out_has "refused: generation 1 (weather v1.1.1): "
+  assert_eq "module tampered" "$(cat "$STORE_DIR/$MOD/@v/v1.1.1.mod")" "the tampered object"
+  cp "$TMP/before/$MOD/@v/v1.1.1.mod" "$STORE_DIR/$MOD/@v/v1.1.1.mod"
+
+  # A plugin that now writes other bytes (a different binary where the old one was):
+  # generated again, the hashes differ from those recorded, nothing is written.
+  rg plugin move protocolbuffers/go "$GO_PLUGIN_VERSION" --exec "$TOOLS/testplugin"
+  assert_rc 0
+  rm "$STORE_DIR/$MOD/@v/v1.1.2.zip"
+  rg verify --repair
+  assert_rc 1
+  assert_out_has "refused: generation $id2 (weather v1.1.2): generated again, its hashes differ from those recorded at publication"
+  assert_out_has "nothing written"
+  assert_no_file "$STORE_DIR/$MOD/@v/v1.1.2.zip"
+  assert_out_has "after the repair: 9 objects, 1 problem"
+}
