@@ -61,7 +61,9 @@ static const char usage[] =
 	"Environment: REMOTEGEN_RETRY_BASE_MS (first retry delay, default 2000),\n"
 	"REMOTEGEN_LEASE_MS (claim lease, default 60000), REMOTEGEN_POLL_MS (service\n"
 	"mode poll interval when no notification arrives, default 2000),\n"
-	"REMOTEGEN_METRICS_INTERVAL_MS (default 15000), REMOTEGEN_CACHE_SIZE (the output\n"
+	"REMOTEGEN_METRICS_INTERVAL_MS (default 15000), REMOTEGEN_PURGE_URL, _METHOD\n"
+	"(default PURGE) and _TIMEOUT_MS (default 5000): the CDN purge after each index\n"
+	"rewrite (README), REMOTEGEN_CACHE_SIZE (the output\n"
 	"cache of --per-file plugins, shared in the database: 512M, 2G; default 1G; 0 = off).\n";
 
 static int parse_pos(const char *flag, const char *v, int *out)
