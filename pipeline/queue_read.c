@@ -57,32 +57,34 @@ void queue_rows_release(struct queue_rows *r)
 	*r = (struct queue_rows)QUEUE_ROWS_INIT;
 }
 
-int queue_published_of(PGconn *c, long long template_id, long long module_id, struct queue_rows *out, char *err)
+/* Published rows: sql is PUBLISHED_SELECT and its WHERE (a literal: no SQL is built at run time). */
+static int published_rows(PGconn *c, const char *what, const char *sql, int n, const char *const *params,
+			  struct queue_rows *out, char *err)
 {
-	char t[32], m[32];
-	snprintf(t, sizeof(t), "%lld", template_id);
-	snprintf(m, sizeof(m), "%lld", module_id);
-	const char *p[] = { t, m };
-	PGresult *r = db_exec(c, "queue: list published versions of a module",
-			      "SELECT " PUBLISHED_COLUMNS PUBLISHED_FROM
-			      " WHERE tv.template_id = $1 AND c.module_id = $2 AND g.state = 'published'",
-			      2, p, err);
+	PGresult *r = db_exec(c, what, sql, n, params, err);
 	if (!r)
 		return -1;
 	rows_from(r, out);
 	return 0;
 }
 
+int queue_published_of(PGconn *c, long long template_id, long long module_id, struct queue_rows *out, char *err)
+{
+	char t[32], m[32];
+	snprintf(t, sizeof(t), "%lld", template_id);
+	snprintf(m, sizeof(m), "%lld", module_id);
+	const char *p[] = { t, m };
+	return published_rows(c, "queue: list published versions of a module",
+			      PUBLISHED_SELECT
+			      "WHERE tv.template_id = $1 AND c.module_id = $2 AND g.state = 'published'",
+			      2, p, out, err);
+}
+
 int queue_published_all(PGconn *c, struct queue_rows *out, char *err)
 {
-	PGresult *r = db_exec(c, "queue: list published generations",
-			      "SELECT " PUBLISHED_COLUMNS PUBLISHED_FROM
-			      " WHERE g.state = 'published' ORDER BY g.finished_at, g.id",
-			      0, NULL, err);
-	if (!r)
-		return -1;
-	rows_from(r, out);
-	return 0;
+	return published_rows(c, "queue: list published generations",
+			      PUBLISHED_SELECT "WHERE g.state = 'published' ORDER BY g.finished_at, g.id", 0, NULL, out,
+			      err);
 }
 
 int queue_feed_rows(PGconn *c, long long first, long long last, struct queue_rows *out, char *err)
@@ -91,14 +93,9 @@ int queue_feed_rows(PGconn *c, long long first, long long last, struct queue_row
 	snprintf(a, sizeof(a), "%lld", first);
 	snprintf(b, sizeof(b), "%lld", last);
 	const char *p[] = { a, b };
-	PGresult *r = db_exec(c, "queue: read feed positions",
-			      "SELECT " PUBLISHED_COLUMNS PUBLISHED_FROM
-			      " WHERE g.feed_seq BETWEEN $1::bigint AND $2::bigint ORDER BY g.feed_seq",
-			      2, p, err);
-	if (!r)
-		return -1;
-	rows_from(r, out);
-	return 0;
+	return published_rows(c, "queue: read feed positions",
+			      PUBLISHED_SELECT "WHERE g.feed_seq BETWEEN $1::bigint AND $2::bigint ORDER BY g.feed_seq",
+			      2, p, out, err);
 }
 
 int queue_published_one(PGconn *c, long long id, struct queue_rows *out, char *err)
@@ -106,25 +103,15 @@ int queue_published_one(PGconn *c, long long id, struct queue_rows *out, char *e
 	char sid[32];
 	snprintf(sid, sizeof(sid), "%lld", id);
 	const char *p[] = { sid };
-	PGresult *r = db_exec(c, "queue: read a published generation",
-			      "SELECT " PUBLISHED_COLUMNS PUBLISHED_FROM " WHERE g.id = $1 AND g.state = 'published'",
-			      1, p, err);
-	if (!r)
-		return -1;
-	rows_from(r, out);
-	return 0;
+	return published_rows(c, "queue: read a published generation",
+			      PUBLISHED_SELECT "WHERE g.id = $1 AND g.state = 'published'", 1, p, out, err);
 }
 
 int queue_marked_rows(PGconn *c, struct queue_rows *out, char *err)
 {
-	PGresult *r = db_exec(c, "queue: list marked versions",
-			      "SELECT " PUBLISHED_COLUMNS PUBLISHED_FROM
-			      " WHERE g.marked_at IS NOT NULL ORDER BY g.marked_at, g.id",
-			      0, NULL, err);
-	if (!r)
-		return -1;
-	rows_from(r, out);
-	return 0;
+	return published_rows(c, "queue: list marked versions",
+			      PUBLISHED_SELECT "WHERE g.marked_at IS NOT NULL ORDER BY g.marked_at, g.id", 0, NULL, out,
+			      err);
 }
 
 int queue_feed_top(PGconn *c, long long *top, int *unplaced, char *err)

@@ -23,6 +23,9 @@
 	" FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules m ON m.id = c.module_id" \
 	" JOIN template_versions tv ON tv.id = g.template_version_id JOIN templates t ON t.id = tv.template_id"
 
+/* A query of published rows, to be followed by its WHERE clause. */
+#define PUBLISHED_SELECT "SELECT " PUBLISHED_COLUMNS PUBLISHED_FROM " "
+
 /* The highest position: ORDER BY ... LIMIT 1 reads one index entry whatever the statistics say. */
 #define SQL_TOP_POSITION \
 	"coalesce((SELECT feed_seq FROM generations WHERE feed_seq IS NOT NULL ORDER BY feed_seq DESC LIMIT 1), 0)"
