@@ -103,9 +103,9 @@ int main(void)
 
 	/* packument: versions in order, latest the highest, tarball links under the URL */
 	struct npmpkg_version vs[] = {
-		{ "1.1.10", p1.manifest.data, p1.integrity, p1.shasum, "2026-12-02T10:00:00.000Z" },
+		{ "1.1.10", p1.manifest.data, p1.integrity, p1.shasum, "2026-12-02T10:00:00.000Z", NULL },
 		{ "1.1.9", "{\"name\":\"@s/a_b.c_d\",\"version\":\"1.1.9\"}", "sha512-x", "y",
-		  "2026-12-01T10:00:00.000Z" },
+		  "2026-12-01T10:00:00.000Z", "use 1.1.10" },
 	};
 	struct buf doc = BUF_INIT;
 	CHECK(npmpkg_packument("@s/a_b.c_d", "https://cdn.example.com/npm/", vs, 2, &doc, err) == 0);
@@ -115,6 +115,10 @@ int main(void)
 	CHECK_CONTAINS(doc.data,
 		       "\"time\":{\"created\":\"2026-12-01T10:00:00.000Z\",\"modified\":\"2026-12-02T10:00:00.000Z\"");
 	CHECK(strstr(doc.data, "\"1.1.9\":{") < strstr(doc.data, "\"1.1.10\":{"));
+	/* a deprecated version carries its message; the others none */
+	CHECK_CONTAINS(doc.data, "\"deprecated\":\"use 1.1.10\"");
+	const char *first = strstr(doc.data, "\"deprecated\"");
+	CHECK(first && !strstr(first + 1, "\"deprecated\""));
 	buf_reset(&doc);
 	vs[1].manifest = "not json";
 	CHECK(npmpkg_packument("@s/a_b.c_d", "https://cdn.example.com/npm", vs, 2, &doc, err) < 0);
