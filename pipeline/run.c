@@ -399,7 +399,6 @@ static void log_run_finished(const struct loop *lp, const struct run_stats *st)
 	const struct run_ctx *ctx = lp->ctx;
 	struct logline l;
 	log_start(&l, "info", "run_finished");
-	log_int(&l, "duration_ms", util_now_ms() - lp->started_ms);
 	log_int(&l, "published", st->published);
 	log_int(&l, "failed", st->failed);
 	log_int(&l, "retried", st->retried);
@@ -420,6 +419,7 @@ static void log_run_finished(const struct loop *lp, const struct run_stats *st)
 		log_int(&l, "cpu_ms",
 			(long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
 				(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000);
+	log_int(&l, "duration_ms", util_now_ms() - lp->started_ms); /* wall clock, last: the line's start stays */
 	log_end(&l);
 }
 

@@ -116,8 +116,8 @@ test_new_template_version_with_the_same_plugins_runs_no_plugin() {
   rg run --once --metrics-file "$TMP/remotegen.prom"
   assert_rc 0
   assert_err_has "cache_hits=2 cache_misses=0"
-  grep -q '^remotegen_cache_files_total{result="hit"} 2$' "$TMP/remotegen.prom" || fail "metrics: $(cat "$TMP/remotegen.prom")"
-  grep -q '^remotegen_cache_files_total{result="miss"} 0$' "$TMP/remotegen.prom" || fail "metrics: $(cat "$TMP/remotegen.prom")"
+  grep -q '^remotegen_last_run_cache_files{result="hit"} 2$' "$TMP/remotegen.prom" || fail "metrics: $(cat "$TMP/remotegen.prom")"
+  grep -q '^remotegen_last_run_cache_files{result="miss"} 0$' "$TMP/remotegen.prom" || fail "metrics: $(cat "$TMP/remotegen.prom")"
   grep -q '^remotegen_cache_entries 2$' "$TMP/remotegen.prom" || fail "metrics: $(cat "$TMP/remotegen.prom")"
   local a b
   a=$(unzip -p "$STORE_DIR/gen.example.com/go/protocolbuffers/go/acme/weather/@v/v1.1.1.zip" '*weather.pb.go')

@@ -243,7 +243,7 @@ test_generating_a_backfill_shows_progress_and_eta() {
   grep 'event=progress' "$ERR" | head -n 1 | grep -q 'remaining=[5-8] ' || fail "first progress: $(grep progress "$ERR")"
   # The run's wall-clock time: 8 plugin runs of 150 ms, one at a time.
   local ms
-  ms=$(sed -n 's/.*event=run_finished duration_ms=\([0-9]*\) .*/\1/p' "$ERR")
+  ms=$(sed -n 's/.*event=run_finished .* duration_ms=\([0-9]*\)$/\1/p' "$ERR")
   [ -n "$ms" ] && [ "$ms" -ge 1200 ] || fail "run_finished duration_ms=$ms: $(grep run_finished "$ERR")"
   # On a terminal: a status line redrawn in place, taken down before the last lines.
   command -v script >/dev/null || fail "script(1) is not installed (util-linux)"
