@@ -69,7 +69,9 @@ done
 on() { [ "${kv[$1]:-no}" = yes ] || [ "${kv[$1]:-no}" = true ]; }
 
 [ -n "$cmd" ] || cmd=${kv[ExecStart]}
-cmd=${cmd//\/usr\/local\/bin\/remotegen/$bin}
+# The binaries are copied into the sandbox's own tmpfs first: the build tree
+# may be under /tmp, which PrivateTmp= hides.
+cmd=${cmd//\/usr\/local\/bin\/remotegen//run/unit-sandbox/bin/remotegen}
 statedir=/var/lib/${kv[StateDirectory]%% *}
 
 # Inside the private mount namespace (as root), then drop to the user.
@@ -86,8 +88,10 @@ inner() {
   # The state directory first: later mounts may hide where it comes from.
   mkdir -p /run/unit-sandbox
   mount -n -t tmpfs -o mode=755 tmpfs /run/unit-sandbox
-  mkdir /run/unit-sandbox/state
+  mkdir /run/unit-sandbox/state /run/unit-sandbox/bin
   mount -n --bind "$state" /run/unit-sandbox/state
+  cp "$bin" /run/unit-sandbox/bin/remotegen
+  cp "$TOOLS/afrestrict" /run/unit-sandbox/bin/afrestrict
   if [ "${kv[ProtectSystem]:-no}" = strict ]; then
     # Every mount read-only but the API file systems.
     awk '{print $5}' /proc/self/mountinfo | while read -r mp; do
@@ -137,7 +141,7 @@ inner() {
   [ "${kv[CapabilityBoundingSet]-unset}" = "" ] && priv+=(--bounding-set=-all)
   local filter=()
   if [ -n "${kv[RestrictAddressFamilies]:-}" ]; then
-    filter=("$TOOLS/afrestrict" "${kv[RestrictAddressFamilies]// /,}" --)
+    filter=(/run/unit-sandbox/bin/afrestrict "${kv[RestrictAddressFamilies]// /,}" --)
   fi
   exec env -i "${envs[@]}" "${priv[@]}" "${filter[@]}" /bin/sh -c "umask ${kv[UMask]:-0022}; exec $cmd"
 }
