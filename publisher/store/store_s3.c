@@ -117,6 +117,17 @@ static int s3_request_url(struct store_s3 *s, int method, const char *key, const
 			  size_t len, const char *content_type, int if_none_match, struct buf *out, long *status,
 			  char *err);
 
+/* Appends "name: value" to h, whatever its length. */
+static struct curl_slist *add_header(struct curl_slist *h, const char *name, const char *value)
+{
+	char *line = xasprintf("%s: %s", name, value);
+	struct curl_slist *n = curl_slist_append(h, line);
+	free(line);
+	if (!n)
+		abort(); /* out of memory, as xmalloc */
+	return n;
+}
+
 static int s3_request(struct store_s3 *s, int method, const char *key, const void *data, size_t len,
 		      const char *content_type, int if_none_match, struct buf *out, long *status, char *err)
 {
@@ -130,7 +141,7 @@ static int s3_request_url(struct store_s3 *s, int method, const char *key, const
 {
 	struct buf url = BUF_INIT, body = BUF_INIT;
 	struct curl_slist *h = NULL;
-	char hash[SHA256_HEX_SIZE], line[512], cerr[CURL_ERROR_SIZE];
+	char hash[SHA256_HEX_SIZE], cerr[CURL_ERROR_SIZE];
 	int rc = STORE_ERR;
 
 	buf_adds(&url, s->scheme_host);
@@ -148,18 +159,13 @@ static int s3_request_url(struct store_s3 *s, int method, const char *key, const
 	if (!key)
 		key = "(bucket)";
 	util_sha256_hex(data ? data : "", data ? len : 0, hash);
-	snprintf(line, sizeof(line), "x-amz-content-sha256: %s", hash);
-	h = curl_slist_append(h, line);
-	if (s->session_token) {
-		snprintf(line, sizeof(line), "x-amz-security-token: %s", s->session_token);
-		h = curl_slist_append(h, line);
-	}
+	/* Header lines of any length (session tokens run to kilobytes): curl copies each. */
+	h = add_header(h, "x-amz-content-sha256", hash);
+	if (s->session_token)
+		h = add_header(h, "x-amz-security-token", s->session_token);
 	if (method == M_PUT) {
-		snprintf(line, sizeof(line), "Content-Type: %s", content_type);
-		h = curl_slist_append(h, line);
-		snprintf(line, sizeof(line), "Cache-Control: %s",
-			 if_none_match ? STORE_CACHE_IMMUTABLE : STORE_CACHE_INDEX);
-		h = curl_slist_append(h, line);
+		h = add_header(h, "Content-Type", content_type);
+		h = add_header(h, "Cache-Control", if_none_match ? STORE_CACHE_IMMUTABLE : STORE_CACHE_INDEX);
 		if (if_none_match)
 			h = curl_slist_append(h, "If-None-Match: *");
 	}

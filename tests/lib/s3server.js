@@ -6,11 +6,13 @@
 // 500 InternalError, "reset" drops the connection, anything else (or no
 // file) passes the request through. Prints "ready" when listening.
 // Every request is logged to DATA_DIR/../requests.log as
-// "METHOD PATH signed=<SignedHeaders of its Authorization, or -> token=<yes|no>".
+// "METHOD PATH signed=<SignedHeaders of its Authorization, or -> token=<no|LENGTH:SHA256-HEX>"
+// (the session token as it arrived: its length and hash, never the token).
 'use strict'
 const http = require('node:http')
 const fs = require('node:fs')
 const path = require('node:path')
+const crypto = require('node:crypto')
 const S3rver = require('@20minutes/s3rver')
 
 const [port, dir, ...buckets] = process.argv.slice(2)
@@ -29,7 +31,8 @@ async function main() {
   const front = http.createServer((req, res) => {
     const auth = req.headers.authorization || ''
     const signed = (auth.match(/SignedHeaders=([^,]*)/) || [])[1] || '-'
-    const token = req.headers['x-amz-security-token'] ? 'yes' : 'no'
+    const t = req.headers['x-amz-security-token']
+    const token = t ? `${Buffer.byteLength(t)}:${crypto.createHash('sha256').update(t).digest('hex')}` : 'no'
     fs.appendFileSync(requestLog, `${req.method} ${req.url} signed=${signed} token=${token}\n`)
     let fault = ''
     try { fault = fs.readFileSync(faultFile, 'utf8').trim() } catch (e) { /* no fault */ }
