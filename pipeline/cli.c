@@ -2,6 +2,7 @@
  * cli: configuration loading, error printing and connecting for subcommands.
  */
 #include "cli.h"
+#include "text.h"
 #include "jsonw.h"
 #include "migrate.h"
 #include "names.h"
@@ -164,4 +165,10 @@ int cli_listing(int argc, char **argv, struct config *cfg, const char *usage, re
 	PQclear(r);
 	db_close(c);
 	return rc;
+}
+
+const char *cli_text(const char *s, char buf[CLI_TEXT_SIZE])
+{
+	text_clean(buf, CLI_TEXT_SIZE, s ? s : "");
+	return buf;
 }

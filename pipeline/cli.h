@@ -22,6 +22,13 @@ int cli_check_npm(const struct config *cfg, char *err);
 /* Prints "remotegen: error: <msg>" to stderr and returns code. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * Text from the database that came from outside (errors with plugin stderr,
+ * reasons) as a terminal may print it: text_clean into buf; "" for NULL.
+ */
+#define CLI_TEXT_SIZE 4096
+const char *cli_text(const char *s, char buf[CLI_TEXT_SIZE]);
+
 /* Connects to the configured database; prints the error and returns NULL on failure. */
 PGconn *cli_connect(const struct config *cfg);
 

@@ -120,6 +120,7 @@ static int list(PGconn *c, const struct queue_filter *f, int json, char *err)
 	} else {
 		printf("%-8s %-10s %-28s %6s  %-32s %-12s %8s  %-20s %s\n", "ID", "STATE", "MODULE", "COMMIT",
 		       "TEMPLATE", "VERSION", "ATTEMPTS", "CHANGED", "ERROR");
+		char text[CLI_TEXT_SIZE];
 		for (size_t i = 0; i < n; i++) {
 			const struct queue_generation *g = &v[i];
 			long long changed = g->finished_us  ? g->finished_us
@@ -127,7 +128,7 @@ static int list(PGconn *c, const struct queue_filter *f, int json, char *err)
 							    : g->created_us;
 			printf("%-8lld %-10s %-28s %6lld  %-32s %-12s %8lld  %-20s %.80s\n", g->id, g->state, g->module,
 			       g->sequence, g->template, g->version, g->attempts, when(changed, b),
-			       g->error ? g->error : "");
+			       cli_text(g->error, text));
 		}
 	}
 	free(v);
@@ -147,11 +148,12 @@ static void print_show(const struct queue_generation *g, const struct queue_atte
 		printf("  npm package   %s (%s)\n", g->package, g->integrity ? g->integrity : "");
 	if (g->zip_hash)
 		printf("  go.sum        %s, go.mod %s\n", g->zip_hash, g->mod_hash ? g->mod_hash : "");
+	char text[CLI_TEXT_SIZE];
 	if (g->yanked_us)
 		printf("  yanked        %s%s%s\n", when(g->yanked_us, b), g->yank_reason ? ": " : "",
-		       g->yank_reason ? g->yank_reason : "");
+		       cli_text(g->yank_reason, text));
 	if (g->deprecated)
-		printf("  deprecated    %s\n", g->deprecated);
+		printf("  deprecated    %s\n", cli_text(g->deprecated, text));
 	printf("  attempts      %lld\n", g->attempts);
 	printf("  created       %s\n", when(g->created_us, b));
 	if (g->started_us)
@@ -166,12 +168,12 @@ static void print_show(const struct queue_generation *g, const struct queue_atte
 	else if (g->lease_owner)
 		printf("  last run by   %s\n", g->lease_owner);
 	if (g->error)
-		printf("  last error    %s\n", g->error);
+		printf("  last error    %s\n", cli_text(g->error, text));
 	printf("attempts:%s\n", n ? "" : " none recorded");
 	for (size_t i = 0; i < n; i++)
 		printf("  #%lld %-13s %s%s%s%s%s\n", a[i].attempt, a[i].outcome, when(a[i].finished_us, b),
 		       a[i].lease_owner ? " by " : "", a[i].lease_owner ? a[i].lease_owner : "", a[i].error ? ": " : "",
-		       a[i].error ? a[i].error : "");
+		       cli_text(a[i].error, text));
 }
 
 static int show(PGconn *c, long long id, int json, char *err)

@@ -9,6 +9,7 @@
 #include "migrate.h"
 #include "num.h"
 #include "store.h"
+#include "text.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -94,7 +95,13 @@ int cmd_generation_mark(int argc, char **argv, struct config *cfg)
 		cli_error(EXIT_USAGE, "%s", err);
 		goto out;
 	}
-	int done = marks_apply(cfg, c, s, id, mark, mark == QUEUE_YANK ? reason : message, &res, err);
+	/* What consumers and terminals will show: valid UTF-8 without control characters. */
+	const char *text = mark == QUEUE_YANK ? reason : message;
+	if (text && !text_is_clean(text)) {
+		cli_error(EXIT_USAGE, "%s: the text has control characters or is not UTF-8", verb);
+		goto out;
+	}
+	int done = marks_apply(cfg, c, s, id, mark, text, &res, err);
 	if (done == 1) {
 		cli_error(EXIT_USAGE,
 			  "generation %lld: not a published generation (see `remotegen generation show %lld`)", id, id);

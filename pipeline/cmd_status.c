@@ -131,10 +131,12 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 				   tc[i].pending, tc[i].running, tc[i].failed, tc[i].published);
 		if (nf) {
 			buf_adds(&out, "recent failures:\n");
+			char text[CLI_TEXT_SIZE];
 			for (size_t i = 0; i < nf; i++)
 				buf_printf(&out, "  #%lld %s commit %lld with %s (%s, %lld attempts, %s): %s\n",
 					   fv[i].id, fv[i].module, fv[i].sequence, fv[i].template, fv[i].version,
-					   fv[i].attempts, timefmt_rfc3339(fv[i].failed_us, 0, when), fv[i].error);
+					   fv[i].attempts, timefmt_rfc3339(fv[i].failed_us, 0, when),
+					   cli_text(fv[i].error, text));
 		}
 	}
 	fputs(out.data, stdout);

@@ -2,6 +2,7 @@
  * job: lifecycle and outcome of one claimed generation (see job.h).
  */
 #include "job.h"
+#include "text.h"
 #include "store.h"
 #include "target.h"
 
@@ -31,9 +32,11 @@ void job_free(struct job *j)
 
 void job_fail(struct job *j, enum job_outcome o, const char *msg)
 {
+	/* Messages carry text from outside (plugin stderr, file names, server replies): stored and logged clean. */
+	char clean[sizeof(j->error)];
 	j->outcome = o;
-	if (msg != j->error)
-		snprintf(j->error, sizeof(j->error), "%s", msg);
+	text_clean(clean, sizeof(clean), msg);
+	memcpy(j->error, clean, sizeof(clean));
 }
 
 enum job_outcome job_outcome_of_plugin(enum plugin_failure f)

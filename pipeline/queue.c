@@ -163,25 +163,87 @@ fail:
 	return -1;
 }
 
-int queue_reap(PGconn *c, int *reaped, char *err)
+static int fail_dependents(PGconn *c, long long commit_id, long long tv_id, const char *module, long long sequence,
+			   const char *version, const char *error, struct queue_fail_result *out, char *err);
+
+void queue_reap_result_release(struct queue_reap_result *r)
 {
-	PGresult *r =
-		db_exec(c, "queue: reap expired leases",
-			"WITH old AS (SELECT id, lease_owner FROM generations"
-			"  WHERE state = 'running' AND lease_until < now() FOR UPDATE),"
-			" x AS (UPDATE generations g SET state = 'pending', lease_owner = NULL, lease_until = NULL,"
-			"  last_error = 'lease expired (the process that claimed it stopped)'"
-			"  FROM old WHERE g.id = old.id AND g.state = 'running'"
-			"  RETURNING g.id, g.attempts, g.started_at, old.lease_owner, g.last_error),"
-			" a AS (INSERT INTO generation_attempts"
-			"  (generation_id, attempt, started_at, outcome, lease_owner, error)"
-			"  SELECT id, attempts, started_at, 'lease_expired', lease_owner, last_error FROM x)"
-			" SELECT count(*) FROM x",
-			0, NULL, err);
-	if (!r)
+	for (size_t i = 0; i < r->n_failed; i++)
+		queue_fail_result_release(&r->dependents[i]);
+	free(r->failed);
+	free(r->dependents);
+	PQclear(r->res);
+	memset(r, 0, sizeof(*r));
+}
+
+int queue_reap(PGconn *c, int max_attempts, long long base_ms, struct queue_reap_result *out, char *err)
+{
+	char smax[16], sbase[32];
+	snprintf(smax, sizeof(smax), "%d", max_attempts);
+	snprintf(sbase, sizeof(sbase), "%lld", base_ms);
+	const char *p[] = { smax, sbase };
+	memset(out, 0, sizeof(*out));
+	if (db_begin(c, err) < 0)
 		return -1;
-	*reaped = count_result(r);
+	/*
+	 * The process that claimed them stopped or hung: the attempt counts (it was
+	 * counted at the claim), the next one waits its backoff, and the last allowed
+	 * one fails the generation, so a job that kills its process cannot loop.
+	 */
+	PGresult *r = db_exec(
+		c, "queue: reap expired leases",
+		"WITH old AS (SELECT id, lease_owner FROM generations"
+		"  WHERE state = 'running' AND lease_until < now() FOR UPDATE),"
+		" x AS (UPDATE generations g SET"
+		"  state = CASE WHEN g.attempts >= $1::int THEN 'failed' ELSE 'pending' END,"
+		"  lease_owner = NULL, lease_until = NULL,"
+		"  last_error = CASE WHEN g.attempts >= $1::int"
+		"    THEN format('lease expired %s times: the process that claimed it stopped or hung each time', g.attempts)"
+		"    ELSE 'lease expired (the process that claimed it stopped)' END,"
+		"  finished_at = CASE WHEN g.attempts >= $1::int THEN now() END,"
+		"  next_attempt_at = now() + ($2::bigint << least(greatest(g.attempts - 1, 0), 20))"
+		"    * interval '1 millisecond'"
+		"  FROM old WHERE g.id = old.id AND g.state = 'running'"
+		"  RETURNING g.*, old.lease_owner AS old_owner),"
+		" a AS (INSERT INTO generation_attempts"
+		"  (generation_id, attempt, started_at, outcome, lease_owner, error)"
+		"  SELECT id, attempts, started_at, 'lease_expired', old_owner, last_error FROM x)"
+		" SELECT (SELECT count(*) FROM x), " FAILURE_COLUMNS ", g.commit_id, g.template_version_id"
+		" FROM (SELECT 1) one LEFT JOIN x g ON g.state = 'failed'"
+		" LEFT JOIN commits c ON c.id = g.commit_id LEFT JOIN modules m ON m.id = c.module_id"
+		" LEFT JOIN template_versions tv ON tv.id = g.template_version_id"
+		" LEFT JOIN templates t ON t.id = tv.template_id ORDER BY g.id",
+		2, p, err);
+	if (!r)
+		goto fail;
+	out->res = r;
+	out->reaped = (int)db_ll(r, 0, 0);
+	int rows = PQgetisnull(r, 0, 1) ? 0 : PQntuples(r);
+	out->failed = xcalloc((size_t)rows + 1, sizeof(*out->failed));
+	out->dependents = xcalloc((size_t)rows + 1, sizeof(*out->dependents));
+	for (int i = 0; i < rows; i++) {
+		/* FAILURE_COLUMNS start at column 1 here */
+		struct queue_failure *f = &out->failed[i];
+		*f = (struct queue_failure){ .id = db_ll(r, i, 1),
+					     .module = PQgetvalue(r, i, 2),
+					     .sequence = db_ll(r, i, 3),
+					     .template = PQgetvalue(r, i, 4),
+					     .version = PQgetvalue(r, i, 5),
+					     .attempts = db_ll(r, i, 6),
+					     .error = PQgetvalue(r, i, 7),
+					     .failed_us = db_ll(r, i, 8) };
+		out->n_failed++;
+		if (fail_dependents(c, db_ll(r, i, 9), db_ll(r, i, 10), f->module, f->sequence, f->version, f->error,
+				    &out->dependents[i], err) < 0)
+			goto fail;
+	}
+	if (db_commit(c, err) < 0)
+		goto fail;
 	return 0;
+fail:
+	db_rollback(c);
+	queue_reap_result_release(out);
+	return -1;
 }
 
 static char *dupval(PGresult *r, int row, int col)
@@ -526,15 +588,18 @@ void queue_fail_result_release(struct queue_fail_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Fails the pending generations that depend on j (same template version); lists them in out. */
-static int fail_dependents(PGconn *c, const struct queue_job *j, const char *error, struct queue_fail_result *out,
-			   char *err)
+/*
+ * Fails the pending generations that depend on commit_id's generation of
+ * template version tv (module, sequence and version name it in their error);
+ * lists them in out.
+ */
+static int fail_dependents(PGconn *c, long long commit_id, long long tv_id, const char *module, long long sequence,
+			   const char *version, const char *error, struct queue_fail_result *out, char *err)
 {
 	char cid[32], tv[32], who[300];
-	snprintf(cid, sizeof(cid), "%lld", j->commit_id);
-	snprintf(tv, sizeof(tv), "%lld", j->template_version_id);
-	snprintf(who, sizeof(who), "dependency %s/%s commit %d (%s) failed: ", j->module_owner, j->module_name,
-		 j->sequence, j->version);
+	snprintf(cid, sizeof(cid), "%lld", commit_id);
+	snprintf(tv, sizeof(tv), "%lld", tv_id);
+	snprintf(who, sizeof(who), "dependency %s commit %lld (%s) failed: ", module, sequence, version);
 	const char *pd[] = { cid, tv, who, error };
 	PGresult *r = db_exec(
 		c, "queue: fail dependents",
@@ -582,7 +647,10 @@ int queue_fail(PGconn *c, const char *lease_owner, const struct queue_job *j, co
 		   5, p, err) < 0)
 		goto fail;
 	/* What depends on it (same template version) cannot be published either. */
-	if (out->final && fail_dependents(c, j, error, out, err) < 0)
+	char module[300];
+	snprintf(module, sizeof(module), "%s/%s", j->module_owner, j->module_name);
+	if (out->final && fail_dependents(c, j->commit_id, j->template_version_id, module, j->sequence, j->version,
+					  error, out, err) < 0)
 		goto fail;
 	if (db_commit(c, err) < 0)
 		goto fail;

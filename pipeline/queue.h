@@ -70,9 +70,6 @@ int queue_anything(PGconn *c, int *anything, char *err);
 /* Creates generations for new commits and new template versions; *created counts them. */
 int queue_enqueue(PGconn *c, int *created, char *err);
 
-/* Returns expired leases to the queue; *reaped counts them. */
-int queue_reap(PGconn *c, int *reaped, char *err);
-
 /*
  * Claims up to max ready generations for lease_owner and loads them. *jobs is
  * a malloc'ed array of n malloc'ed jobs (the caller frees each with
@@ -224,6 +221,25 @@ struct queue_fail_result {
 	PGresult *res;
 };
 void queue_fail_result_release(struct queue_fail_result *r);
+
+/* What the reaper did (release with queue_reap_result_release). */
+struct queue_reap_result {
+	int reaped;			      /* expired leases */
+	struct queue_failure *failed;	      /* of those, failed for good (strings in res) */
+	struct queue_fail_result *dependents; /* dependents[i]: failed with failed[i] */
+	size_t n_failed;
+	PGresult *res;
+};
+void queue_reap_result_release(struct queue_reap_result *r);
+
+/*
+ * Returns generations whose lease expired (their process stopped or hung) to
+ * the queue, in one transaction: the attempt counts, the next one waits its
+ * backoff (base_ms * 2^(attempts-1)), and a generation that used its
+ * max_attempts fails for good with that reason, and so does what depends on
+ * it (as queue_fail). Returns 0 or -1 (err set).
+ */
+int queue_reap(PGconn *c, int max_attempts, long long base_ms, struct queue_reap_result *out, char *err);
 
 /*
  * Records a failure, in one transaction: permanent failures and the last

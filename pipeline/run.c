@@ -185,20 +185,39 @@ static int update_feed(const struct config *cfg, PGconn *db, struct store *feed_
 }
 
 /* Claim stage: reaps expired leases, enqueues new pairs, claims what the pool can take. */
-static int claim_more(struct loop *lp, int *claimed, char *err)
+/* Reaps expired leases: logs them, and logs and counts what failed for good because of them. */
+static int reap(struct loop *lp, struct run_stats *st, char *err)
 {
 	const struct run_opts *o = lp->ctx->o;
-	int created = 0, reaped = 0;
+	struct queue_reap_result r;
+	if (queue_reap(lp->db, o->max_attempts, o->cfg->retry_base_ms, &r, err) < 0)
+		return -1;
+	if (r.reaped)
+		log_count("warn", "leases_reaped", r.reaped);
+	for (size_t i = 0; i < r.n_failed; i++) {
+		st->failed++;
+		stage_log_failure(&r.failed[i], "lease_expired");
+		for (size_t k = 0; k < r.dependents[i].n_dependents; k++) {
+			st->failed++;
+			stage_log_failure(&r.dependents[i].dependents[k], "dependency");
+		}
+	}
+	queue_reap_result_release(&r);
+	return 0;
+}
+
+static int claim_more(struct loop *lp, struct run_stats *st, int *claimed, char *err)
+{
+	const struct run_opts *o = lp->ctx->o;
+	int created = 0;
 	struct queue_job **rows = NULL;
 	size_t n = 0;
 	*claimed = 0;
-	if (ensure_listening(&lp->db, o->cfg->database, &lp->listening, !o->once, err) < 0 ||
-	    queue_reap(lp->db, &reaped, err) < 0 || queue_enqueue(lp->db, &created, err) < 0 ||
+	if (ensure_listening(&lp->db, o->cfg->database, &lp->listening, !o->once, err) < 0 || reap(lp, st, err) < 0 ||
+	    queue_enqueue(lp->db, &created, err) < 0 ||
 	    queue_claim(lp->db, lp->ctx->lease_owner, (int)(lp->workers.capacity - lp->f.n), o->cfg->lease_ms, &rows,
 			&n, err) < 0)
 		return -1;
-	if (reaped)
-		log_count("warn", "leases_reaped", reaped);
 	if (created)
 		log_count("info", "enqueued", created);
 	for (size_t i = 0; i < n; i++) {
@@ -357,7 +376,7 @@ static int loop_run(struct loop *lp, struct run_stats *st, char *err)
 		int claimed = 0;
 		if (!stage_stop_requested && !ctx->store_broken && lp->f.n < lp->workers.capacity &&
 		    util_now_ms() >= lp->claim_at) {
-			if (claim_more(lp, &claimed, e) < 0) {
+			if (claim_more(lp, st, &claimed, e) < 0) {
 				if (!o->once) {
 					claims_failing(lp, e);
 					continue;

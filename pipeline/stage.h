@@ -57,4 +57,7 @@ int stage_finish(struct run_ctx *ctx, PGconn **db, struct job *j, struct run_sta
 /* One log line about j: event, ids, names, and the reason when it failed. */
 void stage_log_job(const char *level, const char *event, const struct job *j);
 
+/* The "failed" line of a generation failed for good outside a job (failure: "dependency", "lease_expired"). */
+void stage_log_failure(const struct queue_failure *f, const char *failure);
+
 #endif

@@ -57,13 +57,12 @@ static int hand_back(struct run_ctx *ctx, PGconn **db, struct job *j, char *err)
 	return 0;
 }
 
-/* A pending generation failed because j failed for good: logged and counted as j is. */
-static void log_dependent(const struct queue_failure *f)
+void stage_log_failure(const struct queue_failure *f, const char *failure)
 {
 	struct logline l;
 	log_start(&l, "error", "failed");
 	log_generation(&l, f->id, f->module, f->sequence, f->template, f->version, f->attempts);
-	log_str(&l, "failure", "dependency");
+	log_str(&l, "failure", failure);
 	log_str(&l, "reason", f->error);
 	log_end(&l);
 }
@@ -85,7 +84,7 @@ static int record_failure(struct run_ctx *ctx, PGconn **db, struct job *j, struc
 	}
 	for (size_t i = 0; i < res.n_dependents; i++) {
 		st->failed++;
-		log_dependent(&res.dependents[i]);
+		stage_log_failure(&res.dependents[i], "dependency");
 	}
 	queue_fail_result_release(&res);
 	return 0;
