@@ -124,9 +124,10 @@ int plugin_run(const struct request *req, const struct plugin_spec *p, char **fi
 		res.exited = 0;
 		res.signal = res.exit_code - 128;
 	}
-	if (!res.exited || res.exit_code)
+	int failed = !res.exited || res.exit_code || res.held_open || res.aborted;
+	if (failed)
 		runtime_cleanup(&cmd);
-	if (!res.exited || res.exit_code) {
+	if (failed) {
 		subproc_describe(&res, &o, why, sizeof(why));
 		/* The plugin's own stderr says why; keep its last line short. */
 		while (res.err.len && (res.err.data[res.err.len - 1] == '\n'))

@@ -5,6 +5,7 @@
  */
 #include "subproc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -82,6 +84,59 @@ static void set_nonblock(int fd)
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
+/* The pipe inode of fd ("pipe:[N]" in /proc/PID/fd), or 0. */
+static unsigned long pipe_inode(int fd)
+{
+	struct stat st;
+	return fd >= 0 && fstat(fd, &st) == 0 ? (unsigned long)st.st_ino : 0;
+}
+
+/*
+ * Kills every other process that holds one of these pipes open (descendants
+ * of a plugin that left its process group). Returns how many were killed.
+ */
+static int kill_pipe_holders(const unsigned long *inodes, size_t n)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *d;
+	int killed = 0;
+	pid_t self = getpid();
+	if (!proc)
+		return 0;
+	while ((d = readdir(proc))) {
+		char *end;
+		long pid = strtol(d->d_name, &end, 10);
+		if (*end || pid <= 0 || pid == self)
+			continue;
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
+		DIR *fds = opendir(path);
+		if (!fds)
+			continue;
+		struct dirent *f;
+		int holds = 0;
+		while (!holds && (f = readdir(fds))) {
+			char link[300], target[64];
+			snprintf(link, sizeof(link), "/proc/%ld/fd/%s", pid, f->d_name);
+			ssize_t len = readlink(link, target, sizeof(target) - 1);
+			if (len <= 0)
+				continue;
+			target[len] = '\0';
+			for (size_t i = 0; i < n; i++) {
+				char want[40];
+				snprintf(want, sizeof(want), "pipe:[%lu]", inodes[i]);
+				if (inodes[i] && !strcmp(target, want))
+					holds = 1;
+			}
+		}
+		closedir(fds);
+		if (holds && kill((pid_t)pid, SIGKILL) == 0)
+			killed++;
+	}
+	closedir(proc);
+	return killed;
+}
+
 int subproc_run(const struct subproc_opts *o, const void *input, size_t input_len, struct subproc_result *res,
 		char *err)
 {
@@ -139,8 +194,24 @@ int subproc_run(const struct subproc_opts *o, const void *input, size_t input_le
 		pin[1] = -1;
 	}
 	int status = 0, reaped = 0;
+	long long drain_until = 0;
+	unsigned long inodes[2] = { pipe_inode(pout[0]), pipe_inode(perr[0]) };
 	char chunk[65536];
 	while (pout[0] >= 0 || perr[0] >= 0 || !reaped) {
+		/* Exited, but something that left its group holds its output open: not for long. */
+		if (reaped) {
+			long long now = util_now_ms();
+			if (!drain_until)
+				drain_until = now + SUBPROC_DRAIN_MS;
+			int aborting = o->abort && *o->abort;
+			if (now >= drain_until || aborting || (o->timeout_ms && now >= start + o->timeout_ms)) {
+				res->aborted |= aborting;
+				res->held_open = kill_pipe_holders(inodes, 2);
+				if (!res->held_open)
+					res->held_open = 1; /* none found (another user's?): stop reading anyway */
+				break;
+			}
+		}
 		struct pollfd pf[4];
 		int n = 0, iw = -1, io = -1, ie = -1;
 		if (pidfd >= 0 && !reaped)
@@ -256,6 +327,11 @@ void subproc_describe(const struct subproc_result *r, const struct subproc_opts 
 		snprintf(out, outsz, "killed after the %lld ms time limit", o->timeout_ms);
 	else if (r->out_exceeded)
 		snprintf(out, outsz, "killed for writing more than %zu bytes to stdout", o->max_stdout);
+	else if (r->held_open)
+		snprintf(out, outsz,
+			 "exited, but %d process%s it started outside its process group held its output open "
+			 "(killed after %d ms)",
+			 r->held_open, r->held_open == 1 ? "" : "es", SUBPROC_DRAIN_MS);
 	else if (r->signal)
 		snprintf(out, outsz, "killed by signal %d (%s)", r->signal, strsignal(r->signal));
 	else if (r->exited && r->exit_code)

@@ -4,7 +4,11 @@
  * a parent-death signal and only the file descriptors 0, 1 and 2. stdin is fed
  * and stdout/stderr drained together with poll(2), so large outputs never
  * deadlock. On a limit (time, output) or when the child exits, the whole
- * process group is killed, so forked helpers never outlive the run.
+ * process group is killed, so forked helpers never outlive the run. A helper
+ * that left the group (setsid) and keeps stdout or stderr open gets
+ * SUBPROC_DRAIN_MS after the child exited (less when the time limit or an
+ * abort comes first); then every process holding those pipes is killed and
+ * the run ends (held_open): the timeout and an abort always end a run.
  */
 #ifndef REMOTEGEN_SUBPROC_H
 #define REMOTEGEN_SUBPROC_H
@@ -12,6 +16,9 @@
 #include <signal.h>
 #include <stddef.h>
 #include "util.h"
+
+/* How long, after the child exited, its pipes may stay open (held by escaped descendants). */
+#define SUBPROC_DRAIN_MS 2000
 
 struct subproc_opts {
 	const char *const *argv;	    /* argv[0] is the program path (no PATH search) */
@@ -33,6 +40,7 @@ struct subproc_result {
 	int out_exceeded; /* we killed it for writing more than max_stdout */
 	int stdin_closed; /* it closed stdin before reading all of it */
 	int aborted;	  /* we killed it because *abort was set */
+	int held_open;	  /* after it exited, processes that left its group held its output open: killed */
 	struct buf out;	  /* stdout, owned: release with subproc_result_release */
 	struct buf err;	  /* first max_stderr bytes of stderr, owned */
 	long long ms;	  /* wall time */

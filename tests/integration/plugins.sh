@@ -221,3 +221,71 @@ test_vanished_executable_fails_at_once() {
   rg run --once
   assert_eq "published: " "$(error_of gone-exec)" "after the move"
 }
+
+# Runtime exec: a plugin that leaves a setsid child holding its stdout and
+# stderr. The run used to wait as long as the child lived (timeout, SIGTERM and
+# lease ignored); now the pipes get SUBPROC_DRAIN_MS after the plugin exits,
+# then whatever holds them is killed.
+escaping_plugin() {
+  printf '#!/bin/sh\nsetsid sh -c '"'"'echo $$ >%s; exec sleep 60'"'"' &\nsleep 0.3\nexec %s\n' \
+    "$TMP/escaped.pid" "$TOOLS/testplugin" >"$TMP/escaper"
+  chmod 755 "$TMP/escaper"
+  rg plugin add acme/escaper v1 --exec "$TMP/escaper" --runtime exec --timeout 30s
+  rg template create acme/escaper --plugin acme/escaper
+  rg template version acme/escaper --plugin acme/escaper:v1
+  rg module push acme/weather "$ROOT/ops/example"
+}
+
+# 0 when process $1 runs (a zombie nobody reaped yet does not count).
+runs() {
+  local st
+  st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ "$st" != Z ]
+}
+
+test_exec_plugin_whose_child_holds_its_output_is_stopped() {
+  rg migrate
+  escaping_plugin
+  local t0 t1
+  t0=$(date +%s)
+  set +e
+  timeout 60 "$REMOTEGEN" run --once --max-attempts 1 >"$TMP/run.out" 2>"$TMP/run.err"
+  local rc=$?
+  set -e
+  t1=$(date +%s)
+  assert_eq 1 "$rc" "exit status (stderr: $(tail -c 800 "$TMP/run.err"))"
+  [ $((t1 - t0)) -lt 20 ] || fail "took $((t1 - t0)) s: the run waited for the escaped child"
+  grep -q 'held its output open' "$TMP/run.err" || fail "no reason: $(cat "$TMP/run.err")"
+  local pid
+  pid=$(cat "$TMP/escaped.pid")
+  for _ in $(seq 1 20); do runs "$pid" || break; sleep 0.1; done
+  if runs "$pid"; then
+    kill -9 "$pid"
+    fail "the escaped child $pid still runs"
+  fi
+  assert_eq "failed" "$(sql "SELECT state FROM generations")" "the generation"
+}
+
+test_sigterm_ends_a_run_whose_plugin_child_holds_its_output() {
+  rg migrate
+  escaping_plugin
+  REMOTEGEN_POLL_MS=200 start_service --max-attempts 1
+  wait_for_event claimed
+  sleep 0.5  # the plugin has exited; its child holds the pipes
+  kill -TERM "$SVC_PID"
+  wait_for_event stop_requested
+  kill -TERM "$SVC_PID"
+  local rc=0 i t0
+  t0=$(date +%s%N)
+  for i in $(seq 1 50); do kill -0 "$SVC_PID" 2>/dev/null || break; sleep 0.05; done
+  kill -0 "$SVC_PID" 2>/dev/null && fail "the service still runs after two SIGTERMs: $(tail -c 600 "$TMP/svc.err")"
+  wait "$SVC_PID" || rc=$?
+  assert_eq 0 "$rc" "exit status"
+  grep -q 'event=abort_requested' "$TMP/svc.err" || fail "no abort: $(cat "$TMP/svc.err")"
+  # Handed back (an abort does not count the attempt), not failed.
+  assert_eq "pending|0" "$(sql "SELECT state || '|' || attempts FROM generations")" "the generation"
+  local pid
+  pid=$(cat "$TMP/escaped.pid")
+  for i in $(seq 1 20); do runs "$pid" || break; sleep 0.1; done
+  if runs "$pid"; then kill -9 "$pid"; fail "the escaped child still runs"; fi
+}
