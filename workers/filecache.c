@@ -121,7 +121,9 @@ static void encode_answer(const struct answer *a, struct buf *out)
 	for (size_t i = 0; i < a->n; i++) {
 		google__protobuf__compiler__code_generator_response__file__init(&fv[i]);
 		fv[i].name = a->v[i].name;
-		fv[i].content = a->v[i].content.data ? a->v[i].content.data : (char *)"";
+		fv[i].has_content = 1;
+		fv[i].content.data = (uint8_t *)(a->v[i].content.data ? a->v[i].content.data : "");
+		fv[i].content.len = a->v[i].content.len;
 		fp[i] = &fv[i];
 	}
 	resp.n_file = a->n;
@@ -143,11 +145,12 @@ static int decode_answer(const struct buf *b, struct answer *a)
 		return -1;
 	int rc = 0;
 	for (size_t i = 0; i < resp->n_file && rc == 0; i++) {
-		const char *name = resp->file[i]->name, *content = resp->file[i]->content;
-		if (!name || !content)
+		const Google__Protobuf__Compiler__CodeGeneratorResponse__File *f = resp->file[i];
+		if (!f->name || !f->has_content)
 			rc = -1;
 		else
-			answer_add(a, name, NULL, content, strlen(content));
+			answer_add(a, f->name, NULL, f->content.data ? (const char *)f->content.data : "",
+				   f->content.len);
 	}
 	google__protobuf__compiler__code_generator_response__free_unpacked(resp, NULL);
 	return rc;

@@ -38,7 +38,8 @@ int plugin_check_name(const char *name, char *why, size_t whysz)
 int plugin_insert(struct buf *target, const char *point, const char *content, size_t len)
 {
 	char *marker = xasprintf("@@protoc_insertion_point(%s)", point);
-	char *hit = target->data ? strstr(target->data, marker) : NULL;
+	/* memmem, not strstr: the file may hold NUL bytes before the marker. */
+	char *hit = target->data ? memmem(target->data, target->len, marker, strlen(marker)) : NULL;
 	free(marker);
 	if (!hit)
 		return -1;
@@ -166,8 +167,9 @@ int plugin_run(const struct request *req, const struct plugin_spec *p, char **fi
 	struct answer_file *last = NULL;
 	for (size_t i = 0; i < resp->n_file; i++) {
 		Google__Protobuf__Compiler__CodeGeneratorResponse__File *f = resp->file[i];
-		const char *content = f->content ? f->content : "";
-		size_t clen = strlen(content);
+		/* The protobuf length, never strlen: generated files may hold NUL bytes. */
+		const char *content = f->has_content && f->content.data ? (const char *)f->content.data : "";
+		size_t clen = f->has_content ? f->content.len : 0;
 		const char *name = f->name ? f->name : "";
 		int insertion = f->insertion_point && *f->insertion_point;
 		if (!*name && !insertion) {

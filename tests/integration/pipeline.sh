@@ -353,3 +353,23 @@ test_verify_repair_regenerates_a_lost_store_and_refuses_other_bytes() {
   assert_no_file "$STORE_DIR/$MOD/@v/v1.1.2.zip"
   assert_out_has "after the repair: 9 objects, 1 problem"
 }
+
+# Generated content is bytes, not C strings: a NUL byte and bytes that are not
+# UTF-8 (and an insertion after them) reach the zip exactly as protoc writes them.
+test_binary_content_is_published_as_protoc_writes_it() {
+  rg migrate
+  rg plugin add acme/bin v1 --exec "$TOOLS/testplugin" --runtime exec --go-dep google.golang.org/protobuf@v1.28.1
+  rg template create acme/bin --plugin acme/bin=binary
+  rg template version acme/bin --plugin acme/bin:v1
+  rg module push acme/weather "$ROOT/ops/example"
+  rg run --once
+  assert_rc 0
+  mkdir -p "$TMP/hand" "$TMP/zip"
+  protoc --plugin=protoc-gen-bin="$TOOLS/testplugin" --bin_out=binary:"$TMP/hand" -I "$ROOT/ops/example" \
+    acme/weather/v1/weather.proto
+  assert_eq 50 "$(wc -c <"$TMP/hand/bin.txt")" "bytes protoc wrote"
+  local mod=gen.example.com/go/acme/bin/acme/weather
+  unzip -q "$STORE_DIR/$mod/@v/v1.1.1.zip" -d "$TMP/zip"
+  cmp "$TMP/hand/bin.txt" "$TMP/zip/$mod@v1.1.1/bin.txt" ||
+    fail "the zip's bin.txt differs from protoc's: $(od -c "$TMP/zip/$mod@v1.1.1/bin.txt" | head -5)"
+}

@@ -73,14 +73,22 @@ static int has(const char *key)
 static File *files[4096];
 static size_t n_files;
 
-static void add(const char *name, const char *point, const char *content)
+static void add_bytes(const char *name, const char *point, const char *content, size_t len)
 {
 	File *f = calloc(1, sizeof(*f));
 	google__protobuf__compiler__code_generator_response__file__init(f);
 	f->name = name ? strdup(name) : NULL;
 	f->insertion_point = point ? strdup(point) : NULL;
-	f->content = strdup(content);
+	f->has_content = 1;
+	f->content.data = malloc(len + 1);
+	memcpy(f->content.data, content, len);
+	f->content.len = len;
 	files[n_files++] = f;
+}
+
+static void add(const char *name, const char *point, const char *content)
+{
+	add_bytes(name, point, content, strlen(content));
 }
 
 static void respond(const char *error)
@@ -253,6 +261,13 @@ int main(int argc, char **argv)
 	if ((v = get("files"))) {
 		for (char *name = strtok(v, "|"); name; name = strtok(NULL, "|"))
 			add(name, NULL, "package x\n");
+		respond(NULL);
+		return 0;
+	}
+	if (has("binary")) {
+		/* Content that is not text: a NUL byte, bytes that are not UTF-8, and an insertion after them. */
+		add_bytes("bin.txt", NULL, "HEAD\0TAIL\xff\xfe\n// @@protoc_insertion_point(x)\n", 43);
+		add_bytes("bin.txt", "x", "INSERT\n", 7);
 		respond(NULL);
 		return 0;
 	}
