@@ -54,27 +54,25 @@ static int prepare_bwrap(const struct runtime_spec *s, struct runtime_cmd *cmd, 
 		strvec_push(a, fixed[i]);
 	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
 		bind_root_entry(a, roots[i]);
-	const char *tail[] = { "--ro-bind-try",
-			       "/etc/ld.so.cache",
-			       "/etc/ld.so.cache",
-			       "--proc",
-			       "/proc",
-			       "--dev",
-			       "/dev",
-			       "--tmpfs",
-			       "/tmp",
-			       "--chdir",
-			       "/tmp",
-			       "--clearenv",
-			       "--setenv",
-			       "PATH",
-			       "/usr/bin:/bin",
-			       "--setenv",
-			       "HOME",
-			       "/tmp",
-			       NULL };
+	const char *tail[] = {
+		"--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache", "--proc", "/proc", "--dev", "/dev", NULL
+	};
 	for (int i = 0; tail[i]; i++)
 		strvec_push(a, tail[i]);
+	/*
+	 * /tmp is a tmpfs, memory that RLIMIT_AS does not count: bounded by the
+	 * plugin's memory limit (bwrap >= 0.8 has --size).
+	 */
+	if (s->memory_bytes) {
+		char size[32];
+		snprintf(size, sizeof(size), "%llu", s->memory_bytes);
+		strvec_push(a, "--size");
+		strvec_push(a, size);
+	}
+	const char *rest[] = { "--tmpfs", "/tmp",	   "--chdir",  "/tmp", "--clearenv", "--setenv",
+			       "PATH",	  "/usr/bin:/bin", "--setenv", "HOME", "/tmp",	     NULL };
+	for (int i = 0; rest[i]; i++)
+		strvec_push(a, rest[i]);
 	for (size_t i = 0; s->ro_paths && i < s->ro_paths->n; i++) {
 		strvec_push(a, "--ro-bind");
 		strvec_push(a, s->ro_paths->v[i]);

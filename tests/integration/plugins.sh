@@ -289,3 +289,21 @@ test_sigterm_ends_a_run_whose_plugin_child_holds_its_output() {
   for i in $(seq 1 20); do runs "$pid" || break; sleep 0.1; done
   if runs "$pid"; then kill -9 "$pid"; fail "the escaped child still runs"; fi
 }
+
+# The sandbox's /tmp is memory (tmpfs) that RLIMIT_AS does not count: it is
+# bounded by the plugin's --memory.
+test_bwrap_tmp_is_bounded_by_the_plugin_memory_limit() {
+  rg migrate
+  printf '#!/bin/sh\nif head -c 419430400 /dev/zero >/tmp/fill 2>/dev/null; then echo "wrote 400 MiB to /tmp" >&2\nelse echo "tmp refused after $(wc -c </tmp/fill) bytes" >&2; fi\nexit 1\n' >"$TMP/tmpfill"
+  chmod 755 "$TMP/tmpfill"
+  rg plugin add acme/tmpfill v1 --exec "$TMP/tmpfill" --memory 64M
+  assert_rc 0
+  rg template create acme/tmpfill --plugin acme/tmpfill
+  rg template version acme/tmpfill --plugin acme/tmpfill:v1
+  rg module push acme/weather "$ROOT/ops/example"
+  rg run --once --max-attempts 1
+  assert_rc 1
+  local e
+  e=$(sql "SELECT last_error FROM generations")
+  case $e in *"tmp refused after 67108864 bytes"*) ;; *) fail "error: $e" ;; esac
+}
