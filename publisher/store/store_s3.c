@@ -12,6 +12,7 @@
  * If-None-Match are covered by the HEAD.
  */
 #include "store.h"
+#include "text.h"
 #include "jitter.h"
 
 #include <curl/curl.h>
@@ -389,8 +390,17 @@ static int s3_list(struct store *base, struct strvec *keys, char *err)
 			rc = status_error(s, "LIST", s->key_prefix, status, &body, err);
 		if (rc == 0) {
 			xml_values(body.data, "Key", &found);
-			for (size_t i = 0; i < found.n; i++)
-				strvec_push(keys, found.v[i] + strlen(s->key_prefix));
+			size_t plen = strlen(s->key_prefix);
+			for (size_t i = 0; i < found.n && rc == 0; i++) {
+				if (strncmp(found.v[i], s->key_prefix, plen)) {
+					char key[200];
+					text_clean(key, sizeof(key), found.v[i]);
+					rc = err_set(err, "store %s: LIST answered a key outside the prefix \"%s\": \"%s\"",
+						     s->base.url, s->key_prefix, key);
+					break;
+				}
+				strvec_push(keys, found.v[i] + plen);
+			}
 			xml_values(body.data, "IsTruncated", &truncated);
 			strvec_clear(&token);
 			if (truncated.n && !strcmp(truncated.v[0], "true"))

@@ -162,3 +162,18 @@ test_s3_verify_catches_a_tampered_object() {
   assert_out_has "1 problem"
   echo "note: verify on S3 after tampering: $(grep 'hash mismatch' "$OUT")"
 }
+
+# A listing whose keys lie outside the store's prefix (a broken or hostile
+# server) is refused with a message; it used to be read past its end.
+test_s3_listing_with_a_key_outside_the_prefix_is_refused() {
+  s3_setup
+  rg run --once
+  assert_rc 0
+  s3_fault shortkey
+  rg verify
+  assert_rc 1
+  assert_err_has 'LIST answered a key outside the prefix "proxy/": "x"'
+  s3_fault ""
+  rg verify
+  assert_rc 0
+}

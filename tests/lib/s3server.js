@@ -3,8 +3,9 @@
 // inject faults. Listens on 127.0.0.1 only.
 //   node s3server.js PORT DATA_DIR BUCKET...
 // The front reads DATA_DIR/../fault before each request: "500" answers
-// 500 InternalError, "reset" drops the connection, anything else (or no
-// file) passes the request through. Prints "ready" when listening.
+// 500 InternalError, "reset" drops the connection, "shortkey" answers a
+// listing with a key shorter than any prefix, anything else (or no file)
+// passes the request through. Prints "ready" when listening.
 // Every request is logged to DATA_DIR/../requests.log as
 // "METHOD PATH signed=<SignedHeaders of its Authorization, or -> token=<no|LENGTH:SHA256-HEX>"
 // (the session token as it arrived: its length and hash, never the token).
@@ -37,6 +38,12 @@ async function main() {
     let fault = ''
     try { fault = fs.readFileSync(faultFile, 'utf8').trim() } catch (e) { /* no fault */ }
     if (fault === 'reset') { req.socket.destroy(); return }
+    if (fault === 'shortkey' && req.method === 'GET' && /[?&]list-type=2/.test(req.url)) {
+      res.writeHead(200, { 'Content-Type': 'application/xml' })
+      res.end('<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>b</Name><Key>x</Key>' +
+        '<IsTruncated>false</IsTruncated></ListBucketResult>')
+      return
+    }
     if (fault === '500') {
       res.writeHead(500, { 'Content-Type': 'application/xml' })
       res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>injected by the test</Message></Error>')
