@@ -57,6 +57,8 @@ static const char usage[] =
 	"\n"
 	"S3: REMOTEGEN_S3_ENDPOINT (default https://s3.REGION.amazonaws.com),\n"
 	"REMOTEGEN_S3_REGION (default us-east-1), REMOTEGEN_S3_ADDRESSING (path|virtual),\n"
+	"REMOTEGEN_S3_MAX_ATTEMPTS (6), REMOTEGEN_S3_STALL_MS (30000: an attempt that\n"
+	"moves no byte this long ends), REMOTEGEN_S3_DEADLINE_MS (300000, all attempts),\n"
 	"AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN.\n"
 	"Environment: REMOTEGEN_RETRY_BASE_MS (first retry delay, default 2000),\n"
 	"REMOTEGEN_LEASE_MS (claim lease, default 60000), REMOTEGEN_POLL_MS (service\n"

@@ -76,7 +76,9 @@ int config_load(struct config *cfg, char *err)
 	    env_number("REMOTEGEN_PROGRESS_MS", 30000, 0, big, &cfg->progress_ms, err) < 0 ||
 	    env_number("REMOTEGEN_PURGE_TIMEOUT_MS", 5000, 1, big, &cfg->store_cfg.purge.timeout_ms, err) < 0 ||
 	    env_number("REMOTEGEN_S3_MAX_ATTEMPTS", 6, 1, 100, &s3_attempts, err) < 0 ||
-	    env_number("REMOTEGEN_S3_RETRY_BASE_MS", 200, 0, big, &cfg->store_cfg.s3.retry_base_ms, err) < 0)
+	    env_number("REMOTEGEN_S3_RETRY_BASE_MS", 200, 0, big, &cfg->store_cfg.s3.retry_base_ms, err) < 0 ||
+	    env_number("REMOTEGEN_S3_STALL_MS", 30000, 1000, big, &cfg->store_cfg.s3.stall_ms, err) < 0 ||
+	    env_number("REMOTEGEN_S3_DEADLINE_MS", 300000, 1000, big, &cfg->store_cfg.s3.deadline_ms, err) < 0)
 		return -1;
 	cfg->store_cfg.s3.max_attempts = (int)s3_attempts;
 	const char *cache = env("REMOTEGEN_CACHE_SIZE", "1G");

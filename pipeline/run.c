@@ -457,7 +457,13 @@ static void drain(struct loop *lp, struct run_stats *st)
 	 * Always bring the feed up to date at the end: a process killed after publishing
 	 * left it behind, and only a later run can catch up (up to date, nothing is written).
 	 */
-	if (db_ensure(&lp->db, o->cfg->database, e) < 0 || update_feed(o->cfg, lp->db, lp->feed_store, e) < 0) {
+	if (stage_abort_work) {
+		/* Asked to stop now: the next run brings the feed up to date. */
+		struct logline l;
+		log_start(&l, "warn", "feed_update_skipped");
+		log_str(&l, "reason", "remotegen is shutting down (a second signal); the next run catches up");
+		log_end(&l);
+	} else if (db_ensure(&lp->db, o->cfg->database, e) < 0 || update_feed(o->cfg, lp->db, lp->feed_store, e) < 0) {
 		log_error("feed_update_failed", e);
 		st->feed_failed = 1;
 	}
@@ -496,13 +502,15 @@ static int setup(struct loop *lp, int *idle, char *err)
 	if (!(lp->db = db_connect(o->cfg->database, err)) || migrate_check(lp->db, err) < 0)
 		return -1;
 	ctx->publishers = o->publishers > 0 ? o->publishers : 1;
+	ctx->store_cfg = o->cfg->store_cfg;
+	ctx->store_cfg.s3.abort = &stage_abort_work;
 	ctx->stores = xcalloc((size_t)ctx->publishers, sizeof(*ctx->stores));
 	ctx->pub_dbs = xcalloc((size_t)ctx->publishers, sizeof(*ctx->pub_dbs));
 	/* A publisher connects to the database when it first publishes (an idle run opens one connection). */
 	for (int i = 0; i < ctx->publishers; i++)
-		if (store_open(o->cfg->store, &o->cfg->store_cfg, &ctx->stores[i], err) < 0)
+		if (store_open(o->cfg->store, &ctx->store_cfg, &ctx->stores[i], err) < 0)
 			return -1;
-	if (store_open(o->cfg->store, &o->cfg->store_cfg, &lp->feed_store, err) < 0)
+	if (store_open(o->cfg->store, &ctx->store_cfg, &lp->feed_store, err) < 0)
 		return -1;
 	if (o->cfg->cache_bytes > 0) {
 		ctx->caches = xcalloc((size_t)o->workers, sizeof(*ctx->caches));

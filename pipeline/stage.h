@@ -36,6 +36,7 @@ struct run_ctx {
 	struct inflight inflight; /* cache keys being computed by this process's workers */
 	struct zipcache zipcache; /* deflated zip entries, by content */
 	int publishers;
+	struct store_config store_cfg; /* the configuration's, with the abort flag: a second signal stops uploads */
 	char lease_owner[128];
 	int store_broken; /* scheduler thread only: stop claiming */
 };

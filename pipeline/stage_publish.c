@@ -82,7 +82,10 @@ void stage_publish(void *v, void *arg, int thread_index)
 	int urc = t->upload(j, store, err);
 	if (urc < 0) {
 		/* A different object at a published path never heals: fail for good. */
-		job_fail(j, job_outcome_of_store(urc), err);
+		if (stage_abort_work)
+			job_fail(j, JOB_INTERRUPTED, "upload stopped: remotegen is shutting down (handed back)");
+		else
+			job_fail(j, job_outcome_of_store(urc), err);
 		return;
 	}
 	stage_log_job("debug", "uploaded", j);

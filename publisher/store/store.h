@@ -10,6 +10,7 @@
 #ifndef REMOTEGEN_STORE_H
 #define REMOTEGEN_STORE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include "util.h"
 
@@ -58,8 +59,11 @@ struct store_s3_config {
 	const char *region;
 	const char *addressing; /* "path", "virtual" or NULL (path with a custom endpoint) */
 	const char *access_key, *secret_key, *session_token;
-	int max_attempts;	 /* per request, >= 1 */
-	long long retry_base_ms; /* first retry delay */
+	int max_attempts;		    /* per request, >= 1 */
+	long long retry_base_ms;	    /* first retry delay */
+	long long stall_ms;		    /* a request that moves no byte this long is abandoned (0: 30 s) */
+	long long deadline_ms;		    /* all attempts of one request together (0: 5 min) */
+	const volatile sig_atomic_t *abort; /* non-zero: requests stop at once (may be NULL) */
 };
 
 #include "store_purge.h"

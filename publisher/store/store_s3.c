@@ -36,6 +36,8 @@ struct store_s3 {
 	CURL *curl;
 	int max_attempts;
 	long long base_ms;
+	long long stall_ms, deadline_ms;
+	const volatile sig_atomic_t *abort;
 };
 
 /*
@@ -94,13 +96,26 @@ static void s3_error_text(const struct buf *body, char *out, size_t outsz)
 		snprintf(out, outsz, "no error details");
 }
 
+/* Waits before the next attempt, in steps, so that an abort ends the wait. */
 static void sleep_backoff(const struct store_s3 *s, int attempt)
 {
 	long long d = s->base_ms << (attempt < 10 ? attempt : 10);
 	if (d > 5000)
 		d = 5000;
 	d = jitter_spread(d);
-	usleep((useconds_t)(d * 1000));
+	for (long long waited = 0; waited < d && !(s->abort && *s->abort); waited += 50)
+		usleep((useconds_t)((d - waited < 50 ? d - waited : 50) * 1000));
+}
+
+/* curl's progress callback: a non-zero return ends the transfer (CURLE_ABORTED_BY_CALLBACK). */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	const struct store_s3 *s = arg;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return s->abort && *s->abort;
 }
 
 enum {
@@ -172,7 +187,11 @@ static int s3_request_url(struct store_s3 *s, int method, const char *key, const
 	}
 	const char *verb = method == M_PUT ? "PUT" : method == M_HEAD ? "HEAD" : "GET";
 	*status = 0;
+	long long deadline = util_now_ms() + s->deadline_ms;
 	for (int attempt = 0; attempt < s->max_attempts; attempt++) {
+		long long left = deadline - util_now_ms();
+		if (attempt && (left <= 0 || (s->abort && *s->abort)))
+			break; /* err says why the last attempt failed */
 		struct upload up = { data, len, 0 };
 		CURL *c = s->curl;
 		curl_easy_reset(c);
@@ -186,8 +205,14 @@ static int s3_request_url(struct store_s3 *s, int method, const char *key, const
 		curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
 		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
 		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 300000L);
+		/* No attempt outlives the request's deadline; a stalled one ends after stall_ms. */
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(left > 1000 ? left : 1000));
+		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)((s->stall_ms + 999) / 1000));
 		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, s);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 		if (method == M_HEAD)
 			curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 		if (method == M_PUT) {
@@ -395,7 +420,8 @@ static int s3_list(struct store *base, struct strvec *keys, char *err)
 				if (strncmp(found.v[i], s->key_prefix, plen)) {
 					char key[200];
 					text_clean(key, sizeof(key), found.v[i]);
-					rc = err_set(err, "store %s: LIST answered a key outside the prefix \"%s\": \"%s\"",
+					rc = err_set(err,
+						     "store %s: LIST answered a key outside the prefix \"%s\": \"%s\"",
 						     s->base.url, s->key_prefix, key);
 					break;
 				}
@@ -491,6 +517,9 @@ int store_s3_open(const char *url, const struct store_s3_config *cfg, struct sto
 	s->session_token = cfg->session_token ? xstrdup(cfg->session_token) : NULL;
 	s->max_attempts = cfg->max_attempts;
 	s->base_ms = cfg->retry_base_ms;
+	s->stall_ms = cfg->stall_ms > 0 ? cfg->stall_ms : 30000;
+	s->deadline_ms = cfg->deadline_ms > 0 ? cfg->deadline_ms : 300000;
+	s->abort = cfg->abort;
 	if (s->max_attempts < 1)
 		s->max_attempts = 1;
 	char *ep_trim = xstrdup(endpoint);

@@ -177,3 +177,33 @@ test_s3_listing_with_a_key_outside_the_prefix_is_refused() {
   rg verify
   assert_rc 0
 }
+
+# An endpoint that accepts requests and never answers: each attempt ends after
+# REMOTEGEN_S3_STALL_MS without a byte, and a second SIGTERM stops uploads at once.
+test_s3_silent_endpoint_times_out_and_sigterm_stops_uploads() {
+  s3_setup
+  s3_fault silent
+  local t0 t1
+  t0=$(date +%s)
+  REMOTEGEN_S3_STALL_MS=1000 REMOTEGEN_S3_MAX_ATTEMPTS=2 REMOTEGEN_S3_RETRY_BASE_MS=10 \
+    rg run --once --max-attempts 1
+  t1=$(date +%s)
+  assert_rc 1
+  [ $((t1 - t0)) -lt 20 ] || fail "took $((t1 - t0)) s"
+  grep -q 'event=failed .*Operation too slow' "$ERR" || fail "no stall reason: $(tail -c 800 "$ERR")"
+
+  rg retry --template protocolbuffers/go
+  REMOTEGEN_POLL_MS=200 start_service --log-level debug
+  wait_for_event upload_started
+  sleep 0.3
+  kill -TERM "$SVC_PID"
+  wait_for_event stop_requested
+  kill -TERM "$SVC_PID"
+  local i rc=0
+  for i in $(seq 1 40); do kill -0 "$SVC_PID" 2>/dev/null || break; sleep 0.05; done
+  kill -0 "$SVC_PID" 2>/dev/null && fail "still uploading 2 s after the second SIGTERM: $(tail -c 600 "$TMP/svc.err")"
+  wait "$SVC_PID" || rc=$?
+  assert_eq 0 "$rc" "exit status"
+  assert_eq "pending" "$(sql "SELECT state FROM generations")" "handed back"
+  s3_fault ""
+}

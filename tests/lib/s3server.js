@@ -3,7 +3,8 @@
 // inject faults. Listens on 127.0.0.1 only.
 //   node s3server.js PORT DATA_DIR BUCKET...
 // The front reads DATA_DIR/../fault before each request: "500" answers
-// 500 InternalError, "reset" drops the connection, "shortkey" answers a
+// 500 InternalError, "reset" drops the connection, "silent" never answers,
+// "shortkey" answers a
 // listing with a key shorter than any prefix, anything else (or no file)
 // passes the request through. Prints "ready" when listening.
 // Every request is logged to DATA_DIR/../requests.log as
@@ -38,6 +39,7 @@ async function main() {
     let fault = ''
     try { fault = fs.readFileSync(faultFile, 'utf8').trim() } catch (e) { /* no fault */ }
     if (fault === 'reset') { req.socket.destroy(); return }
+    if (fault === 'silent') return // accepts the request and never answers
     if (fault === 'shortkey' && req.method === 'GET' && /[?&]list-type=2/.test(req.url)) {
       res.writeHead(200, { 'Content-Type': 'application/xml' })
       res.end('<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>b</Name><Key>x</Key>' +
