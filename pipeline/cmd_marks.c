@@ -7,6 +7,7 @@
 #include "db.h"
 #include "marks.h"
 #include "migrate.h"
+#include "registry.h"
 #include "num.h"
 #include "store.h"
 #include "text.h"
@@ -91,7 +92,8 @@ int cmd_generation_mark(int argc, char **argv, struct config *cfg)
 	PGconn *c = cli_connect(cfg);
 	if (!c)
 		return EXIT_USAGE;
-	if (migrate_check(c, err) < 0 || store_open(cfg->store, &cfg->store_cfg, &s, err) < 0) {
+	if (migrate_check(c, err) < 0 || registry_go_prefix(c, cfg->go_prefix, err) < 0 ||
+	    store_open(cfg->store, &cfg->store_cfg, &s, err) < 0) {
 		cli_error(EXIT_USAGE, "%s", err);
 		goto out;
 	}

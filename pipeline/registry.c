@@ -625,3 +625,24 @@ int registry_module_commits(PGconn *c, const struct name_ref *n, PGresult **res,
 		       " WHERE lower(m.owner) = lower($1) AND lower(m.name) = lower($2) ORDER BY c.sequence",
 		       n, res, err);
 }
+
+int registry_go_prefix(PGconn *c, const char *prefix, char *err)
+{
+	const char *p[] = { prefix };
+	PGresult *r = db_exec(c, "registry: the Go module prefix",
+			      "WITH ins AS (INSERT INTO registry_settings (name, value) VALUES ('go_prefix', $1)"
+			      "  ON CONFLICT (name) DO NOTHING RETURNING value)"
+			      " SELECT value FROM ins UNION ALL"
+			      " SELECT value FROM registry_settings WHERE name = 'go_prefix' LIMIT 1",
+			      1, p, err);
+	if (!r)
+		return -1;
+	int rc = 0;
+	if (PQntuples(r) && strcmp(PQgetvalue(r, 0, 0), prefix))
+		rc = err_set(err,
+			     "Go module prefix %s: this registry publishes its Go modules under %s (every published "
+			     "module path and store key holds it); use --go-prefix %s or REMOTEGEN_GO_PREFIX=%s",
+			     prefix, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return rc;
+}

@@ -122,6 +122,13 @@ int registry_module_commits(PGconn *c, const struct name_ref *n, PGresult **res,
  */
 int registry_template_disable(PGconn *c, const struct name_ref *t, int disable, long long *template_id, char *err);
 
+/*
+ * The registry's Go module path prefix: recorded by the first call, then
+ * every call must give the same one. Returns 0, or -1 (err set: which prefix
+ * the registry has, and how to proceed) on a different prefix or a database error.
+ */
+int registry_go_prefix(PGconn *c, const char *prefix, char *err);
+
 /* How many commits of module m ("" owner: of every module) have a sequence >= from. */
 int registry_count_commits(PGconn *c, const struct name_ref *m, long from, long *total, char *err);
 

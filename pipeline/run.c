@@ -14,6 +14,7 @@
 #include "migrate.h"
 #include "pool.h"
 #include "progress.h"
+#include "registry.h"
 #include "stage.h"
 
 #include <poll.h>
@@ -499,7 +500,8 @@ static int setup(struct loop *lp, int *idle, char *err)
 		 jitter_random() % 2147483648LL);
 	zipcache_init(&ctx->zipcache, ZIPCACHE_MAX_BYTES);
 	ctx->env = (struct target_env){ .cfg = o->cfg, .zipcache = &ctx->zipcache };
-	if (!(lp->db = db_connect(o->cfg->database, err)) || migrate_check(lp->db, err) < 0)
+	if (!(lp->db = db_connect(o->cfg->database, err)) || migrate_check(lp->db, err) < 0 ||
+	    registry_go_prefix(lp->db, o->cfg->go_prefix, err) < 0)
 		return -1;
 	ctx->publishers = o->publishers > 0 ? o->publishers : 1;
 	ctx->store_cfg = o->cfg->store_cfg;

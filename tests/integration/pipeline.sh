@@ -373,3 +373,28 @@ test_binary_content_is_published_as_protoc_writes_it() {
   cmp "$TMP/hand/bin.txt" "$TMP/zip/$mod@v1.1.1/bin.txt" ||
     fail "the zip's bin.txt differs from protoc's: $(od -c "$TMP/zip/$mod@v1.1.1/bin.txt" | head -5)"
 }
+
+# The Go prefix is part of what was published: a run (or verify) with another
+# one is refused before it claims anything; it used to publish under the new
+# prefix an @v/list naming versions whose files live under the old one.
+test_a_changed_go_prefix_is_refused() {
+  rg migrate
+  setup_go_template
+  rg module push acme/weather "$ROOT/ops/example"
+  rg run --once --go-prefix old.example.com/go
+  assert_rc 0
+  cp -r "$ROOT/ops/example" "$TMP/src2"
+  printf 'message Alert { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
+  rg module push acme/weather "$TMP/src2"
+  rg run --once --go-prefix new.example.com/go
+  assert_rc 2
+  assert_err_has "Go module prefix new.example.com/go: this registry publishes its Go modules under old.example.com/go"
+  if grep -q 'event=claimed' "$ERR"; then fail "it claimed work: $(cat "$ERR")"; fi
+  assert_no_file "$STORE_DIR/new.example.com/go/protocolbuffers/go/acme/weather/@v/list"
+  rg verify --go-prefix new.example.com/go
+  assert_rc 2
+  assert_err_has "use --go-prefix old.example.com/go"
+  rg run --once --go-prefix old.example.com/go
+  assert_rc 0
+  assert_eq "v1.1.1 v1.1.2" "$(tr '\n' ' ' <"$STORE_DIR/old.example.com/go/protocolbuffers/go/acme/weather/@v/list" | sed 's/ $//')" "list"
+}
