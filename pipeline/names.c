@@ -7,6 +7,23 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+/*
+ * 1 when e[0..n) is, up to its first dot, a name Windows reserves (con, prn,
+ * aux, nul, com1..9, lpt1..9, any case): Go refuses such path elements, and
+ * every name becomes one.
+ */
+static int windows_reserved(const char *e, size_t n)
+{
+	static const char *const reserved[] = { "con", "prn", "aux", "nul" };
+	const char *dot = memchr(e, '.', n);
+	size_t base = dot ? (size_t)(dot - e) : n;
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (base == 3 && !strncasecmp(e, reserved[i], 3))
+			return 1;
+	return base == 4 && (!strncasecmp(e, "com", 3) || !strncasecmp(e, "lpt", 3)) && e[3] >= '1' && e[3] <= '9';
+}
 
 static int check_elem(const char *kind, const char *full, const char *e, size_t n, char *err)
 {
@@ -28,6 +45,11 @@ static int check_elem(const char *kind, const char *full, const char *e, size_t 
 		if (c == '.' && i + 1 < n && e[i + 1] == '.')
 			return err_set(err, "invalid %s name \"%s\": \"..\" is not allowed", kind, full);
 	}
+	if (windows_reserved(e, n))
+		return err_set(err,
+			       "invalid %s name \"%s\": \"%.*s\" is a name Windows reserves, which Go refuses in "
+			       "module paths",
+			       kind, full, (int)n, e);
 	return 0;
 }
 

@@ -42,5 +42,16 @@ int main(void)
 	CHECK(names_check_version("", err) < 0);
 	CHECK(names_check_version("-v1", err) < 0);
 	CHECK(names_check_version("v1 2", err) < 0);
+	/* Windows reserved names: Go refuses them as path elements (acme/nul failed only at run time). */
+	CHECK(names_parse("template", "acme/nul", &n, err) < 0);
+	CHECK_CONTAINS(err, "\"nul\" is a name Windows reserves");
+	CHECK(names_parse("module", "CON/x", &n, err) < 0);
+	CHECK(names_parse("module", "acme/aux.v1", &n, err) < 0);
+	CHECK(names_parse("module", "acme/com7", &n, err) < 0);
+	CHECK(names_parse("module", "acme/LPT1", &n, err) < 0);
+	CHECK(names_parse("module", "acme/com0", &n, err) == 0);
+	CHECK(names_parse("module", "acme/null", &n, err) == 0);
+	CHECK(names_parse("module", "acme/console", &n, err) == 0);
+	CHECK(names_parse("module", "acme/nul-x", &n, err) == 0);
 	return unit_done("names");
 }
