@@ -9,6 +9,7 @@
 #include "registry.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,14 @@ static const char usage[] = "usage: remotegen module push OWNER/NAME DIR [--dep 
 			    "  --dep OWNER/NAME[:SEQ]  a module this commit imports from (default: its latest commit)\n"
 			    "  --image FILE            push a prebuilt image instead of compiling DIR\n"
 			    "  --database URL          PostgreSQL connection string\n";
+
+/* SIGTERM or SIGINT while a push compiles: protoc is killed, its temporary files removed, nothing recorded. */
+static volatile sig_atomic_t push_interrupted;
+
+static void on_push_signal(int sig)
+{
+	push_interrupted = sig;
+}
 
 int cmd_module(int argc, char **argv, struct config *cfg)
 {
@@ -110,9 +119,22 @@ int cmd_module(int argc, char **argv, struct config *cfg)
 			cli_error(EXIT_USAGE, "module %s/%s: %s", m.owner, m.name, err);
 			goto out;
 		}
-	} else if (image_compile(&cfg->image, argv[optind + 1], dep_images, n_deps, &img, err) < 0) {
-		cli_error(EXIT_USAGE, "module %s/%s: %s", m.owner, m.name, err);
-		goto out;
+	} else {
+		struct sigaction sa = { .sa_handler = on_push_signal };
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		cfg->image.abort = &push_interrupted;
+		int compiled = image_compile(&cfg->image, argv[optind + 1], dep_images, n_deps, &img, err);
+		cfg->image.abort = NULL;
+		sa.sa_handler = SIG_DFL;
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		if (compiled < 0 || push_interrupted) {
+			if (compiled == 0)
+				snprintf(err, ERR_SIZE, "interrupted by a signal: nothing recorded");
+			cli_error(EXIT_USAGE, "module %s/%s: %s", m.owner, m.name, err);
+			goto out;
+		}
 	}
 	if (image_check_paths(&img, err) < 0) {
 		cli_error(EXIT_USAGE, "module %s/%s: %s", m.owner, m.name, err);

@@ -162,11 +162,16 @@ int image_compile(const struct image_tools *tools, const char *dir, const struct
 	struct subproc_opts o = { .argv = (const char *const *)argv.v,
 				  .envp = (const char *const *)env,
 				  .timeout_ms = 300000,
-				  .max_stderr = 8192 };
+				  .max_stderr = 8192,
+				  .abort = tools ? tools->abort : NULL };
 	int run = subproc_run(&o, NULL, 0, &res, err);
 	free(env[0]);
 	if (run < 0)
 		goto out;
+	if (res.aborted) {
+		err_set(err, "interrupted while protoc compiled %s: nothing recorded", dir);
+		goto out;
+	}
 	if (!res.exited || res.exit_code) {
 		while (res.err.len && res.err.data[res.err.len - 1] == '\n')
 			res.err.data[--res.err.len] = '\0';

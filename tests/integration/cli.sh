@@ -173,3 +173,33 @@ test_plugin_template_and_module_listings() {
   assert_rc 2
   assert_err_has "module acme/nosuch: no such module"
 }
+
+# SIGTERM while a push compiles: protoc (and its children) stop, its temporary
+# directory goes, nothing is recorded; they used to be left behind.
+test_sigterm_during_module_push_leaves_nothing() {
+  rg migrate
+  mkdir -p "$TMP/tmpdir"
+  printf '#!/bin/sh\ncase "$1" in --version) exec /usr/bin/protoc --version ;; esac\nsleep 30 &\necho $! >%s\nwait\n' \
+    "$TMP/child.pid" >"$TMP/slowprotoc"
+  chmod 755 "$TMP/slowprotoc"
+  TMPDIR="$TMP/tmpdir" REMOTEGEN_PROTOC="$TMP/slowprotoc" "$REMOTEGEN" module push acme/weather "$ROOT/ops/example" \
+    >"$TMP/push.out" 2>"$TMP/push.err" &
+  local pid=$! i rc=0
+  for i in $(seq 1 50); do [ -s "$TMP/child.pid" ] && break; sleep 0.1; done
+  [ -s "$TMP/child.pid" ] || fail "protoc did not start: $(cat "$TMP/push.err")"
+  kill -TERM "$pid"
+  for i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && { kill -9 "$pid"; fail "push still runs 3 s after SIGTERM"; }
+  wait "$pid" || rc=$?
+  assert_eq 2 "$rc" "exit status"
+  grep -q "interrupted while protoc compiled" "$TMP/push.err" || fail "stderr: $(cat "$TMP/push.err")"
+  assert_eq "" "$(ls -A "$TMP/tmpdir")" "temporary files left"
+  local child
+  child=$(cat "$TMP/child.pid")
+  sleep 0.2
+  if [ -e "/proc/$child" ] && [ "$(awk '{print $3}' "/proc/$child/stat")" != Z ]; then
+    kill -9 "$child"
+    fail "protoc's child still runs"
+  fi
+  assert_eq 0 "$(sql "SELECT count(*) FROM commits")" "commits"
+}
