@@ -13,9 +13,9 @@
 
 /* The programs and places image building uses (strings borrowed; NULL: the default). */
 struct image_tools {
-	const char *protoc; /* default /usr/bin/protoc */
-	const char *path;   /* PATH for protoc, default /usr/bin:/bin */
-	const char *tmpdir; /* default /tmp */
+	const char *protoc;		    /* default /usr/bin/protoc */
+	const char *path;		    /* PATH for protoc, default /usr/bin:/bin */
+	const char *tmpdir;		    /* default /tmp */
 	const volatile sig_atomic_t *abort; /* non-zero: protoc is killed and the build stops (may be NULL) */
 };
 
