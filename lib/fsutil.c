@@ -205,7 +205,7 @@ out:
 	return rc;
 }
 
-static int list_under(const char *root, const char *rel, int hidden, struct strvec *out, char *err)
+static int list_under(const char *root, const char *rel, int flags, struct strvec *out, char *err)
 {
 	char *path = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
 	DIR *d = opendir(path);
@@ -217,15 +217,17 @@ static int list_under(const char *root, const char *rel, int hidden, struct strv
 	}
 	struct dirent *e;
 	while (rc == 0 && (e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || (!hidden && e->d_name[0] == '.'))
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    (!(flags & FS_LIST_HIDDEN) && e->d_name[0] == '.'))
 			continue;
 		char *child_rel = *rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
 		char *child = xasprintf("%s/%s", root, child_rel);
 		struct stat st;
-		if (stat(child, &st) == 0 && S_ISDIR(st.st_mode))
-			rc = list_under(root, child_rel, hidden, out, err);
-		else if (S_ISREG(st.st_mode))
-			strvec_push(out, child_rel);
+		int got = (flags & FS_LIST_NO_FOLLOW) ? lstat(child, &st) : stat(child, &st);
+		if (got == 0 && S_ISDIR(st.st_mode))
+			rc = list_under(root, child_rel, flags, out, err);
+		else if (got == 0 && (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)))
+			strvec_push(out, child_rel); /* a symbolic link (no-follow) is listed, never entered */
 		free(child);
 		free(child_rel);
 	}
@@ -234,9 +236,30 @@ static int list_under(const char *root, const char *rel, int hidden, struct strv
 	return rc;
 }
 
-int fs_list_files(const char *root, int include_hidden, struct strvec *out, char *err)
+int fs_list_files(const char *root, int flags, struct strvec *out, char *err)
 {
-	return list_under(root, "", include_hidden, out, err);
+	return list_under(root, "", flags, out, err);
+}
+
+int fs_check_no_symlink(const char *root, const char *rel, char *err)
+{
+	char *path = xasprintf("%s/%s", root, rel);
+	size_t start = strlen(root) + 1;
+	int rc = 0;
+	for (size_t i = start;; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		char c = path[i];
+		path[i] = '\0';
+		struct stat st;
+		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			rc = err_set(err, "%s is a symbolic link: refusing to follow it out of %s", path, root);
+		path[i] = c;
+		if (rc < 0 || c == '\0')
+			break;
+	}
+	free(path);
+	return rc;
 }
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)

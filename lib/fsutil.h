@@ -26,9 +26,19 @@ int fs_write_once(const char *path, const void *data, size_t len, char *err);
 /*
  * Appends the path (relative to root) of every regular file under root to
  * out, descending into directories; entries whose name starts with '.' are
- * skipped unless include_hidden. Returns 0 or -1 (err set).
+ * skipped unless FS_LIST_HIDDEN. With FS_LIST_NO_FOLLOW a symbolic link is
+ * listed as an entry and never followed (a store's listing: what is there,
+ * not what it points at). Returns 0 or -1 (err set).
  */
-int fs_list_files(const char *root, int include_hidden, struct strvec *out, char *err);
+#define FS_LIST_HIDDEN	  1
+#define FS_LIST_NO_FOLLOW 2
+int fs_list_files(const char *root, int flags, struct strvec *out, char *err);
+
+/*
+ * 0 when no component of root/rel below root (the directories and rel itself,
+ * those that exist) is a symbolic link; -1 (err names it) otherwise.
+ */
+int fs_check_no_symlink(const char *root, const char *rel, char *err);
 /* Removes a directory tree. Returns 0, or -1 with err set. */
 int fs_remove_tree(const char *path, char *err);
 /* 0 when a file can be created beside path (in its directory), else -1 (err says why). */

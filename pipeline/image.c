@@ -69,7 +69,7 @@ out:
 static int find_protos(const char *dir, struct strvec *out, char *err)
 {
 	struct strvec all = STRVEC_INIT;
-	int rc = fs_list_files(dir, 0, &all, err);
+	int rc = fs_list_files(dir, 0, &all, err); /* a module's sources: links are followed */
 	for (size_t i = 0; rc == 0 && i < all.n; i++) {
 		size_t n = strlen(all.v[i]);
 		if (n > 6 && !strcmp(all.v[i] + n - 6, ".proto"))

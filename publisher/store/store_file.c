@@ -1,7 +1,9 @@
 /*
  * store_file: a store in a local directory. Immutable objects are linked into
  * place (never replacing a file), index files are renamed into place; both
- * are fsynced first. Owns the root path.
+ * are fsynced first. Symbolic links below the root are never followed (a
+ * write or read through one is refused; a listing shows them as they are).
+ * Owns the root path.
  */
 #include "store.h"
 #include "fsutil.h"
@@ -47,6 +49,11 @@ static int file_put(struct store *base, const char *key, const void *data, size_
 	char sub[ERR_SIZE];
 	if (check_key(key, err) < 0)
 		return -1;
+	/* A planted symbolic link (a directory or the file) would take the write out of the store. */
+	if (fs_check_no_symlink(s->root, key, sub) < 0) {
+		err_set(err, "store %s: %s", base->url, sub);
+		return STORE_FATAL;
+	}
 	char *path = key_path(s, key);
 	int rc = ensure_parent(path, sub), e = 0;
 	if (rc == 0)
@@ -84,6 +91,10 @@ static int file_get(struct store *base, const char *key, struct buf *out, char *
 	char sub[ERR_SIZE];
 	if (check_key(key, err) < 0)
 		return -1;
+	if (fs_check_no_symlink(s->root, key, sub) < 0) {
+		err_set(err, "store %s: %s", base->url, sub);
+		return STORE_FATAL;
+	}
 	char *path = key_path(s, key);
 	struct stat st;
 	int rc;
@@ -99,7 +110,7 @@ static int file_list(struct store *base, struct strvec *keys, char *err)
 {
 	struct store_file *s = (struct store_file *)base;
 	char sub[ERR_SIZE];
-	if (fs_list_files(s->root, 1, keys, sub) < 0)
+	if (fs_list_files(s->root, FS_LIST_HIDDEN | FS_LIST_NO_FOLLOW, keys, sub) < 0)
 		return err_set(err, "store %s: %s", base->url, sub);
 	return 0;
 }

@@ -398,3 +398,27 @@ test_a_changed_go_prefix_is_refused() {
   assert_rc 0
   assert_eq "v1.1.1 v1.1.2" "$(tr '\n' ' ' <"$STORE_DIR/old.example.com/go/protocolbuffers/go/acme/weather/@v/list" | sed 's/ $//')" "list"
 }
+
+# Symbolic links planted in a file store are never followed: a publication
+# through one is refused (nothing written outside), verify lists them as they
+# are instead of walking where they point.
+test_file_store_does_not_follow_planted_symlinks() {
+  rg migrate
+  setup_go_template
+  rg module push acme/weather "$ROOT/ops/example"
+  mkdir -p "$TMP/outside" "$STORE_DIR/gen.example.com/go/protocolbuffers/go"
+  ln -s "$TMP/outside" "$STORE_DIR/gen.example.com/go/protocolbuffers/go/acme"
+  rg run --once
+  assert_rc 1
+  assert_err_has "protocolbuffers/go/acme is a symbolic link: refusing to follow it"
+  assert_eq "" "$(ls -A "$TMP/outside")" "files written outside the store"
+  assert_eq "pending|0" "$(sql "SELECT state || '|' || attempts FROM generations")" "handed back, as for a refusing store"
+  rm "$STORE_DIR/gen.example.com/go/protocolbuffers/go/acme"
+  rg run --once
+  assert_rc 0
+  ln -s / "$STORE_DIR/rootlink"
+  rg verify
+  assert_rc 1
+  assert_out_has "unknown object: rootlink"
+  if grep -q "proc/" "$OUT"; then fail "verify walked /: $(head -c 600 "$OUT")"; fi
+}
