@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* npm's own fixed mtime for packed files: 1985-10-26T08:15:00Z. */
 #define NPMPKG_MTIME 499162500
@@ -242,6 +243,53 @@ static int add_entry(struct archive *a, const char *name, const struct buf *cont
 	return rc;
 }
 
+static int cmp_casefold(const void *a, const void *b)
+{
+	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * What npm itself never packs or trips over, by its packing rules: version
+ * control and npm's own state (.git, .svn, .hg, CVS, node_modules, .npmrc,
+ * package-lock.json, npm-shrinkwrap.json), and names that differ only in
+ * case (one file on the case-insensitive disks of macOS and Windows).
+ * Returns 0, or -1 with err naming the file.
+ */
+static int check_files(const char *name, const char *version, const struct fileset *files, char *err)
+{
+	static const char *const dirs[] = { ".git", ".svn", ".hg", "CVS", "node_modules" };
+	static const char *const bases[] = { ".npmrc", "package-lock.json", "npm-shrinkwrap.json" };
+	for (size_t i = 0; i < files->n; i++) {
+		const char *f = files->v[i].name;
+		const char *base = strrchr(f, '/') ? strrchr(f, '/') + 1 : f;
+		for (size_t k = 0; k < sizeof(bases) / sizeof(bases[0]); k++)
+			if (!strcmp(base, bases[k]))
+				return err_set(err, "package %s@%s: file %s: npm never packs %s", name, version, f,
+					       bases[k]);
+		for (const char *seg = f; seg; seg = strchr(seg, '/') ? strchr(seg, '/') + 1 : NULL) {
+			size_t len = strchr(seg, '/') ? (size_t)(strchr(seg, '/') - seg) : strlen(seg);
+			for (size_t k = 0; k < sizeof(dirs) / sizeof(dirs[0]); k++)
+				if (len == strlen(dirs[k]) && !strncmp(seg, dirs[k], len) && seg[len] == '/')
+					return err_set(err, "package %s@%s: file %s: npm never packs a %s directory",
+						       name, version, f, dirs[k]);
+		}
+	}
+	/* Sorted case-insensitively, names that differ only in case are neighbours. */
+	const char **names = xcalloc(files->n + 1, sizeof(*names));
+	for (size_t i = 0; i < files->n; i++)
+		names[i] = files->v[i].name;
+	qsort(names, files->n, sizeof(*names), cmp_casefold);
+	int rc = 0;
+	for (size_t i = 1; i < files->n && rc == 0; i++)
+		if (!strcasecmp(names[i - 1], names[i]))
+			rc = err_set(err,
+				     "package %s@%s: files %s and %s differ only in case (one file on macOS and "
+				     "Windows)",
+				     name, version, names[i - 1], names[i]);
+	free(names);
+	return rc;
+}
+
 int npmpkg_build(struct npmpkg *p, const char *name, const char *version, const char *description,
 		 const struct strvec *peer_deps, const struct strvec *deps, struct fileset *files, char *err)
 {
@@ -255,6 +303,8 @@ int npmpkg_build(struct npmpkg *p, const char *name, const char *version, const 
 			       "package %s@%s: the plugins generated package.json, which remotegen "
 			       "writes itself",
 			       name, version);
+	if (check_files(name, version, files, err) < 0)
+		return -1;
 	build_manifest(name, version, description, peer_deps, deps, &p->manifest);
 	fileset_sort(files);
 	a = archive_write_new();

@@ -101,6 +101,34 @@ int main(void)
 	CHECK_CONTAINS(err, "generated package.json");
 	npmpkg_release(&p3);
 
+	/* what npm never packs, and names one file on case-insensitive disks, are refused */
+	static const char *const bad[][3] = {
+		{ "a/.npmrc", "x.js", "npm never packs .npmrc" },
+		{ "x.js", "a/.git/config", "npm never packs a .git directory" },
+		{ "node_modules/evil/index.js", "x.js", "npm never packs a node_modules directory" },
+		{ "package-lock.json", "x.js", "npm never packs package-lock.json" },
+		{ "x/a.js", "x/A.js", "differ only in case" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct fileset fb = FILESET_INIT;
+		fileset_add(&fb, bad[i][0], "1", 1);
+		fileset_add(&fb, bad[i][1], "2", 1);
+		struct npmpkg pb;
+		CHECK(npmpkg_build(&pb, "@s/a_b.c_d", "1.1.2", NULL, &peers, &deps, &fb, err) < 0);
+		CHECK_CONTAINS(err, bad[i][2]);
+		npmpkg_release(&pb);
+		fileset_release(&fb);
+	}
+	/* ... but names that only contain those words are fine */
+	struct fileset fok = FILESET_INIT;
+	fileset_add(&fok, "git/x.js", "1", 1);
+	fileset_add(&fok, "my.npmrc.js", "2", 1);
+	fileset_add(&fok, "node_modules_x/a.js", "3", 1);
+	struct npmpkg pok;
+	CHECK(npmpkg_build(&pok, "@s/a_b.c_d", "1.1.2", NULL, &peers, &deps, &fok, err) == 0);
+	npmpkg_release(&pok);
+	fileset_release(&fok);
+
 	/* packument: versions in order, latest the highest, tarball links under the URL */
 	struct npmpkg_version vs[] = {
 		{ "1.1.10", p1.manifest.data, p1.integrity, p1.shasum, "2026-12-02T10:00:00.000Z", NULL },
