@@ -6,6 +6,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+static size_t name_hash(const char *s)
+{
+	size_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* Puts entry i in the index (which has room). */
+static void index_put(struct fileset *fs, size_t i)
+{
+	size_t mask = fs->slots_cap - 1, at = name_hash(fs->v[i].name) & mask;
+	while (fs->slots[at])
+		at = (at + 1) & mask;
+	fs->slots[at] = i + 1;
+}
+
+static void index_rebuild(struct fileset *fs, size_t cap)
+{
+	free(fs->slots);
+	fs->slots_cap = cap;
+	fs->slots = xcalloc(cap, sizeof(*fs->slots));
+	for (size_t i = 0; i < fs->n; i++)
+		index_put(fs, i);
+}
+
 struct fileset_entry *fileset_add(struct fileset *fs, const char *name, const void *data, size_t len)
 {
 	if (fs->n == fs->cap) {
@@ -16,14 +42,21 @@ struct fileset_entry *fileset_add(struct fileset *fs, const char *name, const vo
 	e->name = xstrdup(name);
 	buf_init(&e->content);
 	buf_add(&e->content, data, len);
+	if (fs->n * 2 > fs->slots_cap)
+		index_rebuild(fs, fs->slots_cap ? fs->slots_cap * 2 : 32);
+	else
+		index_put(fs, fs->n - 1);
 	return e;
 }
 
 struct fileset_entry *fileset_find(const struct fileset *fs, const char *name)
 {
-	for (size_t i = 0; i < fs->n; i++)
-		if (!strcmp(fs->v[i].name, name))
-			return &fs->v[i];
+	if (!fs->slots_cap)
+		return NULL;
+	size_t mask = fs->slots_cap - 1, at = name_hash(name) & mask;
+	for (; fs->slots[at]; at = (at + 1) & mask)
+		if (!strcmp(fs->v[fs->slots[at] - 1].name, name))
+			return &fs->v[fs->slots[at] - 1];
 	return NULL;
 }
 
@@ -34,8 +67,10 @@ static int cmp_entry(const void *a, const void *b)
 
 void fileset_sort(struct fileset *fs)
 {
-	if (fs->n > 1)
+	if (fs->n > 1) {
 		qsort(fs->v, fs->n, sizeof(*fs->v), cmp_entry);
+		index_rebuild(fs, fs->slots_cap);
+	}
 }
 
 void fileset_release(struct fileset *fs)
@@ -45,6 +80,8 @@ void fileset_release(struct fileset *fs)
 		buf_release(&fs->v[i].content);
 	}
 	free(fs->v);
+	free(fs->slots);
 	fs->v = NULL;
-	fs->n = fs->cap = 0;
+	fs->slots = NULL;
+	fs->n = fs->cap = fs->slots_cap = 0;
 }

@@ -70,7 +70,8 @@ static int has(const char *key)
 	return v != NULL;
 }
 
-static File *files[4096];
+static File **files;
+static size_t files_cap;
 static size_t n_files;
 
 static void add_bytes(const char *name, const char *point, const char *content, size_t len)
@@ -83,6 +84,10 @@ static void add_bytes(const char *name, const char *point, const char *content, 
 	f->content.data = malloc(len + 1);
 	memcpy(f->content.data, content, len);
 	f->content.len = len;
+	if (n_files == files_cap) {
+		files_cap = files_cap ? files_cap * 2 : 4096;
+		files = realloc(files, files_cap * sizeof(*files));
+	}
 	files[n_files++] = f;
 }
 
@@ -268,6 +273,19 @@ int main(int argc, char **argv)
 		/* Content that is not text: a NUL byte, bytes that are not UTF-8, and an insertion after them. */
 		add_bytes("bin.txt", NULL, "HEAD\0TAIL\xff\xfe\n// @@protoc_insertion_point(x)\n", 43);
 		add_bytes("bin.txt", "x", "INSERT\n", 7);
+		respond(NULL);
+		return 0;
+	}
+	if ((v = get("many"))) {
+		/* many=N: N one-line files (output handling must stay linear in N) */
+		long n = strtol(v, NULL, 10);
+		for (long i = 0; i < n; i++) {
+			char name[64], line[64];
+			snprintf(name, sizeof(name), "many/d%ld/f%ld.txt", i % 100, i);
+			snprintf(line, sizeof(line), "%ld\n", i);
+			add(name, NULL, line);
+		}
+		free(v);
 		respond(NULL);
 		return 0;
 	}
