@@ -75,6 +75,60 @@ int plugin_insert(struct buf *target, const char *point, const char *content, si
 	return 0;
 }
 
+int plugin_read_answer(const char *label, int uses_proto3_optional, const void *data, size_t len, struct answer *ans,
+		       char *err)
+{
+	Google__Protobuf__Compiler__CodeGeneratorResponse *resp =
+		google__protobuf__compiler__code_generator_response__unpack(NULL, len, (const uint8_t *)data);
+	char why[300];
+	int rc = -1;
+	if (!resp)
+		return err_set(err, "plugin %s: its output is not a valid CodeGeneratorResponse (%zu bytes)", label,
+			       len);
+	if (resp->error && *resp->error) {
+		err_set(err, "plugin %s: %.700s%s", label, resp->error, strlen(resp->error) > 700 ? "..." : "");
+		goto out;
+	}
+	if (uses_proto3_optional &&
+	    !(resp->has_supported_features &&
+	      (resp->supported_features &
+	       GOOGLE__PROTOBUF__COMPILER__CODE_GENERATOR_RESPONSE__FEATURE__FEATURE_PROTO3_OPTIONAL))) {
+		err_set(err,
+			"plugin %s: the input uses proto3 optional fields but the plugin does not "
+			"declare FEATURE_PROTO3_OPTIONAL",
+			label);
+		goto out;
+	}
+	struct answer_file *last = NULL;
+	for (size_t i = 0; i < resp->n_file; i++) {
+		Google__Protobuf__Compiler__CodeGeneratorResponse__File *f = resp->file[i];
+		/* The protobuf length, never strlen: generated files may hold NUL bytes. */
+		const char *content = f->has_content && f->content.data ? (const char *)f->content.data : "";
+		size_t clen = f->has_content ? f->content.len : 0;
+		const char *name = f->name ? f->name : "";
+		int insertion = f->insertion_point && *f->insertion_point;
+		if (!*name && !insertion) {
+			/* protoc: a nameless file continues the previous one. */
+			if (!last) {
+				err_set(err, "plugin %s: file #%zu: the file name is empty", label, i + 1);
+				goto out;
+			}
+			buf_add(&last->content, content, clen);
+			continue;
+		}
+		if (plugin_check_name(name, why, sizeof(why)) < 0) {
+			err_set(err, "plugin %s: file \"%s\": %s", label, name, why);
+			goto out;
+		}
+		struct answer_file *af = answer_add(ans, name, insertion ? f->insertion_point : NULL, content, clen);
+		last = insertion ? NULL : af;
+	}
+	rc = 0;
+out:
+	google__protobuf__compiler__code_generator_response__free_unpacked(resp, NULL);
+	return rc;
+}
+
 /*
  * Runs one plugin with file_to_generate = files[0..n_files) and checks its
  * answer: the process, the response, proto3 optional, file names. On success
@@ -87,7 +141,6 @@ int plugin_run(const struct request *req, const struct plugin_spec *p, char **fi
 	struct buf in = BUF_INIT;
 	struct runtime_cmd cmd = { 0 };
 	struct subproc_result res;
-	Google__Protobuf__Compiler__CodeGeneratorResponse *resp = NULL;
 	char why[512];
 	int rc = -1;
 
@@ -142,56 +195,12 @@ int plugin_run(const struct request *req, const struct plugin_spec *p, char **fi
 			*failure = PLUGIN_INTERRUPTED;
 		goto out;
 	}
-	resp = google__protobuf__compiler__code_generator_response__unpack(NULL, res.out.len,
-									   (const uint8_t *)res.out.data);
 	*failure = PLUGIN_PERMANENT;
-	if (!resp) {
-		err_set(err, "plugin %s: its output is not a valid CodeGeneratorResponse (%zu bytes)", p->label,
-			res.out.len);
+	if (plugin_read_answer(p->label, request_files_use_proto3_optional(req, files, n_files), res.out.data,
+			       res.out.len, ans, err) < 0)
 		goto out;
-	}
-	if (resp->error && *resp->error) {
-		err_set(err, "plugin %s: %.700s%s", p->label, resp->error, strlen(resp->error) > 700 ? "..." : "");
-		goto out;
-	}
-	if (request_files_use_proto3_optional(req, files, n_files) &&
-	    !(resp->has_supported_features &&
-	      (resp->supported_features &
-	       GOOGLE__PROTOBUF__COMPILER__CODE_GENERATOR_RESPONSE__FEATURE__FEATURE_PROTO3_OPTIONAL))) {
-		err_set(err,
-			"plugin %s: the input uses proto3 optional fields but the plugin does not "
-			"declare FEATURE_PROTO3_OPTIONAL",
-			p->label);
-		goto out;
-	}
-	struct answer_file *last = NULL;
-	for (size_t i = 0; i < resp->n_file; i++) {
-		Google__Protobuf__Compiler__CodeGeneratorResponse__File *f = resp->file[i];
-		/* The protobuf length, never strlen: generated files may hold NUL bytes. */
-		const char *content = f->has_content && f->content.data ? (const char *)f->content.data : "";
-		size_t clen = f->has_content ? f->content.len : 0;
-		const char *name = f->name ? f->name : "";
-		int insertion = f->insertion_point && *f->insertion_point;
-		if (!*name && !insertion) {
-			/* protoc: a nameless file continues the previous one. */
-			if (!last) {
-				err_set(err, "plugin %s: file #%zu: the file name is empty", p->label, i + 1);
-				goto out;
-			}
-			buf_add(&last->content, content, clen);
-			continue;
-		}
-		if (plugin_check_name(name, why, sizeof(why)) < 0) {
-			err_set(err, "plugin %s: file \"%s\": %s", p->label, name, why);
-			goto out;
-		}
-		struct answer_file *af = answer_add(ans, name, insertion ? f->insertion_point : NULL, content, clen);
-		last = insertion ? NULL : af;
-	}
 	rc = 0;
 out:
-	if (resp)
-		google__protobuf__compiler__code_generator_response__free_unpacked(resp, NULL);
 	subproc_result_release(&res);
 	runtime_cmd_release(&cmd);
 	buf_release(&in);

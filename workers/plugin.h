@@ -56,6 +56,15 @@ int plugin_check_name(const char *name, char *why, size_t whysz);
 int plugin_run(const struct request *req, const struct plugin_spec *p, char **files, size_t n,
 	       const volatile sig_atomic_t *abort, struct answer *ans, enum plugin_failure *failure, long long *ms,
 	       char *err);
+/*
+ * Reads a plugin's CodeGeneratorResponse (data[0..len), from outside) into
+ * ans (caller-initialised): the response must parse, carry no error, declare
+ * proto3 optional when the input uses it, and name its files validly.
+ * Returns 0, or -1 with err naming the plugin (label) and the fault.
+ */
+int plugin_read_answer(const char *label, int uses_proto3_optional, const void *data, size_t len, struct answer *ans,
+		       char *err);
+
 /* Adds an answer to out: insertion points into earlier files, new files once. 0 or -1 (permanent). */
 int plugin_merge(const struct plugin_spec *p, const struct answer *ans, struct fileset *out,
 		 enum plugin_failure *failure, char *err);
