@@ -6,6 +6,8 @@
 #                     against real services, all under ASan + UBSan
 #   make check-style  banned functions, floors, file headers, clang-format
 #   make tsan         the worker pool's stress test under ThreadSanitizer
+#   make fuzz         libFuzzer targets (tests/fuzz/) built with clang, each run
+#                     FUZZ_RUNS times (default 100000) from its seed corpus
 #   (make check also builds with clang into build/clang: both compilers, -Werror)
 #   make clean
 
@@ -17,6 +19,9 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 ifeq ($(SAN),1)
 VARIANT  := san
 OPTFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+else ifeq ($(FUZZ),1)
+VARIANT  := fuzz
+OPTFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 else
 VARIANT  := rel
 OPTFLAGS := -O2 -g
@@ -134,16 +139,40 @@ build/tsan/test_pool: tests/unit/test_pool.c workers/pool.c workers/pool.h lib/u
 tsan: build/tsan/test_pool
 	TSAN_OPTIONS=halt_on_error=1:exitcode=66 build/tsan/test_pool
 
+# make fuzz: what comes from outside (plugin answers, images, S3 XML, names)
+# under libFuzzer + ASan + UBSan. New inputs go to build/fuzz/corpus, the
+# committed seeds (tests/fuzz/corpus) are only read.
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_RUNS ?= 100000
+FUZZ_CC ?= clang
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libremotegen.a
+	$(FUZZ_CC) $(WARN) $(DEFS) -O1 -g -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) $(INC_tests) \
+		-o $@ $< build/fuzz/libremotegen.a $(LDLIBS)
+ifneq ($(FUZZ),1)
+build/fuzz/libremotegen.a: FORCE
+	$(MAKE) FUZZ=1 CC=$(FUZZ_CC) B=build/fuzz build/fuzz/libremotegen.a
+endif
+fuzz: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+		n=$$(basename $$f | sed 's/^fuzz_//'); mkdir -p build/fuzz/corpus/$$n; \
+		echo "fuzz $$n: $(FUZZ_RUNS) runs"; \
+		$$f -runs=$(FUZZ_RUNS) -max_len=65536 build/fuzz/corpus/$$n tests/fuzz/corpus/$$n 2>build/fuzz/$$n.log \
+			|| { tail -n 40 build/fuzz/$$n.log; exit 1; }; \
+		tail -n 1 build/fuzz/$$n.log; \
+	done
+
 # make check: style, a clean gcc and clang build, then every test under ASan+UBSan.
 check: check-style
 	$(MAKE) remotegen tools
 	$(MAKE) CC=clang B=build/clang build/clang/remotegen
 	$(MAKE) SAN=1 all
 	$(MAKE) tsan
+	$(MAKE) fuzz
 	REMOTEGEN_BUILD=build/san bash tests/run-all.sh
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
-.PHONY: all tools unit tsan check check-style clean FORCE
+.PHONY: all tools unit tsan fuzz check check-style clean FORCE
 clean:
 	rm -rf build remotegen

@@ -97,5 +97,7 @@ int store_list(struct store *s, struct strvec *keys, char *err);
 int store_file_open(const char *root, struct store **out, char *err);
 /* The S3 store (store_s3.c) for "s3://bucket/prefix". */
 int store_s3_open(const char *url, const struct store_s3_config *cfg, struct store **out, char *err);
+/* Appends the text of every <tag>...</tag> of an S3 XML answer to out, entities decoded (fuzzed: from outside). */
+void store_s3_xml_values(const char *xml, const char *tag, struct strvec *out);
 
 #endif

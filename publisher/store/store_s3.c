@@ -358,7 +358,7 @@ static int s3_put_mutable(struct store *base, const char *key, const void *data,
 }
 
 /* Appends the text of each <tag>...</tag> of xml (XML entities decoded) to out. */
-static void xml_values(const char *xml, const char *tag, struct strvec *out)
+void store_s3_xml_values(const char *xml, const char *tag, struct strvec *out)
 {
 	char open[64], close[64];
 	snprintf(open, sizeof(open), "<%s>", tag);
@@ -414,7 +414,7 @@ static int s3_list(struct store *base, struct strvec *keys, char *err)
 		if (rc == 0 && status != 200)
 			rc = status_error(s, "LIST", s->key_prefix, status, &body, err);
 		if (rc == 0) {
-			xml_values(body.data, "Key", &found);
+			store_s3_xml_values(body.data, "Key", &found);
 			size_t plen = strlen(s->key_prefix);
 			for (size_t i = 0; i < found.n && rc == 0; i++) {
 				if (strncmp(found.v[i], s->key_prefix, plen)) {
@@ -427,10 +427,10 @@ static int s3_list(struct store *base, struct strvec *keys, char *err)
 				}
 				strvec_push(keys, found.v[i] + plen);
 			}
-			xml_values(body.data, "IsTruncated", &truncated);
+			store_s3_xml_values(body.data, "IsTruncated", &truncated);
 			strvec_clear(&token);
 			if (truncated.n && !strcmp(truncated.v[0], "true"))
-				xml_values(body.data, "NextContinuationToken", &token);
+				store_s3_xml_values(body.data, "NextContinuationToken", &token);
 		}
 		strvec_clear(&found);
 		strvec_clear(&truncated);
