@@ -383,8 +383,11 @@ static int loop_run(struct loop *lp, struct run_stats *st, char *err)
 					continue;
 				}
 				log_error("scheduler_error", e);
-				/* --once gives up on a dead database, or after 5 failures in a row. */
-				if (db_broken(lp->db) || ++lp->sched_errors >= 5)
+				/*
+				 * --once gives up after 5 failures in a row (5 s): a restarting
+				 * database (its connection broken) is reconnected on the next try.
+				 */
+				if (++lp->sched_errors >= 5)
 					return err_set(err, "%s", e);
 				sleep(1);
 				continue;

@@ -452,3 +452,19 @@ test_disabling_a_template_stops_its_pending_work() {
   assert_rc 0
   assert_eq "published" "$(sql "SELECT state FROM generations")" "after enable and retry"
 }
+
+# A PostgreSQL restart in the middle of `run --once`: everything publishes, the
+# run reconnects, and it exits 0 (it used to exit 2 printing an error).
+test_run_once_survives_postgres_restart() {
+  rg migrate
+  make_plugin_template slow "sleep=1500"
+  rg module push acme/weather "$ROOT/ops/example"
+  "$REMOTEGEN" run --once >"$TMP/once.out" 2>"$TMP/once.err" &
+  local pid=$! rc=0
+  trap "kill -9 $pid 2>/dev/null || true" EXIT
+  for _ in $(seq 1 50); do grep -q 'event=claimed' "$TMP/once.err" && break; sleep 0.1; done
+  pg_as "$PG_BIN/pg_ctl" -D "$RUN_TMP/pg/data" -m fast -w restart >/dev/null 2>&1 || fail "restart failed"
+  wait "$pid" || rc=$?
+  assert_eq 0 "$rc" "exit status (stderr: $(grep -v migration_applied "$TMP/once.err" | tail -c 1200))"
+  assert_eq "published" "$(sql "SELECT state FROM generations")" "the generation"
+}
