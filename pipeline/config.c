@@ -47,9 +47,20 @@ int config_load(struct config *cfg, char *err)
 		.endpoint = env("REMOTEGEN_S3_ENDPOINT", NULL),
 		.region = env("REMOTEGEN_S3_REGION", env("AWS_REGION", "us-east-1")),
 		.addressing = env("REMOTEGEN_S3_ADDRESSING", NULL),
-		.access_key = env("AWS_ACCESS_KEY_ID", NULL),
-		.secret_key = env("AWS_SECRET_ACCESS_KEY", NULL),
-		.session_token = env("AWS_SESSION_TOKEN", NULL),
+		.creds = {
+			.access_key = env("AWS_ACCESS_KEY_ID", NULL),
+			.secret_key = env("AWS_SECRET_ACCESS_KEY", NULL),
+			.session_token = env("AWS_SESSION_TOKEN", NULL),
+			.credentials_file = env("AWS_SHARED_CREDENTIALS_FILE", NULL),
+			.home = env("HOME", NULL),
+			.profile = env("AWS_PROFILE", NULL),
+			.web_identity_token_file = env("AWS_WEB_IDENTITY_TOKEN_FILE", NULL),
+			.role_arn = env("AWS_ROLE_ARN", NULL),
+			.role_session_name = env("AWS_ROLE_SESSION_NAME", NULL),
+			.sts_endpoint = env("AWS_ENDPOINT_URL_STS", NULL),
+			.imds_endpoint = env("AWS_EC2_METADATA_SERVICE_ENDPOINT", NULL),
+			.imds_disabled = !strcmp(env("AWS_EC2_METADATA_DISABLED", "false"), "true"),
+		},
 	};
 	cfg->store_cfg.purge = (struct store_purge_config){
 		.base_url = env("REMOTEGEN_PURGE_URL", NULL),

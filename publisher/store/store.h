@@ -51,14 +51,15 @@ struct store {
 
 /*
  * What an S3 store needs besides its URL, read by the program's configuration
- * (strings borrowed; credentials are never logged). region and every string
- * but endpoint, addressing and session_token must be set.
+ * (strings borrowed; credentials are never logged). region must be set.
  */
+#include "store_awscreds.h"
+
 struct store_s3_config {
 	const char *endpoint; /* NULL: https://s3.<region>.amazonaws.com */
 	const char *region;
-	const char *addressing; /* "path", "virtual" or NULL (path with a custom endpoint) */
-	const char *access_key, *secret_key, *session_token;
+	const char *addressing;		    /* "path", "virtual" or NULL (path with a custom endpoint) */
+	struct store_awscreds_config creds; /* where the credentials come from (store_awscreds.h) */
 	int max_attempts;		    /* per request, >= 1 */
 	long long retry_base_ms;	    /* first retry delay */
 	long long stall_ms;		    /* a request that moves no byte this long is abandoned (0: 30 s) */

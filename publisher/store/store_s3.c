@@ -13,6 +13,7 @@
  */
 #include "store.h"
 #include "text.h"
+#include "log.h"
 #include "jitter.h"
 
 #include <curl/curl.h>
@@ -30,9 +31,9 @@ struct store_s3 {
 	char *key_prefix;  /* "prefix/" or "" */
 	char *region;
 	char *sigv4;   /* "aws:amz:<region>:s3" */
-	char *userpwd; /* "<access key>:<secret>" */
-	char *access_key;
-	char *session_token;
+	char *userpwd; /* "<access key>:<secret>" of creds */
+	struct store_awscreds creds;
+	struct store_awscreds_config creds_cfg; /* to ask again before temporary credentials expire */
 	CURL *curl;
 	int max_attempts;
 	long long base_ms;
@@ -150,6 +151,42 @@ static int s3_request(struct store_s3 *s, int method, const char *key, const voi
 	return s3_request_url(s, method, key, NULL, data, len, content_type, if_none_match, out, status, err);
 }
 
+/*
+ * Temporary credentials are asked for again five minutes before they expire.
+ * Returns 0, or STORE_FATAL when they expired and no new ones come (err set).
+ */
+static int fresh_credentials(struct store_s3 *s, char *err)
+{
+	long long now = (long long)time(NULL);
+	if (!store_awscreds_due(&s->creds, now, 300))
+		return 0;
+	struct store_awscreds next;
+	char why[ERR_SIZE];
+	if (store_awscreds_resolve(&s->creds_cfg, &next, why) < 0) {
+		if (now < s->creds.expires_s)
+			return 0; /* the old ones still work: try again on the next request */
+		return err_set(err, "store %s: the credentials from %s expired and none came to replace them: %s",
+			       s->base.url, s->creds.source, why),
+		       STORE_FATAL;
+	}
+	if (s->creds.secret_key)
+		OPENSSL_cleanse(s->creds.secret_key, strlen(s->creds.secret_key));
+	store_awscreds_release(&s->creds);
+	s->creds = next;
+	if (s->creds.source == next.source_buf)
+		s->creds.source = s->creds.source_buf;
+	OPENSSL_cleanse(s->userpwd, strlen(s->userpwd));
+	free(s->userpwd);
+	s->userpwd = xasprintf("%s:%s", s->creds.access_key, s->creds.secret_key);
+	struct logline l;
+	log_start(&l, "info", "credentials_refreshed");
+	log_str(&l, "store", s->base.url);
+	log_str(&l, "source", s->creds.source);
+	log_int(&l, "expires_in_s", s->creds.expires_s ? s->creds.expires_s - now : 0);
+	log_end(&l);
+	return 0;
+}
+
 /* key NULL: the bucket itself, with query (already encoded, parameters in sorted order). */
 static int s3_request_url(struct store_s3 *s, int method, const char *key, const char *query, const void *data,
 			  size_t len, const char *content_type, int if_none_match, struct buf *out, long *status,
@@ -159,6 +196,9 @@ static int s3_request_url(struct store_s3 *s, int method, const char *key, const
 	struct curl_slist *h = NULL;
 	char hash[SHA256_HEX_SIZE], cerr[CURL_ERROR_SIZE];
 	int rc = STORE_ERR;
+	*status = 0;
+	if (fresh_credentials(s, err) < 0)
+		return STORE_FATAL;
 
 	buf_adds(&url, s->scheme_host);
 	buf_adds(&url, s->bucket_path);
@@ -177,8 +217,8 @@ static int s3_request_url(struct store_s3 *s, int method, const char *key, const
 	util_sha256_hex(data ? data : "", data ? len : 0, hash);
 	/* Header lines of any length (session tokens run to kilobytes): curl copies each. */
 	h = add_header(h, "x-amz-content-sha256", hash);
-	if (s->session_token)
-		h = add_header(h, "x-amz-security-token", s->session_token);
+	if (s->creds.session_token)
+		h = add_header(h, "x-amz-security-token", s->creds.session_token);
 	if (method == M_PUT) {
 		h = add_header(h, "Content-Type", content_type);
 		h = add_header(h, "Cache-Control", if_none_match ? STORE_CACHE_IMMUTABLE : STORE_CACHE_INDEX);
@@ -258,9 +298,9 @@ static int status_error(struct store_s3 *s, const char *what, const char *key, l
 	if (status == 403 || status == 401) {
 		err_set(err,
 			"store %s: %s %s: HTTP %ld (%s): check the credentials of access key %s "
-			"(AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY%s) and the bucket policy",
-			s->base.url, what, key, status, detail, s->access_key,
-			s->session_token ? " / AWS_SESSION_TOKEN" : "");
+			"(from %s%s) and the bucket policy",
+			s->base.url, what, key, status, detail, s->creds.access_key, s->creds.source,
+			s->creds.session_token ? " / a session token" : "");
 		return STORE_FATAL;
 	}
 	if (status == 404) {
@@ -457,8 +497,9 @@ static void s3_free(struct store *base)
 		OPENSSL_cleanse(s->userpwd, strlen(s->userpwd));
 		free(s->userpwd);
 	}
-	free(s->access_key);
-	free(s->session_token);
+	if (s->creds.secret_key)
+		OPENSSL_cleanse(s->creds.secret_key, strlen(s->creds.secret_key));
+	store_awscreds_release(&s->creds);
 	free(s->base.url);
 	free(s);
 }
@@ -479,7 +520,6 @@ int store_s3_open(const char *url, const struct store_s3_config *cfg, struct sto
 	const char *region = cfg->region;
 	const char *endpoint = cfg->endpoint;
 	const char *addressing = cfg->addressing;
-	const char *ak = cfg->access_key, *sk = cfg->secret_key;
 	char *prefix = NULL;
 
 	*out = NULL;
@@ -489,8 +529,6 @@ int store_s3_open(const char *url, const struct store_s3_config *cfg, struct sto
 		if (!((rest[i] >= 'a' && rest[i] <= 'z') || (rest[i] >= '0' && rest[i] <= '9') || rest[i] == '-' ||
 		      rest[i] == '.'))
 			return err_set(err, "store %s: invalid bucket name %.*s", url, (int)blen, rest);
-	if (!ak || !sk)
-		return err_set(err, "store %s: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set", url);
 	if (addressing && strcmp(addressing, "path") && strcmp(addressing, "virtual"))
 		return err_set(err, "store %s: REMOTEGEN_S3_ADDRESSING must be path or virtual", url);
 	/* Default: path style against a custom endpoint, virtual-hosted against AWS. */
@@ -512,9 +550,17 @@ int store_s3_open(const char *url, const struct store_s3_config *cfg, struct sto
 	s->base.url = xstrdup(url);
 	s->region = xstrdup(region);
 	s->sigv4 = xasprintf("aws:amz:%s:s3", region);
-	s->userpwd = xasprintf("%s:%s", ak, sk);
-	s->access_key = xstrdup(ak);
-	s->session_token = cfg->session_token ? xstrdup(cfg->session_token) : NULL;
+	s->creds_cfg = cfg->creds;
+	char why[ERR_SIZE];
+	if (store_awscreds_resolve(&s->creds_cfg, &s->creds, why) < 0) {
+		err_set(err, "store %s: %s", url, why);
+		s->curl = NULL;
+		free(prefix);
+		free(default_ep);
+		s3_free(&s->base);
+		return -1;
+	}
+	s->userpwd = xasprintf("%s:%s", s->creds.access_key, s->creds.secret_key);
 	s->max_attempts = cfg->max_attempts;
 	s->base_ms = cfg->retry_base_ms;
 	s->stall_ms = cfg->stall_ms > 0 ? cfg->stall_ms : 30000;

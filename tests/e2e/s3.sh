@@ -207,3 +207,85 @@ test_s3_silent_endpoint_times_out_and_sigterm_stops_uploads() {
   assert_eq "pending" "$(sql "SELECT state FROM generations")" "handed back"
   s3_fault ""
 }
+
+# The credentials chain, as the AWS SDKs walk it. tests/lib/awsmock.js plays
+# STS and the instance metadata service; the S3 server checks every signature.
+aws_mock_start() {
+  local expires=$1
+  AWSMOCK_PORT=$(pg_free_port)
+  printf 'eyJ-the-web-identity-token' >"$TMP/webtoken"
+  (cd "$ROOT" && exec node_modules/.bin/node tests/lib/awsmock.js "$AWSMOCK_PORT" "$TMP/aws.log" "$expires" \
+    eyJ-the-web-identity-token) >"$TMP/awsmock.out" 2>&1 &
+  AWSMOCK_PID=$!
+  trap 's3_stop; kill $AWSMOCK_PID 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do grep -q ready "$TMP/awsmock.out" && break; sleep 0.1; done
+  grep -q ready "$TMP/awsmock.out" || fail "awsmock did not start: $(cat "$TMP/awsmock.out")"
+  unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+  export HOME="$TMP/home" AWS_EC2_METADATA_DISABLED=true
+  mkdir -p "$HOME"
+}
+
+test_s3_credentials_from_a_profile() {
+  s3_setup
+  aws_mock_start 3600
+  rg run --once
+  assert_rc 2
+  assert_err_has "no AWS credentials"
+  mkdir -p "$HOME/.aws"
+  printf '[default]\naws_access_key_id = WRONG\naws_secret_access_key = WRONG\n\n[registry]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n' \
+    >"$HOME/.aws/credentials"
+  AWS_PROFILE=registry rg run --once
+  assert_rc 0
+  assert_eq "v1.1.1" "$(curl -s "http://127.0.0.1:$S3_PORT/gomod/proxy/$MOD/@v/list")" "list"
+  AWS_PROFILE=nosuch rg verify
+  assert_rc 2
+  assert_err_has "profile nosuch has no aws_access_key_id and aws_secret_access_key"
+  if grep -q 'S3RVER' "$TMP/all.err"; then fail "a secret reached the log"; fi
+}
+
+test_s3_credentials_from_web_identity_are_refreshed_before_they_expire() {
+  s3_setup
+  # Valid for 302 s: within the 5-minute margin after 2 s, so the service asks again.
+  aws_mock_start 302
+  export AWS_WEB_IDENTITY_TOKEN_FILE="$TMP/webtoken" AWS_ROLE_ARN=arn:aws:iam::123456789012:role/remotegen
+  export AWS_ENDPOINT_URL_STS="http://127.0.0.1:$AWSMOCK_PORT"
+  REMOTEGEN_POLL_MS=200 start_service
+  wait_for_event published
+  local first
+  first=$(grep -c 'GET / ok' "$TMP/aws.log")  # one STS call per store the service opened
+  sleep 2.5
+  cp -r "$ROOT/ops/example" "$TMP/src2"
+  printf 'message Alert { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
+  rg module push acme/weather "$TMP/src2"
+  wait_for_sql "SELECT count(*) FROM generations WHERE state = 'published'" 2
+  stop_service
+  grep -q 'event=credentials_refreshed .*source="web identity"' "$TMP/svc.err" ||
+    grep -q 'event=credentials_refreshed .*source=web' "$TMP/svc.err" || fail "no refresh: $(cat "$TMP/svc.err")"
+  local all k seen=0
+  all=$(grep -c 'GET / ok' "$TMP/aws.log")
+  [ "$all" -gt "$first" ] || fail "STS asked $all times, $first before the refresh"
+  # The S3 server saw a token issued after the refresh, signed.
+  for k in $(seq $((first + 1)) "$all"); do
+    grep -q " token=[0-9]*:$(printf 'sts-%s' "$k" | sha256sum | cut -d' ' -f1)\$" "$TMP/s3/requests.log" && seen=1
+  done
+  assert_eq 1 "$seen" "a request signed with a refreshed token (sts-$((first + 1))..sts-$all)"
+  # A wrong web identity token: refused with STS's message.
+  printf 'other' >"$TMP/webtoken"
+  rg verify
+  assert_rc 2
+  assert_err_has "web identity: STS http://127.0.0.1:$AWSMOCK_PORT answered HTTP 403: bad web identity token"
+}
+
+test_s3_credentials_from_instance_metadata_v2() {
+  s3_setup
+  aws_mock_start 3600
+  unset AWS_EC2_METADATA_DISABLED
+  export AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$AWSMOCK_PORT"
+  rg run --once
+  assert_rc 0
+  assert_eq "v1.1.1" "$(curl -s "http://127.0.0.1:$S3_PORT/gomod/proxy/$MOD/@v/list")" "list"
+  assert_eq "PUT /latest/api/token ok" "$(head -n 1 "$TMP/aws.log")" "IMDSv2 asks for a session token first"
+  if grep -q refused "$TMP/aws.log"; then fail "a request without the session token: $(cat "$TMP/aws.log")"; fi
+  grep -q "GET /latest/meta-data/iam/security-credentials/remotegen-role ok" "$TMP/aws.log" ||
+    fail "no credentials asked: $(cat "$TMP/aws.log")"
+}
