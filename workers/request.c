@@ -39,19 +39,30 @@ static void set_go_package(Google__Protobuf__FileDescriptorProto *f, const char 
 
 long request_index_of(const struct request *r, const char *name)
 {
-	for (size_t j = 0; j < r->fds->n_file; j++)
-		if (!strcmp(r->fds->file[j]->name, name))
-			return (long)j;
-	return -1;
+	const struct fileset_entry *e = fileset_find(&r->names, name);
+	return e ? (long)(e - r->names.v) : -1;
 }
 
+/* Marks j and everything it imports, directly or not (an explicit stack: import chains can be long). */
 static void mark_closure(long *const *deps, size_t j, unsigned char *mark)
 {
-	if (mark[j])
-		return;
-	mark[j] = 1;
-	for (const long *d = deps[j]; *d >= 0; d++)
-		mark_closure(deps, (size_t)*d, mark);
+	size_t n = 0, cap = 64;
+	size_t *stack = xcalloc(cap, sizeof(*stack));
+	stack[n++] = j;
+	while (n) {
+		size_t k = stack[--n];
+		if (mark[k])
+			continue;
+		mark[k] = 1;
+		for (const long *d = deps[k]; *d >= 0; d++) {
+			if (mark[*d])
+				continue;
+			if (n == cap)
+				stack = xrealloc(stack, (cap *= 2) * sizeof(*stack));
+			stack[n++] = (size_t)*d;
+		}
+	}
+	free(stack);
 }
 
 void request_closure(const struct request *r, size_t j, unsigned char *mark)
@@ -65,35 +76,43 @@ int request_prepare(struct request *r, const struct request_input *in, char *err
 	r->fds = google__protobuf__file_descriptor_set__unpack(NULL, in->image_len, in->image);
 	if (!r->fds)
 		return err_set(err, "the image is not a valid FileDescriptorSet (%zu bytes)", in->image_len);
-	for (size_t i = 0; i < in->own_files->n; i++) {
-		const char *name = in->own_files->v[i];
-		size_t j;
-		for (j = 0; j < r->fds->n_file; j++)
-			if (r->fds->file[j]->name && !strcmp(r->fds->file[j]->name, name))
-				break;
-		if (j == r->fds->n_file) {
-			request_release(r);
-			return err_set(err, "file %s is listed as the module's own but is not in the image", name);
-		}
-	}
+	/* Names first, indexed: every lookup below is a hash lookup, not a scan (images of 10^4 files). */
 	for (size_t j = 0; j < r->fds->n_file; j++) {
-		Google__Protobuf__FileDescriptorProto *f = r->fds->file[j];
-		if (!f->name) {
+		if (!r->fds->file[j]->name) {
 			request_release(r);
 			return err_set(err, "file #%zu of the image has no name", j + 1);
 		}
-		if (!in->modpath || gopkg_is_wkt(f->name))
+		fileset_add(&r->names, r->fds->file[j]->name, "", 0);
+	}
+	unsigned char *own = xcalloc(r->fds->n_file + 1, 1);
+	for (size_t i = 0; i < in->own_files->n; i++) {
+		long j = request_index_of(r, in->own_files->v[i]);
+		if (j < 0) {
+			free(own);
+			request_release(r);
+			return err_set(err, "file %s is listed as the module's own but is not in the image",
+				       in->own_files->v[i]);
+		}
+		own[j] = 1;
+	}
+	struct fileset dep_files = FILESET_INIT; /* entry k: in->deps[k].file */
+	for (size_t k = 0; in->modpath && k < in->n_deps; k++)
+		fileset_add(&dep_files, in->deps[k].file, "", 0);
+	for (size_t j = 0; in->modpath && j < r->fds->n_file; j++) {
+		Google__Protobuf__FileDescriptorProto *f = r->fds->file[j];
+		if (gopkg_is_wkt(f->name))
 			continue;
-		if (strvec_contains(in->own_files, f->name)) {
+		if (own[j]) {
 			set_go_package(f, in->modpath);
 			continue;
 		}
-		for (size_t k = 0; k < in->n_deps; k++)
-			if (!strcmp(in->deps[k].file, f->name)) {
-				set_go_package(f, in->deps[k].modpath);
-				break;
-			}
+		/* the first dependency that provides the file, as a scan in order would find */
+		const struct fileset_entry *e = fileset_find(&dep_files, f->name);
+		if (e)
+			set_go_package(f, in->deps[e - dep_files.v].modpath);
 	}
+	fileset_release(&dep_files);
+	free(own);
 	r->files = in->own_files->v;
 	r->n_files = in->own_files->n;
 	r->deps = xcalloc(r->fds->n_file + 1, sizeof(*r->deps));
@@ -173,16 +192,13 @@ int request_uses_proto3_optional(const struct request *r)
 
 int request_files_use_proto3_optional(const struct request *r, char **files, size_t n_files)
 {
-	for (size_t j = 0; j < r->fds->n_file; j++) {
-		const Google__Protobuf__FileDescriptorProto *f = r->fds->file[j];
-		int gen = 0;
-		for (size_t i = 0; i < n_files; i++)
-			if (!strcmp(files[i], f->name))
-				gen = 1;
-		if (!gen)
+	for (size_t i = 0; i < n_files; i++) {
+		long j = request_index_of(r, files[i]);
+		if (j < 0)
 			continue;
-		for (size_t i = 0; i < f->n_message_type; i++)
-			if (message_uses_optional(f->message_type[i]))
+		const Google__Protobuf__FileDescriptorProto *f = r->fds->file[j];
+		for (size_t m = 0; m < f->n_message_type; m++)
+			if (message_uses_optional(f->message_type[m]))
 				return 1;
 	}
 	return 0;
@@ -193,6 +209,7 @@ void request_release(struct request *r)
 	for (size_t j = 0; r->deps && r->fds && j < r->fds->n_file; j++)
 		free(r->deps[j]);
 	free(r->deps);
+	fileset_release(&r->names);
 	if (r->fds)
 		google__protobuf__file_descriptor_set__free_unpacked(r->fds, NULL);
 	memset(r, 0, sizeof(*r));

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include "google/protobuf/compiler/plugin.pb-c.h"
+#include "fileset.h"
 #include "util.h"
 
 /* A file of a dependency module and the Go module path generated for it. */
@@ -36,7 +37,8 @@ struct request {
 	Google__Protobuf__Compiler__Version version;
 	int has_version;
 	char suffix[32];
-	long **deps; /* deps[j]: image indexes of the files file j imports, -1 ends; owned */
+	long **deps;	      /* deps[j]: image indexes of the files file j imports, -1 ends; owned */
+	struct fileset names; /* the image's file names in image order: entry j is file j (a hash index) */
 };
 
 /* Parses and rewrites; returns 0 or -1 (err names the file). Release with request_release. */
