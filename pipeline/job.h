@@ -27,7 +27,8 @@ struct job {
 	struct queue_job q;	     /* the row as claimed (owned) */
 	const struct target *target; /* decided by the template version's plugins */
 	void *pkg;		     /* the package the worker built (owned by the target: target->release) */
-	struct fileset files;	     /* generated files */
+	struct fileset files;	     /* generated files (released once the package is built) */
+	size_t n_files;		     /* how many there were */
 	enum job_outcome outcome;
 	char error[ERR_SIZE]; /* why, when it failed */
 	long long plugin_ms, publish_ms;

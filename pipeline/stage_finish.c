@@ -38,7 +38,7 @@ void stage_log_job(const char *level, const char *event, const struct job *j)
 	if (j->outcome == JOB_PUBLISHED) {
 		log_int(&l, "plugin_ms", j->plugin_ms);
 		log_int(&l, "publish_ms", j->publish_ms);
-		log_int(&l, "files", (long long)j->files.n);
+		log_int(&l, "files", (long long)j->n_files);
 		if (j->cache.cache_hits || j->cache.cache_misses) {
 			log_int(&l, "cache_hits", j->cache.cache_hits);
 			log_int(&l, "cache_misses", j->cache.cache_misses);

@@ -75,4 +75,8 @@ void stage_generate(void *v, void *arg, int thread_index)
 		return;
 	}
 	j->target->produce(j, &a.ctx->env, run_plugins, &a);
+	/* The package holds what the publisher needs: the inputs and the loose files go now. */
+	j->n_files = j->files.n;
+	fileset_release(&j->files);
+	buf_release(&j->q.image);
 }
