@@ -164,6 +164,23 @@ test_npm_purge_through_a_cache() {
     >"$TMP/npm2.log" 2>&1) || fail "npm install of the new version: $(cat "$TMP/npm2.log")"
 }
 
+# verify --repair for npm: lost tarballs come back from generating again (their
+# integrity equals the recorded one), packuments from the database.
+test_npm_verify_repair_restores_a_lost_store() {
+  npm_publish "http://127.0.0.1:9/npm/"
+  cp -r "$STORE_DIR" "$TMP/before"
+  rm -rf "$STORE_DIR/npm"
+  rg verify
+  assert_rc 1
+  rg verify --repair
+  assert_rc 0
+  assert_out_has "repaired: generation 1 (@remotegen/acme_weather.bufbuild_es v1.1.1): files written again"
+  assert_out_has "repaired: index files of npm:$WEATHER_PKG written from the database"
+  assert_out_has "after the repair: "
+  assert_out_has ", 0 problems"
+  diff -r "$TMP/before" "$STORE_DIR" >"$TMP/diff.log" || fail "repaired store differs: $(head -c 1500 "$TMP/diff.log")"
+}
+
 # The package's files are the bytes protoc itself has protoc-gen-es write,
 # with the same parameter (and, for the dependent module, the same rewrite).
 test_npm_parity_with_protoc() {
