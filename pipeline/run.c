@@ -29,7 +29,9 @@
 /*
  * The first SIGTERM/SIGINT stops claiming and lets claimed work finish; a
  * second one kills running plugins and hands their generations back. SIGHUP
- * changes nothing (configuration is read once, at start) and is logged.
+ * has the S3 stores read their credentials again before their next request
+ * (a rotated credentials file, a new token); the rest of the configuration
+ * is read once, at start. Each is logged.
  * The handler only sets flags; the loop logs what arrived.
  */
 volatile sig_atomic_t stage_stop_requested;
@@ -56,9 +58,11 @@ static void log_signals(size_t in_flight)
 	struct logline l;
 	if (hups != hups_logged) {
 		hups_logged = hups;
-		log_start(&l, "info", "signal_ignored");
+		log_start(&l, "info", "signal_received");
 		log_str(&l, "signal", "HUP");
-		log_str(&l, "reason", "configuration is read once, at start: restart remotegen to change it");
+		log_str(&l, "action",
+			"S3 credentials are read again before the next request; the rest of the configuration is read "
+			"once, at start: restart remotegen to change it");
 		log_end(&l);
 	}
 	if (stage_stop_requested && !stop_logged) {
@@ -509,6 +513,7 @@ static int setup(struct loop *lp, int *idle, char *err)
 	ctx->publishers = o->publishers > 0 ? o->publishers : 1;
 	ctx->store_cfg = o->cfg->store_cfg;
 	ctx->store_cfg.s3.abort = &stage_abort_work;
+	ctx->store_cfg.s3.reload = &hups;
 	ctx->stores = xcalloc((size_t)ctx->publishers, sizeof(*ctx->stores));
 	ctx->pub_dbs = xcalloc((size_t)ctx->publishers, sizeof(*ctx->pub_dbs));
 	/* A publisher connects to the database when it first publishes (an idle run opens one connection). */

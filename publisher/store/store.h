@@ -65,6 +65,7 @@ struct store_s3_config {
 	long long stall_ms;		    /* a request that moves no byte this long is abandoned (0: 30 s) */
 	long long deadline_ms;		    /* all attempts of one request together (0: 5 min) */
 	const volatile sig_atomic_t *abort; /* non-zero: requests stop at once (may be NULL) */
+	const volatile sig_atomic_t *reload; /* when it changes, credentials are read again (may be NULL) */
 };
 
 #include "store_purge.h"

@@ -39,6 +39,8 @@ struct store_s3 {
 	long long base_ms;
 	long long stall_ms, deadline_ms;
 	const volatile sig_atomic_t *abort;
+	const volatile sig_atomic_t *reload;
+	sig_atomic_t reload_seen;
 };
 
 /*
@@ -158,13 +160,23 @@ static int s3_request(struct store_s3 *s, int method, const char *key, const voi
 static int fresh_credentials(struct store_s3 *s, char *err)
 {
 	long long now = (long long)time(NULL);
-	if (!store_awscreds_due(&s->creds, now, 300))
+	int asked = s->reload && *s->reload != s->reload_seen;
+	if (asked)
+		s->reload_seen = *s->reload;
+	if (!asked && !store_awscreds_due(&s->creds, now, 300))
 		return 0;
 	struct store_awscreds next;
 	char why[ERR_SIZE];
 	if (store_awscreds_resolve(&s->creds_cfg, &next, why) < 0) {
-		if (now < s->creds.expires_s)
-			return 0; /* the old ones still work: try again on the next request */
+		if (!s->creds.expires_s || now < s->creds.expires_s) {
+			/* the old ones still work: keep them, try again on the next request */
+			struct logline l;
+			log_start(&l, "warn", "credentials_refresh_failed");
+			log_str(&l, "store", s->base.url);
+			log_str(&l, "reason", why);
+			log_end(&l);
+			return 0;
+		}
 		return err_set(err, "store %s: the credentials from %s expired and none came to replace them: %s",
 			       s->base.url, s->creds.source, why),
 		       STORE_FATAL;
@@ -566,6 +578,8 @@ int store_s3_open(const char *url, const struct store_s3_config *cfg, struct sto
 	s->stall_ms = cfg->stall_ms > 0 ? cfg->stall_ms : 30000;
 	s->deadline_ms = cfg->deadline_ms > 0 ? cfg->deadline_ms : 300000;
 	s->abort = cfg->abort;
+	s->reload = cfg->reload;
+	s->reload_seen = cfg->reload ? *cfg->reload : 0;
 	if (s->max_attempts < 1)
 		s->max_attempts = 1;
 	char *ep_trim = xstrdup(endpoint);

@@ -289,3 +289,28 @@ test_s3_credentials_from_instance_metadata_v2() {
   grep -q "GET /latest/meta-data/iam/security-credentials/remotegen-role ok" "$TMP/aws.log" ||
     fail "no credentials asked: $(cat "$TMP/aws.log")"
 }
+
+# SIGHUP: the service reads its credentials again (a rotated credentials file).
+test_s3_sighup_reads_credentials_again() {
+  s3_setup
+  aws_mock_start 3600
+  mkdir -p "$HOME/.aws"
+  printf '[default]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\naws_session_token = first-token\n' \
+    >"$HOME/.aws/credentials"
+  REMOTEGEN_POLL_MS=200 start_service
+  wait_for_event published
+  printf '[default]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\naws_session_token = second-token\n' \
+    >"$HOME/.aws/credentials"
+  kill -HUP "$SVC_PID"
+  wait_for_event "signal_received signal=HUP"
+  cp -r "$ROOT/ops/example" "$TMP/src2"
+  printf 'message Alert { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
+  rg module push acme/weather "$TMP/src2"
+  wait_for_sql "SELECT count(*) FROM generations WHERE state = 'published'" 2
+  stop_service
+  grep -q 'event=credentials_refreshed .*source="profile default"' "$TMP/svc.err" || fail "no re-read: $(cat "$TMP/svc.err")"
+  grep -q " token=12:$(printf 'second-token' | sha256sum | cut -d' ' -f1)\$" "$TMP/s3/requests.log" ||
+    fail "no request with the new token"
+  grep -q " token=11:$(printf 'first-token' | sha256sum | cut -d' ' -f1)\$" "$TMP/s3/requests.log" ||
+    fail "no request with the first token"
+}

@@ -266,7 +266,7 @@ test_sighup_is_logged_and_ignored() {
   REMOTEGEN_POLL_MS=200 start_service
   wait_for_event run_started
   kill -HUP "$SVC_PID"
-  wait_for_event "signal_ignored signal=HUP"
+  wait_for_event "signal_received signal=HUP"
   sleep 0.3
   kill -0 "$SVC_PID" 2>/dev/null || fail "SIGHUP stopped the service: $(cat "$TMP/svc.err")"
   stop_service
