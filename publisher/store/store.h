@@ -58,13 +58,13 @@ struct store {
 struct store_s3_config {
 	const char *endpoint; /* NULL: https://s3.<region>.amazonaws.com */
 	const char *region;
-	const char *addressing;		    /* "path", "virtual" or NULL (path with a custom endpoint) */
-	struct store_awscreds_config creds; /* where the credentials come from (store_awscreds.h) */
-	int max_attempts;		    /* per request, >= 1 */
-	long long retry_base_ms;	    /* first retry delay */
-	long long stall_ms;		    /* a request that moves no byte this long is abandoned (0: 30 s) */
-	long long deadline_ms;		    /* all attempts of one request together (0: 5 min) */
-	const volatile sig_atomic_t *abort; /* non-zero: requests stop at once (may be NULL) */
+	const char *addressing;		     /* "path", "virtual" or NULL (path with a custom endpoint) */
+	struct store_awscreds_config creds;  /* where the credentials come from (store_awscreds.h) */
+	int max_attempts;		     /* per request, >= 1 */
+	long long retry_base_ms;	     /* first retry delay */
+	long long stall_ms;		     /* a request that moves no byte this long is abandoned (0: 30 s) */
+	long long deadline_ms;		     /* all attempts of one request together (0: 5 min) */
+	const volatile sig_atomic_t *abort;  /* non-zero: requests stop at once (may be NULL) */
 	const volatile sig_atomic_t *reload; /* when it changes, credentials are read again (may be NULL) */
 };
 
