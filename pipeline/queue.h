@@ -191,6 +191,7 @@ struct queue_counts {
 	long long oldest_pending_s; /* age of the oldest pending one */
 	long long published_last_hour;
 	long long last_published_epoch; /* when one was last published (0: never) */
+	long long pending_disabled;	/* of the pending, those of disabled templates (nothing claims them) */
 };
 int queue_counts(PGconn *c, struct queue_counts *n, char *err);
 

@@ -153,7 +153,7 @@ void queue_failures_from(PGresult *r, struct queue_failure **v, size_t *n)
  */
 int queue_counts(PGconn *c, struct queue_counts *n, char *err)
 {
-	long long v[9];
+	long long v[10];
 	if (db_numbers(
 		    c, "queue: count generations",
 		    "SELECT (SELECT count(*) FROM generations WHERE state = 'pending'),"
@@ -166,8 +166,10 @@ int queue_counts(PGconn *c, struct queue_counts *n, char *err)
 		    "  (SELECT extract(epoch FROM now() - min(created_at))::bigint FROM generations WHERE state = 'pending'),"
 		    "  (SELECT count(*) FROM generations WHERE state = 'published'"
 		    "     AND finished_at > now() - interval '1 hour'),"
-		    "  (SELECT extract(epoch FROM max(finished_at))::bigint FROM generations WHERE state = 'published')",
-		    0, NULL, v, 9, err) < 0)
+		    "  (SELECT extract(epoch FROM max(finished_at))::bigint FROM generations WHERE state = 'published'),"
+		    "  (SELECT count(*) FROM generations g JOIN template_versions tv ON tv.id = g.template_version_id"
+		    "     JOIN templates t ON t.id = tv.template_id WHERE g.state = 'pending' AND t.disabled_at IS NOT NULL)",
+		    0, NULL, v, 10, err) < 0)
 		return -1;
 	*n = (struct queue_counts){ .pending = v[0],
 				    .running = v[1],
@@ -177,7 +179,8 @@ int queue_counts(PGconn *c, struct queue_counts *n, char *err)
 				    .next_ready_ms = v[5],
 				    .oldest_pending_s = v[6],
 				    .published_last_hour = v[7],
-				    .last_published_epoch = v[8] };
+				    .last_published_epoch = v[8],
+				    .pending_disabled = v[9] };
 	return 0;
 }
 

@@ -323,8 +323,12 @@ static int once_drained(struct loop *lp, char *err)
 	struct queue_counts q;
 	if (queue_counts(lp->db, &q, err) < 0)
 		return -1;
-	if (!q.pending && !q.running)
+	/* Pending work of a disabled template waits for `template enable`, not for this run. */
+	if (q.pending == q.pending_disabled && !q.running) {
+		if (q.pending_disabled)
+			log_count("warn", "disabled_template_work_left", q.pending_disabled);
 		return 1;
+	}
 	long long next_ms = q.pending ? q.next_ready_ms : 1000;
 	usleep((useconds_t)(next_ms > 1000 ? 1000000 : next_ms * 1000 + 10000));
 	return 0;

@@ -468,3 +468,23 @@ test_run_once_survives_postgres_restart() {
   assert_eq 0 "$rc" "exit status (stderr: $(grep -v migration_applied "$TMP/once.err" | tail -c 1200))"
   assert_eq "published" "$(sql "SELECT state FROM generations")" "the generation"
 }
+
+# Pending work of a disabled template (only a race with `template disable`
+# makes some) is not waited for: `run --once` ends and says it is left.
+test_run_once_does_not_wait_for_work_of_a_disabled_template() {
+  rg migrate
+  make_plugin_template bad error
+  rg module push acme/weather "$ROOT/ops/example"
+  rg run --once --max-attempts 1
+  assert_rc 1
+  rg retry --template acme/bad
+  assert_rc 0
+  sql "UPDATE templates SET disabled_at = now() WHERE name = 'bad'" >/dev/null
+  assert_eq "pending" "$(sql "SELECT state FROM generations")" "the generation"
+  set +e
+  timeout 20 "$REMOTEGEN" run --once >"$TMP/once.out" 2>"$TMP/once.err"
+  local rc=$?
+  set -e
+  assert_eq 0 "$rc" "exit status (stderr: $(tail -c 600 "$TMP/once.err"))"
+  grep -q 'event=disabled_template_work_left generations=1' "$TMP/once.err" || fail "not said: $(cat "$TMP/once.err")"
+}
