@@ -7,6 +7,8 @@ set -euo pipefail
 PACKAGES=(
   # build
   build-essential clang clang-format pkg-config libtsan2
+  # make fuzz: libFuzzer's runtime (clang only recommends it; installs here skip recommends)
+  libclang-rt-14-dev
   libpq-dev libprotobuf-c-dev protobuf-c-compiler libck-dev libzip-dev
   libcurl4-openssl-dev libssl-dev libicu-dev libjansson-dev libarchive-dev
   # protoc, plugin.proto/descriptor.proto, real plugins
