@@ -208,33 +208,26 @@ int queue_reap(PGconn *c, int max_attempts, long long base_ms, struct queue_reap
 		" a AS (INSERT INTO generation_attempts"
 		"  (generation_id, attempt, started_at, outcome, lease_owner, error)"
 		"  SELECT id, attempts, started_at, 'lease_expired', old_owner, last_error FROM x)"
-		" SELECT (SELECT count(*) FROM x), " FAILURE_COLUMNS ", g.commit_id, g.template_version_id"
-		" FROM (SELECT 1) one LEFT JOIN x g ON g.state = 'failed'"
-		" LEFT JOIN commits c ON c.id = g.commit_id LEFT JOIN modules m ON m.id = c.module_id"
-		" LEFT JOIN template_versions tv ON tv.id = g.template_version_id"
-		" LEFT JOIN templates t ON t.id = tv.template_id ORDER BY g.id",
+		" SELECT " FAILURE_COLUMNS ", g.state = 'failed', g.commit_id, g.template_version_id"
+		" FROM x g JOIN commits c ON c.id = g.commit_id JOIN modules m ON m.id = c.module_id"
+		" JOIN template_versions tv ON tv.id = g.template_version_id"
+		" JOIN templates t ON t.id = tv.template_id ORDER BY g.id",
 		2, p, err);
 	if (!r)
 		goto fail;
+	/* Every reaped generation as a failure row; those failed for good kept, in order. */
 	out->res = r;
-	out->reaped = (int)db_ll(r, 0, 0);
-	int rows = PQgetisnull(r, 0, 1) ? 0 : PQntuples(r);
-	out->failed = xcalloc((size_t)rows + 1, sizeof(*out->failed));
-	out->dependents = xcalloc((size_t)rows + 1, sizeof(*out->dependents));
-	for (int i = 0; i < rows; i++) {
-		/* FAILURE_COLUMNS start at column 1 here */
-		struct queue_failure *f = &out->failed[i];
-		*f = (struct queue_failure){ .id = db_ll(r, i, 1),
-					     .module = PQgetvalue(r, i, 2),
-					     .sequence = db_ll(r, i, 3),
-					     .template = PQgetvalue(r, i, 4),
-					     .version = PQgetvalue(r, i, 5),
-					     .attempts = db_ll(r, i, 6),
-					     .error = PQgetvalue(r, i, 7),
-					     .failed_us = db_ll(r, i, 8) };
-		out->n_failed++;
+	queue_failures_from(r, &out->failed, &out->n_failed);
+	out->reaped = (int)out->n_failed;
+	out->n_failed = 0;
+	out->dependents = xcalloc((size_t)out->reaped + 1, sizeof(*out->dependents));
+	for (int i = 0; i < out->reaped; i++) {
+		if (strcmp(PQgetvalue(r, i, 8), "t"))
+			continue;
+		struct queue_failure *f = &out->failed[out->n_failed];
+		*f = out->failed[i];
 		if (fail_dependents(c, db_ll(r, i, 9), db_ll(r, i, 10), f->module, f->sequence, f->version, f->error,
-				    &out->dependents[i], err) < 0)
+				    &out->dependents[out->n_failed++], err) < 0)
 			goto fail;
 	}
 	if (db_commit(c, err) < 0)
