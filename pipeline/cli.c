@@ -42,6 +42,22 @@ PGconn *cli_connect(const struct config *cfg)
 	return c;
 }
 
+int cli_open_store(const struct config *cfg, PGconn **c, struct store **s)
+{
+	char err[ERR_SIZE];
+	*s = NULL;
+	if (!(*c = cli_connect(cfg)))
+		return -1;
+	if (migrate_check(*c, err) < 0 || registry_go_prefix(*c, cfg->go_prefix, err) < 0 ||
+	    store_open(cfg->store, &cfg->store_cfg, s, err) < 0) {
+		cli_error(EXIT_USAGE, "%s", err);
+		db_close(*c);
+		*c = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 int cli_wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {

@@ -9,6 +9,7 @@
 #include <libpq-fe.h>
 #include "config.h"
 #include "registry.h"
+#include "store.h"
 
 enum {
 	EXIT_OK = 0,
@@ -31,6 +32,14 @@ const char *cli_text(const char *s, char buf[CLI_TEXT_SIZE]);
 
 /* Connects to the configured database; prints the error and returns NULL on failure. */
 PGconn *cli_connect(const struct config *cfg);
+
+/*
+ * For commands that work on the store against the registry (verify, the
+ * marks): connects, checks the schema and the registry's Go prefix, opens the
+ * store. Returns 0 with *c and *s set (the caller closes both), or -1 with
+ * the error printed and nothing left open.
+ */
+int cli_open_store(const struct config *cfg, PGconn **c, struct store **s);
 
 /*
  * A listing subcommand (`plugin list`, `template show T`, ...): argv[0] is the

@@ -6,8 +6,6 @@
 #include "cli.h"
 #include "db.h"
 #include "marks.h"
-#include "migrate.h"
-#include "registry.h"
 #include "num.h"
 #include "store.h"
 #include "text.h"
@@ -86,23 +84,16 @@ int cmd_generation_mark(int argc, char **argv, struct config *cfg)
 	if (message && !*message)
 		return cli_error(EXIT_USAGE, "deprecate: the --message is what consumers read: it may not be empty");
 
-	struct store *s = NULL;
-	struct marks_result res;
-	int rc = EXIT_USAGE;
-	PGconn *c = cli_connect(cfg);
-	if (!c)
-		return EXIT_USAGE;
-	if (migrate_check(c, err) < 0 || registry_go_prefix(c, cfg->go_prefix, err) < 0 ||
-	    store_open(cfg->store, &cfg->store_cfg, &s, err) < 0) {
-		cli_error(EXIT_USAGE, "%s", err);
-		goto out;
-	}
 	/* What consumers and terminals will show: valid UTF-8 without control characters. */
 	const char *text = mark == QUEUE_YANK ? reason : message;
-	if (text && !text_is_clean(text)) {
-		cli_error(EXIT_USAGE, "%s: the text has control characters or is not UTF-8", verb);
-		goto out;
-	}
+	if (text && !text_is_clean(text))
+		return cli_error(EXIT_USAGE, "%s: the text has control characters or is not UTF-8", verb);
+	struct store *s;
+	struct marks_result res;
+	int rc = EXIT_USAGE;
+	PGconn *c;
+	if (cli_open_store(cfg, &c, &s) < 0)
+		return EXIT_USAGE;
 	int done = marks_apply(cfg, c, s, id, mark, text, &res, err);
 	if (done == 1) {
 		cli_error(EXIT_USAGE,
@@ -118,7 +109,6 @@ int cmd_generation_mark(int argc, char **argv, struct config *cfg)
 		marks_result_release(&res);
 		rc = EXIT_OK;
 	}
-out:
 	store_free(s);
 	db_close(c);
 	return rc;

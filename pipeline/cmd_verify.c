@@ -4,8 +4,6 @@
  */
 #include "cli.h"
 #include "db.h"
-#include "migrate.h"
-#include "registry.h"
 #include "modpath.h"
 #include "store.h"
 #include "verify.h"
@@ -68,14 +66,9 @@ int cmd_verify(int argc, char **argv, struct config *cfg)
 		return cli_error(EXIT_USAGE, "verify takes no arguments (got \"%s\")", argv[optind]);
 	if (modpath_check_prefix(cfg->go_prefix, err) < 0 || cli_check_npm(cfg, err) < 0)
 		return cli_error(EXIT_USAGE, "%s", err);
-	PGconn *c = cli_connect(cfg);
-	if (!c)
+	PGconn *c;
+	if (cli_open_store(cfg, &c, &s) < 0)
 		return EXIT_USAGE;
-	if (migrate_check(c, err) < 0 || registry_go_prefix(c, cfg->go_prefix, err) < 0 ||
-	    store_open(cfg->store, &cfg->store_cfg, &s, err) < 0) {
-		cli_error(EXIT_USAGE, "%s", err);
-		goto out;
-	}
 	if (verify_store(c, s, cfg, stdout, repair ? &rst : NULL, &problems, &objects, err) < 0) {
 		cli_error(EXIT_FAILED, "verify %s: %s", s->url, err);
 		rc = EXIT_FAILED;
