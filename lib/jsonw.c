@@ -37,6 +37,12 @@ void jsonw_set(json_t *obj, const char *key, json_t *v)
 		abort(); /* only on allocation failure */
 }
 
+void jsonw_append(json_t *arr, json_t *v)
+{
+	if (!v || json_array_append_new(arr, v) < 0)
+		abort(); /* only on allocation failure */
+}
+
 void jsonw_set_str(json_t *obj, const char *key, const char *s)
 {
 	jsonw_set(obj, key, jsonw_string(s));

@@ -19,6 +19,8 @@ json_t *jsonw_string(const char *s);
 
 /* Sets key of object obj to v, taking v's reference (obj, key, v must be valid). */
 void jsonw_set(json_t *obj, const char *key, json_t *v);
+/* Appends v to array arr, taking v's reference (arr, v must be valid). */
+void jsonw_append(json_t *arr, json_t *v);
 /* jsonw_set with jsonw_string(s) / json_integer(n). */
 void jsonw_set_str(json_t *obj, const char *key, const char *s);
 void jsonw_set_int(json_t *obj, const char *key, long long n);

@@ -100,8 +100,7 @@ static void print_json_rows(PGresult *r, const char *key)
 			else
 				jsonw_set_str(o, name, v);
 		}
-		if (json_array_append_new(a, o) < 0)
-			abort();
+		jsonw_append(a, o);
 	}
 	jsonw_set(doc, key, a);
 	jsonw_write_line(doc, &out);

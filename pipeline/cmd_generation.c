@@ -110,8 +110,7 @@ static int list(PGconn *c, const struct queue_filter *f, int json, char *err)
 		json_t *a = json_array();
 		struct buf out = BUF_INIT;
 		for (size_t i = 0; i < n; i++)
-			if (json_array_append_new(a, generation_json(&v[i])) < 0)
-				abort();
+			jsonw_append(a, generation_json(&v[i]));
 		json_t *doc = json_object();
 		jsonw_set(doc, "generations", a);
 		jsonw_write_line(doc, &out);
@@ -202,8 +201,7 @@ static int show(PGconn *c, long long id, int json, char *err)
 			set_when(o, "finished_at", a[i].finished_us);
 			set_opt(o, "lease_owner", a[i].lease_owner);
 			set_opt(o, "error", a[i].error);
-			if (json_array_append_new(arr, o) < 0)
-				abort();
+			jsonw_append(arr, o);
 		}
 		jsonw_set(doc, "attempt_history", arr);
 		jsonw_write_line(doc, &out);

@@ -97,8 +97,7 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 			jsonw_set_int(f, "attempts", fv[i].attempts);
 			jsonw_set_str(f, "error", fv[i].error);
 			jsonw_set_str(f, "failed_at", timefmt_rfc3339(fv[i].failed_us, 0, when));
-			if (json_array_append_new(fl, f) < 0)
-				abort();
+			jsonw_append(fl, f);
 		}
 		jsonw_set(doc, "recent_failures", fl);
 		json_t *ta = json_array();
@@ -109,8 +108,7 @@ int cmd_status(int argc, char **argv, struct config *cfg)
 			jsonw_set_int(o, "running", tc[i].running);
 			jsonw_set_int(o, "failed", tc[i].failed);
 			jsonw_set_int(o, "published", tc[i].published);
-			if (json_array_append_new(ta, o) < 0)
-				abort();
+			jsonw_append(ta, o);
 		}
 		jsonw_set(doc, "templates", ta);
 		jsonw_write_line(doc, &out);
