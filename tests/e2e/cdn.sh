@@ -13,13 +13,20 @@ header() {
     'BEGIN { FS = ": " } tolower($1) == h { print $2 }'
 }
 
-test_version_asked_for_before_it_exists_installs_through_a_cache() {
+# Publishes the example, serves the store with nginx and a caching proxy in
+# front of it; CDN is the proxy's URL, and the go command uses it.
+publish_behind_a_cache() {
   trap 'cache_stop; nginx_stop' EXIT
   publish_example
   nginx_start "$STORE_DIR"
   cache_start "$NGINX_PORT" || fail "the caching proxy did not start"
-  local cdn="http://127.0.0.1:$CACHE_PORT"
-  go_env "$cdn"
+  CDN="http://127.0.0.1:$CACHE_PORT"
+  go_env "$CDN"
+}
+
+test_version_asked_for_before_it_exists_installs_through_a_cache() {
+  publish_behind_a_cache
+  local cdn=$CDN
   make_consumer "$TMP/consumer" "$PKG"
   cd "$TMP/consumer"
 
@@ -32,9 +39,7 @@ test_version_asked_for_before_it_exists_installs_through_a_cache() {
   done
 
   # Publish v1.1.2: the cache must not answer from a stored 404.
-  cp -r "$ROOT/ops/example" "$TMP/src2"
-  printf 'message Alert { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
-  rg module push acme/weather "$TMP/src2"
+  push_example_with Alert text
   rg run --once
   assert_rc 0
   go get "$MOD@v1.1.2" >"$TMP/get2.log" 2>&1 || fail "go get after publishing: $(cat "$TMP/get2.log")"
@@ -51,27 +56,20 @@ test_version_asked_for_before_it_exists_installs_through_a_cache() {
 # The cached @v/list and @latest hide a new version for their max-age, unless
 # remotegen purges them (REMOTEGEN_PURGE_URL) right after rewriting them.
 test_purge_makes_a_new_version_installable_through_the_cache_at_once() {
-  trap 'cache_stop; nginx_stop' EXIT
-  publish_example
-  nginx_start "$STORE_DIR"
-  cache_start "$NGINX_PORT" || fail "the caching proxy did not start"
-  local cdn="http://127.0.0.1:$CACHE_PORT"
-  go_env "$cdn"
+  publish_behind_a_cache
+  local cdn=$CDN
   cd "$TMP"
   assert_eq "$MOD v1.1.1" "$(go list -m -versions "$MOD")" "versions through the cache"
   assert_eq HIT "$(header "$cdn/$MOD/@v/list" X-Cache-Status)" "the list is cached"
 
   # Without a purge: published, but the cache answers the old list.
-  cp -r "$ROOT/ops/example" "$TMP/src2"
-  printf 'message Alert { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
-  rg module push acme/weather "$TMP/src2"
+  push_example_with Alert text
   rg run --once
   assert_rc 0
   assert_eq "$MOD v1.1.1" "$(go list -m -versions "$MOD")" "versions through the cache, no purge (stale for 60 s)"
 
   # With the purge: the next version is listed and resolved at once.
-  printf 'message Warning { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
-  rg module push acme/weather "$TMP/src2"
+  push_example_with Warning text
   # ops/nginx/cdn-purge-location.conf: GET /purge/<key>.
   REMOTEGEN_PURGE_URL="$cdn/purge/" REMOTEGEN_PURGE_METHOD=GET rg run --once --log-level debug
   assert_rc 0
@@ -85,8 +83,7 @@ test_purge_makes_a_new_version_installable_through_the_cache_at_once() {
   grep -q "$MOD v1.1.3" go.mod || fail "go.mod: $(cat go.mod)"
 
   # A purge that fails is logged and publishes anyway (the store is right).
-  printf 'message Notice { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
-  rg module push acme/weather "$TMP/src2"
+  push_example_with Notice text
   REMOTEGEN_PURGE_URL="http://127.0.0.1:9/" rg run --once
   assert_rc 0
   assert_err_has "event=purge_failed url=http://127.0.0.1:9/$MOD/@v/list"

@@ -37,9 +37,7 @@ test_go_get_and_build_from_published_module() {
   assert_eq "$(sql "SELECT mod_hash FROM generations")" "$(awk -v m="$MOD" '$1 == m && $2 == "v1.1.1/go.mod" {print $3}' go.sum)" "go.mod h1"
 
   # A second commit: the list and @latest move, and go get @latest follows.
-  cp -r "$ROOT/ops/example" "$TMP/src2"
-  printf 'message Alert { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
-  rg module push acme/weather "$TMP/src2"
+  push_example_with Alert text
   assert_out_has "commit 2"
   rg run --once
   assert_rc 0
@@ -89,9 +87,7 @@ test_go_resolves_case_encoded_paths() {
 test_yank_hides_a_version_from_go_but_pinned_builds_still_work() {
   trap nginx_stop EXIT
   publish_example
-  cp -r "$ROOT/ops/example" "$TMP/src2"
-  printf 'message Alert { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
-  rg module push acme/weather "$TMP/src2"
+  push_example_with Alert text
   rg run --once
   assert_rc 0
   nginx_start "$STORE_DIR"

@@ -97,9 +97,7 @@ test_npm_deprecate_and_yank() {
   local base="http://127.0.0.1:$NGINX_PORT/npm"
   npm_publish "$base/"
   # weather 1.1.2 (a second commit); alerts 1.1.1 depends on weather 1.1.1 exactly.
-  cp -r "$ROOT/ops/example" "$TMP/src2"
-  printf 'message Alert { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
-  rg module push acme/weather "$TMP/src2"
+  push_example_with Alert text
   rg run --once
   assert_rc 0
   local w="$STORE_DIR/npm/$WEATHER_PKG" id1 id2 tgz_before
@@ -150,9 +148,7 @@ test_npm_purge_through_a_cache() {
   (cd "$TMP/npm" && npm install --no-audit --no-fund "$WEATHER_PKG@1.1.1" >"$TMP/npm.log" 2>&1) ||
     fail "npm install: $(cat "$TMP/npm.log")"
   assert_eq "1.1.1" "$(curl -s "$ENC" | jq -r '."dist-tags".latest')" "latest (pnpm's form)"
-  cp -r "$ROOT/ops/example" "$TMP/src2"
-  printf 'message Alert { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
-  rg module push acme/weather "$TMP/src2"
+  push_example_with Alert text
   REMOTEGEN_PURGE_URL="$cdn/purge/" REMOTEGEN_PURGE_METHOD=GET rg run --once --log-level debug
   assert_rc 0
   assert_err_has "event=purged url=$cdn/purge/npm/$WEATHER_PKG status=200"

@@ -254,9 +254,7 @@ test_s3_credentials_from_web_identity_are_refreshed_before_they_expire() {
   local first
   first=$(grep -c 'GET / ok' "$TMP/aws.log")  # one STS call per store the service opened
   sleep 2.5
-  cp -r "$ROOT/ops/example" "$TMP/src2"
-  printf 'message Alert { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
-  rg module push acme/weather "$TMP/src2"
+  push_example_with Alert text
   wait_for_sql "SELECT count(*) FROM generations WHERE state = 'published'" 2
   stop_service
   grep -q 'event=credentials_refreshed .*source="web identity"' "$TMP/svc.err" ||
@@ -303,9 +301,7 @@ test_s3_sighup_reads_credentials_again() {
     >"$HOME/.aws/credentials"
   kill -HUP "$SVC_PID"
   wait_for_event "signal_received signal=HUP"
-  cp -r "$ROOT/ops/example" "$TMP/src2"
-  printf 'message Alert { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
-  rg module push acme/weather "$TMP/src2"
+  push_example_with Alert text
   wait_for_sql "SELECT count(*) FROM generations WHERE state = 'published'" 2
   stop_service
   grep -q 'event=credentials_refreshed .*source="profile default"' "$TMP/svc.err" || fail "no re-read: $(cat "$TMP/svc.err")"

@@ -44,9 +44,7 @@ test_feed_positions_for_history_published_before_003() {
   rg migrate
   setup_go_template
   rg module push acme/weather "$ROOT/ops/example"
-  cp -r "$ROOT/ops/example" "$TMP/src2"
-  printf 'message More { string x = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
-  rg module push acme/weather "$TMP/src2"
+  push_example_with More x
   rg run --once
   assert_rc 0
   # Replay 003 on a database as it was before it: positions follow publication order.

@@ -237,9 +237,7 @@ test_verify_and_feed() {
   grep -q "^{\"Seq\":1,\"Path\":\"$MOD\",\"Version\":\"v1.1.1\"" "$feed" || fail "feed: $(cat "$feed")"
   grep -q "\"Sum\":\"$(sql "SELECT zip_hash FROM generations")\",\"GoModSum\":\"$(sql "SELECT mod_hash FROM generations")\"" "$feed" || fail "feed hashes: $(cat "$feed")"
   # A second commit: the feed grows in publication order.
-  cp -r "$ROOT/ops/example" "$TMP/src2"
-  printf 'message More { string x = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
-  rg module push acme/weather "$TMP/src2"
+  push_example_with More x
   rg run --once
   assert_eq "v1.1.1 v1.1.2" "$(sed 's/.*"Version":"\([^"]*\)".*/\1/' "$feed" | xargs)" "feed order"
   assert_eq "1 2" "$(sed 's/^{"Seq":\([0-9]*\),.*/\1/' "$feed" | xargs)" "feed positions"
@@ -309,9 +307,7 @@ test_file_store_that_refuses_writes_hands_work_back() {
 test_verify_repair_regenerates_a_lost_store_and_refuses_other_bytes() {
   publish_example
   local MOD=gen.example.com/go/protocolbuffers/go/acme/weather
-  cp -r "$ROOT/ops/example" "$TMP/src2"
-  printf 'message Alert { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
-  rg module push acme/weather "$TMP/src2"
+  push_example_with Alert text
   rg run --once
   assert_rc 0
   cp -r "$STORE_DIR" "$TMP/before"
@@ -383,9 +379,7 @@ test_a_changed_go_prefix_is_refused() {
   rg module push acme/weather "$ROOT/ops/example"
   rg run --once --go-prefix old.example.com/go
   assert_rc 0
-  cp -r "$ROOT/ops/example" "$TMP/src2"
-  printf 'message Alert { string text = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
-  rg module push acme/weather "$TMP/src2"
+  push_example_with Alert text
   rg run --once --go-prefix new.example.com/go
   assert_rc 2
   assert_err_has "Go module prefix new.example.com/go: this registry publishes its Go modules under old.example.com/go"

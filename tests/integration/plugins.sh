@@ -77,9 +77,7 @@ test_hostile_plugins_are_stopped_and_healthy_work_publishes() {
   local fds_first fds_second
   fds_first=$(ls /proc/$pid/fd | wc -l)
   # A second round of the same hostile work leaks no file descriptor.
-  cp -r "$ROOT/ops/example" "$TMP/src2"
-  printf 'message Again { string x = 1; }\n' >>"$TMP/src2/acme/weather/v1/weather.proto"
-  rg module push acme/weather "$TMP/src2"
+  push_example_with Again x
   wait_idle 36
   # Work may still be winding down (index writes) when the database says idle: a leak
   # never goes away, a file being written does.

@@ -12,6 +12,9 @@
 #   sql QUERY             one psql query on the test database, unaligned output
 #   setup_go_template     registers protoc-gen-go as protocolbuffers/go and template v1
 #   publish_example       migrate, setup_go_template, push ops/example as acme/weather, run --once
+#   push_example_with NAME FIELD
+#                         pushes acme/weather again from $TMP/src2 (a copy of ops/example,
+#                         made on first use) with one more "message NAME { string FIELD = 1; }"
 
 . "$ROOT/ops/pg.sh"   # pg_free_port, for servers a test starts
 
@@ -129,4 +132,10 @@ publish_example() {
 # The store directory of a test and the key path of the example module.
 store_module_dir() {
   echo "$STORE_DIR/gen.example.com/go/protocolbuffers/go/$1"
+}
+
+push_example_with() {
+  [ -d "$TMP/src2" ] || cp -r "$ROOT/ops/example" "$TMP/src2"
+  printf 'message %s { string %s = 1; }\n' "$1" "$2" >>"$TMP/src2/acme/weather/v1/weather.proto"
+  rg module push acme/weather "$TMP/src2"
 }
