@@ -14,23 +14,14 @@ GAPI="$ROOT/node_modules/google-proto-files"
 [ -d "$GAPI/google" ] || { echo "npm ci first (google-proto-files)" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (package time)" >&2; exit 2; }
 [ $# -gt 0 ] || set -- 10 40
-W=$(mktemp -d /tmp/remotegen-bench.XXXXXX)
-chmod 755 "$W"
-. "$ROOT/ops/pg.sh"
-trap 'pg_stop "$W/pg"; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
-pg_start "$W/pg" >/dev/null
-echo "machine: $(nproc) CPUs, $(uname -r); remotegen: $RG"
-echo "command: bash tests/bench/backfill_rss.sh $*"
+. "$ROOT/tests/bench/lib.sh"
+bench_start "$@"
 printf '%-8s %8s %12s\n' commits wall_s peak_rss_mb
 for n in "$@"; do
   src="$W/src-$n"
   mkdir -p "$src"
   (cd "$GAPI" && cp --parents google/api/*.proto google/type/*.proto google/rpc/*.proto google/longrunning/*.proto "$src/")
-  db="rss_$n"
-  createdb "$db"
-  export REMOTEGEN_DATABASE_URL="host=127.0.0.1 port=$PGPORT user=postgres dbname=$db"
-  export REMOTEGEN_STORE="file://$W/store-$n"
-  "$RG" migrate >/dev/null 2>&1
+  bench_db "rss_$n"
   for i in $(seq 1 "$n"); do
     printf 'message BenchCommit%d { string s = 1; }\n' "$i" >>"$src/google/type/date.proto"
     "$RG" module push acme/gapi "$src" >/dev/null 2>"$W/push.err" || { cat "$W/push.err"; exit 1; }

@@ -11,13 +11,8 @@ RG=${REMOTEGEN:-$ROOT/build/rel/remotegen}
 TP="$ROOT/build/rel/tests/tools/testplugin"
 [ -x "$RG" ] && [ -x "$TP" ] || { echo "build first: make remotegen tools" >&2; exit 2; }
 [ $# -gt 0 ] || set -- 2500 5000 10000
-W=$(mktemp -d /tmp/remotegen-bench.XXXXXX)
-chmod 755 "$W"
-. "$ROOT/ops/pg.sh"
-trap 'pg_stop "$W/pg"; rm -rf "$W"' EXIT
-pg_start "$W/pg" >/dev/null
-echo "machine: $(nproc) CPUs, $(uname -r); remotegen: $RG"
-echo "command: bash tests/bench/chain.sh $*"
+. "$ROOT/tests/bench/lib.sh"
+bench_start "$@"
 printf '%-8s %8s %14s\n' files wall_s s_per_10k
 for n in "$@"; do
   src="$W/src-$n/acme/chain/v1"
@@ -27,17 +22,11 @@ for n in "$@"; do
     printf 'syntax = "proto3";\npackage acme.chain.v1;\nimport "acme/chain/v1/c%d.proto";\nmessage C%d { C%d prev = 1; }\n' \
       $((i - 1)) "$i" $((i - 1)) >"$src/c$i.proto"
   done
-  db="chain_$n"
-  createdb "$db"
-  export REMOTEGEN_DATABASE_URL="host=127.0.0.1 port=$PGPORT user=postgres dbname=$db"
-  export REMOTEGEN_STORE="file://$W/store-$n"
-  "$RG" migrate >/dev/null 2>&1
+  bench_db "chain_$n"
   "$RG" plugin add bench/chain v1 --exec "$TP" --runtime exec --go-dep google.golang.org/protobuf@v1.28.1 >/dev/null
   "$RG" template create bench/chain --plugin bench/chain >/dev/null
   "$RG" template version bench/chain --plugin bench/chain:v1 >/dev/null
   "$RG" module push acme/chain "$W/src-$n" >/dev/null 2>"$W/push-$n.err" || { cat "$W/push-$n.err"; exit 1; }
-  start=$(date +%s.%N)
-  "$RG" run --once --workers 1 2>"$W/run-$n.err" || { tail -3 "$W/run-$n.err"; exit 1; }
-  end=$(date +%s.%N)
-  printf '%-8s %8.2f %14.2f\n' "$n" "$(echo "$end - $start" | bc)" "$(echo "($end - $start) * 10000 / $n" | bc -l)"
+  bench_run_once "$W/run-$n.err" --workers 1
+  printf '%-8s %8.2f %14.2f\n' "$n" "$BENCH_S" "$(echo "$BENCH_S * 10000 / $n" | bc -l)"
 done

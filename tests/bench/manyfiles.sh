@@ -11,26 +11,15 @@ RG=${REMOTEGEN:-$ROOT/build/rel/remotegen}
 TP="$ROOT/build/rel/tests/tools/testplugin"
 [ -x "$RG" ] && [ -x "$TP" ] || { echo "build first: make remotegen tools" >&2; exit 2; }
 [ $# -gt 0 ] || set -- 20000 40000 80000
-W=$(mktemp -d /tmp/remotegen-bench.XXXXXX)
-chmod 755 "$W"
-. "$ROOT/ops/pg.sh"
-trap 'pg_stop "$W/pg"; rm -rf "$W"' EXIT
-pg_start "$W/pg" >/dev/null
-echo "machine: $(nproc) CPUs, $(uname -r); remotegen: $RG"
-echo "command: bash tests/bench/manyfiles.sh $*"
+. "$ROOT/tests/bench/lib.sh"
+bench_start "$@"
 printf '%-8s %8s %14s\n' files wall_s s_per_10k
 for n in "$@"; do
-  db="many_$n"
-  createdb "$db"
-  export REMOTEGEN_DATABASE_URL="host=127.0.0.1 port=$PGPORT user=postgres dbname=$db"
-  export REMOTEGEN_STORE="file://$W/store-$n"
-  "$RG" migrate >/dev/null 2>&1
+  bench_db "many_$n"
   "$RG" plugin add bench/many v1 --exec "$TP" --runtime exec --go-dep google.golang.org/protobuf@v1.28.1 >/dev/null
   "$RG" template create bench/many --plugin "bench/many=many=$n" >/dev/null
   "$RG" template version bench/many --plugin bench/many:v1 >/dev/null
   "$RG" module push acme/weather "$ROOT/ops/example" >/dev/null 2>&1
-  start=$(date +%s.%N)
-  "$RG" run --once --workers 1 2>"$W/run-$n.err" || { tail -3 "$W/run-$n.err"; exit 1; }
-  end=$(date +%s.%N)
-  printf '%-8s %8.2f %14.2f\n' "$n" "$(echo "$end - $start" | bc)" "$(echo "($end - $start) * 10000 / $n" | bc -l)"
+  bench_run_once "$W/run-$n.err" --workers 1
+  printf '%-8s %8.2f %14.2f\n' "$n" "$BENCH_S" "$(echo "$BENCH_S * 10000 / $n" | bc -l)"
 done

@@ -9,20 +9,12 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 N=${1:-100}
 RG="$ROOT/build/rel/remotegen"
 [ -x "$RG" ] || { echo "build first: make" >&2; exit 2; }
-W=$(mktemp -d /tmp/remotegen-bench.XXXXXX)
-chmod 755 "$W"
-. "$ROOT/ops/pg.sh"
-trap 'pg_stop "$W/pg"; rm -rf "$W"' EXIT
-pg_start "$W/pg" >/dev/null
-echo "machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
-echo "command: bash tests/bench/pipeline.sh $N"
+. "$ROOT/tests/bench/lib.sh"
+bench_start "$N"
 printf '%-8s %6s %8s %10s\n' workers gens wall_s gens_per_s
 for workers in 1 2; do
   db="bench_w$workers"
-  createdb "$db"
-  export REMOTEGEN_DATABASE_URL="host=127.0.0.1 port=$PGPORT user=postgres dbname=$db"
-  export REMOTEGEN_STORE="file://$W/store-$workers"
-  "$RG" migrate >/dev/null 2>&1
+  bench_db "$db"
   "$RG" plugin add protocolbuffers/go v1.28.1 --exec /usr/bin/protoc-gen-go \
     --go-dep google.golang.org/protobuf@v1.28.1 >/dev/null
   "$RG" template create protocolbuffers/go --plugin protocolbuffers/go >/dev/null
@@ -30,10 +22,7 @@ for workers in 1 2; do
   for i in $(seq 1 "$N"); do
     "$RG" module push "bench/m$i" "$ROOT/ops/example" >/dev/null 2>&1
   done
-  start=$(date +%s.%N)
-  "$RG" run --once --workers "$workers" 2>/dev/null
-  end=$(date +%s.%N)
+  bench_run_once "$W/run-$workers.err" --workers "$workers"
   gens=$(psql -At -d "$db" -c "SELECT count(*) FROM generations WHERE state = 'published'")
-  printf '%-8s %6s %8.2f %10.1f\n' "$workers" "$gens" "$(echo "$end - $start" | bc)" \
-    "$(echo "$gens / ($end - $start)" | bc -l)"
+  printf '%-8s %6s %8.2f %10.1f\n' "$workers" "$gens" "$BENCH_S" "$(echo "$gens / $BENCH_S" | bc -l)"
 done
