@@ -16,6 +16,8 @@
 
 void store_awscreds_release(struct store_awscreds *c)
 {
+	if (c->secret_key)
+		explicit_bzero(c->secret_key, strlen(c->secret_key));
 	free(c->access_key);
 	free(c->secret_key);
 	free(c->session_token);
@@ -128,8 +130,7 @@ static int from_profile(const struct store_awscreds_config *cfg, struct store_aw
 	}
 	if (ak && sk) {
 		set(out, ak, sk, token, 0);
-		snprintf(out->source_buf, sizeof(out->source_buf), "profile %s", profile);
-		out->source = out->source_buf;
+		snprintf(out->source, sizeof(out->source), "profile %s", profile);
 		rc = 1;
 	} else if (cfg->profile) {
 		rc = err_set(err, "credentials file %s: profile %s has no aws_access_key_id and aws_secret_access_key",
@@ -189,7 +190,7 @@ static int from_web_identity(const struct store_awscreds_config *cfg, struct sto
 		goto out;
 	}
 	set(out, ak.v[0], sk.v[0], st.n ? st.v[0] : NULL, exp.n ? parse_time(exp.v[0]) : 0);
-	out->source = "web identity";
+	snprintf(out->source, sizeof(out->source), "web identity");
 	rc = 1;
 out:
 	buf_release(&tok);
@@ -239,7 +240,7 @@ static int from_imds(const struct store_awscreds_config *cfg, struct store_awscr
 	if (ak && sk) {
 		set(out, ak, sk, json_string_value(json_object_get(j, "Token")),
 		    parse_time(json_string_value(json_object_get(j, "Expiration"))));
-		out->source = "instance metadata";
+		snprintf(out->source, sizeof(out->source), "instance metadata");
 		rc = 1;
 	} else {
 		err_set(err, "instance metadata %s: credentials of role %s: no AccessKeyId/SecretAccessKey", ep,
@@ -261,7 +262,7 @@ int store_awscreds_resolve(const struct store_awscreds_config *cfg, struct store
 	memset(out, 0, sizeof(*out));
 	if (cfg->access_key && cfg->secret_key) {
 		set(out, cfg->access_key, cfg->secret_key, cfg->session_token, 0);
-		out->source = "environment";
+		snprintf(out->source, sizeof(out->source), "environment");
 		return 0;
 	}
 	int rc = from_profile(cfg, out, why);

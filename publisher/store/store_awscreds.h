@@ -30,14 +30,14 @@ struct store_awscreds_config {
 struct store_awscreds {
 	char *access_key, *secret_key, *session_token; /* owned; session_token may be NULL */
 	long long expires_s;			       /* seconds since the epoch; 0: never */
-	const char *source; /* "environment", "profile NAME", "web identity", "instance metadata" */
-	char source_buf[96];
+	char source[96]; /* "environment", "profile NAME", "web identity", "instance metadata" */
 };
 
 /* Finds credentials along the chain. Returns 0, or -1 (err says what was tried and why each failed). */
 int store_awscreds_resolve(const struct store_awscreds_config *cfg, struct store_awscreds *out, char *err);
 /* 1 when c should be asked for again now (temporary, and less than margin_s left). */
 int store_awscreds_due(const struct store_awscreds *c, long long now_s, long long margin_s);
+/* Frees c's strings, the secret wiped first. */
 void store_awscreds_release(struct store_awscreds *c);
 
 #endif

@@ -154,8 +154,9 @@ static int s3_request(struct store_s3 *s, int method, const char *key, const voi
 }
 
 /*
- * Temporary credentials are asked for again five minutes before they expire.
- * Returns 0, or STORE_FATAL when they expired and no new ones come (err set).
+ * Temporary credentials are asked for again five minutes before they expire,
+ * and all of them after SIGHUP. Returns 0, or -1 when they expired and no new
+ * ones come (err set).
  */
 static int fresh_credentials(struct store_s3 *s, char *err)
 {
@@ -178,15 +179,10 @@ static int fresh_credentials(struct store_s3 *s, char *err)
 			return 0;
 		}
 		return err_set(err, "store %s: the credentials from %s expired and none came to replace them: %s",
-			       s->base.url, s->creds.source, why),
-		       STORE_FATAL;
+			       s->base.url, s->creds.source, why);
 	}
-	if (s->creds.secret_key)
-		OPENSSL_cleanse(s->creds.secret_key, strlen(s->creds.secret_key));
 	store_awscreds_release(&s->creds);
 	s->creds = next;
-	if (s->creds.source == next.source_buf)
-		s->creds.source = s->creds.source_buf;
 	OPENSSL_cleanse(s->userpwd, strlen(s->userpwd));
 	free(s->userpwd);
 	s->userpwd = xasprintf("%s:%s", s->creds.access_key, s->creds.secret_key);
@@ -509,8 +505,6 @@ static void s3_free(struct store *base)
 		OPENSSL_cleanse(s->userpwd, strlen(s->userpwd));
 		free(s->userpwd);
 	}
-	if (s->creds.secret_key)
-		OPENSSL_cleanse(s->creds.secret_key, strlen(s->creds.secret_key));
 	store_awscreds_release(&s->creds);
 	free(s->base.url);
 	free(s);
