@@ -128,7 +128,7 @@ int feed_sync(PGconn *c, struct store *s, const struct config *cfg, int *written
 			free(key);
 			goto out;
 		}
-		int w = store_put_immutable(s, key, b.data, b.len, FEED_TYPE, err);
+		int w = feed_put(s, key, &b, 1, err);
 		free(key);
 		if (w < 0) {
 			rc = w;
@@ -139,11 +139,11 @@ int feed_sync(PGconn *c, struct store *s, const struct config *cfg, int *written
 	buf_reset(&b);
 	if (render_segment(c, cfg, 0, want, &b, err) < 0)
 		goto out;
-	if ((rc = store_put_mutable(s, FEED_HEAD_KEY, b.data ? b.data : "", b.len, FEED_TYPE, err)) < 0)
+	if ((rc = feed_put(s, FEED_HEAD_KEY, &b, 0, err)) < 0)
 		goto out;
 	buf_reset(&b);
 	render_index(want, &b);
-	if ((rc = store_put_mutable(s, FEED_INDEX_KEY, b.data, b.len, "application/json", err)) < 0)
+	if ((rc = feed_put(s, FEED_INDEX_KEY, &b, 0, err)) < 0)
 		goto out;
 	n += 2;
 	rc = 0;
@@ -208,13 +208,21 @@ static int render_marks(PGconn *c, const struct config *cfg, struct buf *out, si
 	return 0;
 }
 
+int feed_put(struct store *s, const char *key, const struct buf *data, int immutable, char *err)
+{
+	const char *bytes = data->data ? data->data : "";
+	const char *type = strcmp(key, FEED_INDEX_KEY) ? FEED_TYPE : "application/json";
+	return immutable ? store_put_immutable(s, key, bytes, data->len, type, err)
+			 : store_put_mutable(s, key, bytes, data->len, type, err);
+}
+
 int feed_write_marks(PGconn *c, struct store *s, const struct config *cfg, char *err)
 {
 	struct buf b = BUF_INIT;
 	size_t n;
 	int rc = render_marks(c, cfg, &b, &n, err);
 	if (rc == 0)
-		rc = store_put_mutable(s, FEED_MARKS_KEY, b.data ? b.data : "", b.len, FEED_TYPE, err);
+		rc = feed_put(s, FEED_MARKS_KEY, &b, 0, err);
 	buf_release(&b);
 	return rc;
 }

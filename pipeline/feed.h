@@ -54,6 +54,12 @@ int feed_sync(PGconn *c, struct store *s, const struct config *cfg, int *written
 int feed_update(PGconn *c, struct store *s, const struct config *cfg, int *written, char *err);
 
 /*
+ * Writes one feed object (immutable: a full segment, written once) with its
+ * content type. Returns what store_put_immutable / store_put_mutable return.
+ */
+int feed_put(struct store *s, const char *key, const struct buf *data, int immutable, char *err);
+
+/*
  * Rewrites index/feed/marks.ndjson from the database (inside the caller's
  * transaction, which holds the marks' lock). Returns 0, -1 or a STORE_* error (err set).
  */

@@ -100,10 +100,7 @@ out:
 int repair_feed_object(struct store *s, const char *key, const struct buf *data, int immutable, FILE *report,
 		       struct repair_stats *st, char *err)
 {
-	const char *bytes = data->data ? data->data : "";
-	int rc = immutable ? store_put_immutable(s, key, bytes, data->len, FEED_TYPE, err)
-			   : store_put_mutable(s, key, bytes, data->len,
-					       strcmp(key, FEED_INDEX_KEY) ? FEED_TYPE : "application/json", err);
+	int rc = feed_put(s, key, data, immutable, err);
 	if (rc == STORE_CONFLICT) {
 		fprintf(report, "refused: %s: %s\n", key, err);
 		return 0;
