@@ -88,6 +88,21 @@ int names_parse(const char *kind, const char *s, struct name_ref *out, char *err
 	return names_parse_with(kind, s, 0, out, NULL, err);
 }
 
+int names_check_new(const char *kind, const struct name_ref *n, char *err)
+{
+	const char *parts[] = { n->owner, n->name };
+	for (size_t i = 0; i < 2; i++) {
+		const char *c = strpbrk(parts[i], "_.");
+		if (c)
+			return err_set(err,
+				       "invalid %s name \"%s/%s\": '%c' is not allowed in a new name (letters, "
+				       "digits and '-'): package names join owner and name with '_' and '.', so "
+				       "such a name could take the package of another owner's module",
+				       kind, n->owner, n->name, *c);
+	}
+	return 0;
+}
+
 int names_check_version(const char *v, char *err)
 {
 	size_t n = strlen(v);

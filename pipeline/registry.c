@@ -102,7 +102,10 @@ int registry_push(PGconn *c, const struct name_ref *m, const struct image *img, 
 		if ((dep_ids[i] = dep_commit(c, &deps[i], err)) <= 0)
 			goto out;
 	const char *pm[] = { m->owner, m->name };
-	if (db_run(c, "database: create module",
+	/* A name only the older rule allows may still be pushed to, never created. */
+	char name_err[ERR_SIZE] = "";
+	if (names_check_new("module", m, name_err) == 0 &&
+	    db_run(c, "database: create module",
 		   "INSERT INTO modules (owner, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", 2, pm, err) < 0)
 		goto out;
 	/* Lock the module row: pushes to one module are serialised. */
@@ -112,6 +115,10 @@ int registry_push(PGconn *c, const struct name_ref *m, const struct image *img, 
 		    2, pm, err);
 	if (!r)
 		goto out;
+	if (!PQntuples(r)) {
+		err_set(err, "%s", name_err[0] ? name_err : "database: the module row vanished");
+		goto out;
+	}
 	snprintf(mid, sizeof(mid), "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
 	const char *pl[] = { mid };
@@ -288,6 +295,8 @@ int registry_template_create(PGconn *c, const struct name_ref *t, const struct r
 	char tid[32];
 	if (db_begin(c, err) < 0)
 		return -1;
+	if (names_check_new("template", t, err) < 0)
+		goto out;
 	const char *pt[] = { t->owner, t->name };
 	r = db_exec(c, "database: insert template",
 		    "INSERT INTO templates (owner, name) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id", 2, pt,

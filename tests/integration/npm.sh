@@ -152,14 +152,18 @@ test_npm_scope_and_refusals() {
   assert_eq "^1" "$(jq -r '.peerDependencies.x' "$TMP/package/package.json")" "peer dependency"
 }
 
-# acme_x/y and acme/x_y would both be acme_x_y.t_plain: the second pair is refused
-# before it writes anything, and the first pair's packument keeps its versions.
+# acme_x/y and acme/x_y would both be acme_x_y.t_plain. Such names can no longer
+# be created (next test), but a registry may hold them from before that rule: the
+# second pair is refused before it writes anything, and the first pair's
+# packument keeps its versions.
 test_npm_package_names_that_collide() {
   rg migrate
   rg plugin add t/npm v1 --exec "$TOOLS/testplugin" --npm-dep "x@^1"
   rg template create t/plain --plugin t/npm
   rg template version t/plain --plugin t/npm:v1
+  sql "INSERT INTO modules (owner, name) VALUES ('acme_x', 'y'), ('acme', 'x_y')" >/dev/null
   rg module push acme_x/y "$ROOT/ops/example"
+  assert_rc 0
   rg run --once --npm-url "$URL"
   assert_rc 0
   local doc="$STORE_DIR/npm/@remotegen/acme_x_y.t_plain" before
@@ -171,5 +175,29 @@ test_npm_package_names_that_collide() {
   assert_eq "failed|1" "$(sql "SELECT g.state || '|' || g.attempts FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules m ON m.id = c.module_id WHERE m.owner = 'acme'")" "the second pair"
   assert_eq "$before" "$(cat "$doc")" "packument"
   rg verify --npm-url "$URL"
+  assert_rc 0
+}
+
+# New module and template names hold no '_' or '.', the characters that join
+# the parts of an npm package name, so my_org/api cannot take the package of
+# my/org_api (or the reverse): refused before anything is written. A module
+# registered before the rule is still pushed to.
+test_npm_names_of_new_modules_are_injective() {
+  rg migrate
+  rg module push my_org/api "$ROOT/ops/example"
+  assert_rc 2
+  assert_err_has "invalid module name \"my_org/api\": '_' is not allowed in a new name"
+  rg module push my/org.api "$ROOT/ops/example"
+  assert_rc 2
+  assert_err_has "'.' is not allowed in a new name"
+  rg template create t/x_y --plugin t/npm
+  assert_rc 2
+  assert_err_has "invalid template name \"t/x_y\": '_' is not allowed in a new name"
+  assert_eq "0|0|0" "$(sql "SELECT (SELECT count(*) FROM modules) || '|' || (SELECT count(*) FROM commits) || '|' || (SELECT count(*) FROM templates)")" "rows after the refusals"
+  sql "INSERT INTO modules (owner, name) VALUES ('my_org', 'api')" >/dev/null
+  rg module push my_org/api "$ROOT/ops/example"
+  assert_rc 0
+  assert_eq "1" "$(sql "SELECT count(*) FROM commits")" "commits of the module from before the rule"
+  rg module push my-org/api "$ROOT/ops/example"
   assert_rc 0
 }
