@@ -203,6 +203,117 @@ out:
 	return rc;
 }
 
+/*
+ * The JSON both metadata services answer (AccessKeyId, SecretAccessKey,
+ * Token, Expiration) into out, from source. 0, or -1 when the keys are missing.
+ */
+static int from_json(const struct buf *doc, const char *source, struct store_awscreds *out)
+{
+	json_error_t je;
+	json_t *j = json_loadb(doc->data ? doc->data : "", doc->len, 0, &je);
+	const char *ak = json_string_value(json_object_get(j, "AccessKeyId"));
+	const char *sk = json_string_value(json_object_get(j, "SecretAccessKey"));
+	int rc = -1;
+	if (ak && sk) {
+		set(out, ak, sk, json_string_value(json_object_get(j, "Token")),
+		    parse_time(json_string_value(json_object_get(j, "Expiration"))));
+		snprintf(out->source, sizeof(out->source), "%s", source);
+		rc = 0;
+	}
+	json_decref(j);
+	return rc;
+}
+
+/*
+ * 1 when url may carry container credentials: https anywhere, plain http only
+ * to loopback or the link-local addresses ECS and EKS Pod Identity use (the
+ * rule the AWS SDKs apply, so a misconfigured URI cannot send the
+ * authorization token across a network in the clear).
+ */
+static int container_url_allowed(const char *url)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL;
+	int ok = 0;
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		static const char *const local[] = { "localhost", "[::1]", "169.254.170.2", "169.254.170.23",
+						     "[fd00:ec2::23]" };
+		ok = !strcmp(scheme, "https") || !strncmp(host, "127.", 4);
+		for (size_t i = 0; !ok && i < sizeof(local) / sizeof(local[0]); i++)
+			ok = !strcmp(host, local[i]);
+		ok = ok && (!strcmp(scheme, "https") || !strcmp(scheme, "http"));
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return ok;
+}
+
+/*
+ * The ECS (and EKS Pod Identity) container endpoint:
+ * AWS_CONTAINER_CREDENTIALS_RELATIVE_URI below http://169.254.170.2, or
+ * AWS_CONTAINER_CREDENTIALS_FULL_URI, with AWS_CONTAINER_AUTHORIZATION_TOKEN
+ * (or the contents of ..._TOKEN_FILE) as the Authorization header.
+ * 1 found, 0 not configured, -1 error (err set).
+ */
+static int from_container(const struct store_awscreds_config *cfg, struct store_awscreds *out, char *err)
+{
+	struct buf doc = BUF_INIT, tok = BUF_INIT;
+	char *url = NULL, *hdr = NULL, why[ERR_SIZE];
+	long status = 0;
+	int rc = -1;
+	if (cfg->container_relative_uri && *cfg->container_relative_uri)
+		url = xasprintf("http://169.254.170.2%s", cfg->container_relative_uri);
+	else if (cfg->container_full_uri && *cfg->container_full_uri)
+		url = xstrdup(cfg->container_full_uri);
+	else
+		return 0;
+	if (!container_url_allowed(url)) {
+		err_set(err,
+			"container credentials: %s is neither https nor a loopback or container-link address; "
+			"AWS_CONTAINER_CREDENTIALS_FULL_URI is refused",
+			url);
+		goto out;
+	}
+	if (cfg->container_token_file && *cfg->container_token_file) {
+		if (fs_read_file(cfg->container_token_file, &tok, why) < 0) {
+			err_set(err, "container credentials: authorization token file %s: %s",
+				cfg->container_token_file, why);
+			goto out;
+		}
+		buf_addc(&tok, '\0');
+		tok.data[strcspn(tok.data, "\r\n")] = '\0';
+		hdr = xasprintf("Authorization: %s", tok.data);
+	} else if (cfg->container_token && *cfg->container_token) {
+		hdr = xasprintf("Authorization: %s", cfg->container_token);
+	}
+	if (http("GET", url, hdr, &doc, &status, why) < 0) {
+		err_set(err, "container credentials %s: %s", url, why);
+		goto out;
+	}
+	if (status != 200) {
+		err_set(err, "container credentials %s: HTTP %ld", url, status);
+		goto out;
+	}
+	if (from_json(&doc, "container", out) < 0) {
+		err_set(err, "container credentials %s: no AccessKeyId/SecretAccessKey", url);
+		goto out;
+	}
+	rc = 1;
+out:
+	if (hdr)
+		explicit_bzero(hdr, strlen(hdr));
+	if (tok.data)
+		explicit_bzero(tok.data, tok.len);
+	free(url);
+	free(hdr);
+	buf_release(&doc);
+	buf_release(&tok);
+	return rc;
+}
+
 /* IMDSv2: a session token, the role's name, its credentials. 1 or -1. */
 static int from_imds(const struct store_awscreds_config *cfg, struct store_awscreds *out, char *err)
 {
@@ -233,20 +344,11 @@ static int from_imds(const struct store_awscreds_config *cfg, struct store_awscr
 		err_set(err, "instance metadata %s: credentials of role %s: HTTP %ld", ep, role.data, status);
 		goto out;
 	}
-	json_error_t je;
-	json_t *j = json_loadb(doc.data ? doc.data : "", doc.len, 0, &je);
-	const char *ak = json_string_value(json_object_get(j, "AccessKeyId"));
-	const char *sk = json_string_value(json_object_get(j, "SecretAccessKey"));
-	if (ak && sk) {
-		set(out, ak, sk, json_string_value(json_object_get(j, "Token")),
-		    parse_time(json_string_value(json_object_get(j, "Expiration"))));
-		snprintf(out->source, sizeof(out->source), "instance metadata");
+	if (from_json(&doc, "instance metadata", out) == 0)
 		rc = 1;
-	} else {
+	else
 		err_set(err, "instance metadata %s: credentials of role %s: no AccessKeyId/SecretAccessKey", ep,
 			role.data);
-	}
-	json_decref(j);
 out:
 	free(url);
 	free(hdr);
@@ -271,15 +373,18 @@ int store_awscreds_resolve(const struct store_awscreds_config *cfg, struct store
 	rc = from_web_identity(cfg, out, why);
 	if (rc != 0)
 		return rc > 0 ? 0 : err_set(err, "%s", why);
+	rc = from_container(cfg, out, why);
+	if (rc != 0)
+		return rc > 0 ? 0 : err_set(err, "%s", why);
 	if (cfg->imds_disabled)
 		return err_set(err, "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE "
-				    "(credentials file), or AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN "
-				    "(instance metadata is disabled)");
+				    "(credentials file), AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN, or "
+				    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/FULL_URI (instance metadata is disabled)");
 	if (from_imds(cfg, out, why) > 0)
 		return 0;
 	return err_set(err,
 		       "no AWS credentials: not in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), "
 		       "no profile in the credentials file, no web identity (AWS_WEB_IDENTITY_TOKEN_FILE, "
-		       "AWS_ROLE_ARN), and %s",
+		       "AWS_ROLE_ARN), no container endpoint (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI), and %s",
 		       why);
 }

@@ -288,6 +288,35 @@ test_s3_credentials_from_instance_metadata_v2() {
     fail "no credentials asked: $(cat "$TMP/aws.log")"
 }
 
+# The ECS / EKS Pod Identity container endpoint, with the authorization token
+# read from a file; a plain-http URI to another host is refused before any
+# request (the token would cross a network in the clear).
+test_s3_credentials_from_the_container_endpoint() {
+  s3_setup
+  aws_mock_start 3600
+  export AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.0.0.1:$AWSMOCK_PORT/v2/credentials/task-1"
+  export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$TMP/webtoken"
+  rg run --once
+  assert_rc 0
+  assert_eq "v1.1.1" "$(curl -s "http://127.0.0.1:$S3_PORT/gomod/proxy/$MOD/@v/list")" "list"
+  assert_eq "GET /v2/credentials/task-1 ok" "$(sort -u "$TMP/aws.log")" "the container endpoint, with its token"
+  local k seen=0
+  for k in $(seq 1 "$(wc -l <"$TMP/aws.log")"); do
+    grep -q " token=[0-9]*:$(printf 'ecs-%s' "$k" | sha256sum | cut -d' ' -f1)\$" "$TMP/s3/requests.log" && seen=1
+  done
+  assert_eq 1 "$seen" "a request signed with the container's session token"
+  printf 'wrong' >"$TMP/webtoken"
+  rg verify
+  assert_rc 2
+  assert_err_has "container credentials http://127.0.0.1:$AWSMOCK_PORT/v2/credentials/task-1: HTTP 401"
+  : >"$TMP/aws.log"
+  AWS_CONTAINER_CREDENTIALS_FULL_URI="http://192.0.2.1:$AWSMOCK_PORT/v2/credentials/task-1" rg verify
+  assert_rc 2
+  assert_err_has "is neither https nor a loopback or container-link address"
+  assert_eq "" "$(cat "$TMP/aws.log")" "requests after the refusal"
+  if grep -q 'eyJ-the-web-identity-token\|wrong' "$TMP/all.err"; then fail "the authorization token reached the log"; fi
+}
+
 # SIGHUP: the service reads its credentials again (a rotated credentials file).
 test_s3_sighup_reads_credentials_again() {
   s3_setup

@@ -1,4 +1,5 @@
-// A stand-in for AWS STS and EC2 instance metadata (IMDSv2), for the
+// A stand-in for AWS STS, the ECS container endpoint and EC2 instance
+// metadata (IMDSv2), for the
 // credentials chain's tests; every credential it hands out is the test S3
 // server's key (S3RVER / S3RVER) with a session token of its own, so the
 // signature-checking S3 server accepts them. Listens on 127.0.0.1 only.
@@ -7,6 +8,8 @@
 // credentials valid for EXPIRES_S seconds (token "sts-N") when T is the one given.
 // IMDSv2: PUT /latest/api/token (with the TTL header) gives a session token;
 // the role list and the role's credentials ("imds-N") need it.
+// Container endpoint (ECS, EKS Pod Identity): GET /v2/credentials/ID with
+// "Authorization: <the web identity token>" gives credentials ("ecs-N").
 // Each request is logged to LOG as "METHOD PATH ok|refused".
 'use strict'
 const http = require('node:http')
@@ -53,6 +56,15 @@ http.createServer((req, res) => {
     n++
     res.writeHead(200, { 'Content-Type': 'application/json' })
     res.end(JSON.stringify({ Code: 'Success', AccessKeyId: 'S3RVER', SecretAccessKey: 'S3RVER', Token: `imds-${n}`, Expiration: exp }))
+    return
+  }
+  if (req.method === 'GET' && url.pathname.startsWith('/v2/credentials/')) {
+    const ok = req.headers.authorization === webToken
+    line(req, ok ? 'ok' : 'refused')
+    if (!ok) { res.writeHead(401); res.end(); return }
+    n++
+    res.writeHead(200, { 'Content-Type': 'application/json' })
+    res.end(JSON.stringify({ AccessKeyId: 'S3RVER', SecretAccessKey: 'S3RVER', Token: `ecs-${n}`, Expiration: exp, RoleArn: 'arn:aws:iam::123456789012:role/remotegen' }))
     return
   }
   line(req, 'unknown')
