@@ -217,7 +217,8 @@ static int scan_line(struct scan *s, const char *p, const char *end, int dts, st
 		const char *r = memmem(q, (size_t)(end - q), "require(", 8), *a, *b;
 		if (from && from >= q && (!r || from < r)) {
 			if (literal(from, end, &a, &b) < 0) {
-				err_set(s->err, "%s: an import without a plain string: %.*s", s->name, (int)(end - t), t);
+				err_set(s->err, "%s: an import without a plain string: %.*s", s->name, (int)(end - t),
+					t);
 				return -1;
 			}
 			buf_add(out, q, (size_t)(a - q));
@@ -256,8 +257,8 @@ copy:
 	return 0;
 }
 
-long npmcjs_rewrite(struct fileset *files, const struct npmcjs_dep *deps, size_t n_deps,
-		    const struct strvec *packages, char *err)
+long npmcjs_rewrite(struct fileset *files, const struct npmcjs_dep *deps, size_t n_deps, const struct strvec *packages,
+		    char *err)
 {
 	struct scan s = { .files = files, .deps = deps, .n_deps = n_deps, .packages = packages, .err = err };
 	for (size_t i = 0; i < files->n; i++) {

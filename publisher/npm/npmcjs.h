@@ -36,7 +36,7 @@ struct npmcjs_dep {
  * plugins' --npm-dep). Returns the number of specifiers rewritten, or -1 (err
  * names the file, the specifier and why; files may be partly rewritten).
  */
-long npmcjs_rewrite(struct fileset *files, const struct npmcjs_dep *deps, size_t n_deps,
-		    const struct strvec *packages, char *err);
+long npmcjs_rewrite(struct fileset *files, const struct npmcjs_dep *deps, size_t n_deps, const struct strvec *packages,
+		    char *err);
 
 #endif

@@ -44,8 +44,9 @@ int main(void)
 	    "import * as acme_weather_v1_weather_pb from '../../../acme/weather/v1/weather_pb'; // proto import\n");
 	add(&fs, "README.txt", "require('../../x') is no code");
 	CHECK(npmcjs_rewrite(&fs, deps, 2, &pkgs, err) == 3);
-	CHECK_CONTAINS(content(&fs, "acme/alerts/v1/alerts_pb.js"),
-		       "var acme_weather_v1_weather_pb = require('@s/acme_weather.t_js/acme/weather/v1/weather_pb.js');\n");
+	CHECK_CONTAINS(
+		content(&fs, "acme/alerts/v1/alerts_pb.js"),
+		"var acme_weather_v1_weather_pb = require('@s/acme_weather.t_js/acme/weather/v1/weather_pb.js');\n");
 	/* the longest .proto wins: weather_extra_pb is not weather.proto's "_extra_pb" */
 	CHECK_CONTAINS(content(&fs, "acme/alerts/v1/alerts_pb.js"),
 		       "require('@s/acme_weather.t_js/acme/weather/v1/weather_extra_pb.js');\n");
