@@ -25,7 +25,8 @@ static const char usage[] =
 	"                            [--runtime exec|bwrap|oci] [--go-dep MODULE@VERSION]...\n"
 	"                            [--go-min-version X.Y] [--timeout T] [--memory SIZE]\n"
 	"                            [--max-output SIZE] [--per-file]\n"
-	"                            [--npm-dep NAME@RANGE]... [--ro-path DIR]...\n"
+	"                            [--npm-dep NAME@RANGE]... [--npm-module esm|commonjs]\n"
+	"                            [--ro-path DIR]...\n"
 	"\n"
 	"add: registers a version of a protoc plugin. A plugin version never changes\n"
 	"(move points it at its binary or image where that moved; list shows them all).\n"
@@ -54,6 +55,11 @@ static const char usage[] =
 	"  --npm-dep NAME@RANGE   an npm package the generated code imports, e.g.\n"
 	"                         @bufbuild/protobuf@^2.17.0: a peerDependency of every\n"
 	"                         generated package (repeatable)\n"
+	"  --npm-module F         what the plugin writes: esm (default; ES modules as\n"
+	"                         protoc-gen-es writes, which is told rewrite_imports) or\n"
+	"                         commonjs (require(), as protoc-gen-js and protoc-gen-grpc-web\n"
+	"                         write; remotegen rewrites requires of other modules' files\n"
+	"                         to their packages). A template version holds one of them.\n"
 	"  --ro-path DIR          bound read-only into the bwrap sandbox as well, e.g. the\n"
 	"                         Node.js and node_modules a JavaScript plugin runs from\n"
 	"                         (repeatable)\n"
@@ -119,6 +125,14 @@ static int check_version(struct registry_plugin_version *pv, char *abs)
 			  pv->plugin.owner, pv->plugin.name);
 		return -1;
 	}
+	if (pv->npm_module && !pv->npm_deps->n) {
+		cli_error(EXIT_USAGE,
+			  "plugin %s/%s: --npm-module is for plugins that generate npm packages (--npm-dep)",
+			  pv->plugin.owner, pv->plugin.name);
+		return -1;
+	}
+	if (pv->npm_deps->n && !pv->npm_module)
+		pv->npm_module = "esm";
 	if (pv->ro_paths->n && strcmp(pv->runtime, "bwrap")) {
 		cli_error(EXIT_USAGE, "plugin %s/%s: --ro-path is for runtime bwrap (runtime %s sees %s)",
 			  pv->plugin.owner, pv->plugin.name, pv->runtime,
@@ -245,6 +259,7 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 		{ "per-file", no_argument, NULL, 'P' },
 		{ "npm-dep", required_argument, NULL, 'n' },
 		{ "ro-path", required_argument, NULL, 'R' },
+		{ "npm-module", required_argument, NULL, 'F' },
 		{ 0 },
 	};
 	struct registry_plugin_version pv = {
@@ -275,6 +290,11 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 		case 'r': pv.runtime = optarg; break;
 		case 'm': pv.go_min_version = optarg; break;
 		case 'P': pv.per_file = 1; break;
+		case 'F':
+			if (strcmp(optarg, "esm") && strcmp(optarg, "commonjs"))
+				return cli_error(EXIT_USAGE, "--npm-module %s: expected esm or commonjs", optarg);
+			pv.npm_module = optarg;
+			break;
 		case 'd': cfg->database = optarg; break;
 		case 't':
 			if (num_parse_duration_ms(optarg, 86400000, &pv.timeout_ms) < 0)

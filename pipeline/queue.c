@@ -336,7 +336,8 @@ static int load_job(PGconn *c, struct queue_job *j, char *err)
 		    "SELECT p.owner || '/' || p.name || ':' || pv.version, pv.runtime, pv.exec_path,"
 		    "  pv.image_ref, tp.parameter, pv.go_min_version, array_to_string(pv.go_deps, ' '),"
 		    "  pv.timeout_ms, pv.memory_bytes, pv.output_bytes, pv.id, pv.per_file,"
-		    "  array_to_string(pv.npm_deps, chr(10)), array_to_string(pv.ro_paths, chr(10))"
+		    "  array_to_string(pv.npm_deps, chr(10)), array_to_string(pv.ro_paths, chr(10)),"
+		    "  pv.npm_module"
 		    " FROM template_version_plugins tvp"
 		    " JOIN template_versions tv ON tv.id = tvp.template_version_id"
 		    " JOIN template_plugins tp ON tp.template_id = tv.template_id AND tp.position = tvp.position"
@@ -365,6 +366,7 @@ static int load_job(PGconn *c, struct queue_job *j, char *err)
 		sp->per_file = PQgetvalue(r, row, 11)[0] == 't';
 		split_lines(&sp->npm_deps, PQgetvalue(r, row, 12));
 		split_lines(&sp->ro_paths, PQgetvalue(r, row, 13));
+		sp->npm_commonjs = !strcmp(PQgetvalue(r, row, 14), "commonjs");
 	}
 	PQclear(r);
 	return 0;

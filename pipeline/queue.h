@@ -25,6 +25,7 @@ struct queue_plugin {
 	long long version_id;	/* plugin_versions.id */
 	int per_file;		/* declared --per-file: its output may come from the cache */
 	struct strvec npm_deps; /* "name@range": the plugin generates npm packages */
+	int npm_commonjs;	/* its npm output is CommonJS (require), not ES modules */
 	struct strvec ro_paths; /* bwrap: more read-only paths */
 };
 

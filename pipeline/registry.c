@@ -215,15 +215,16 @@ int registry_plugin_add(PGconn *c, const struct registry_plugin_version *pv, cha
 			     outb,
 			     pv->per_file ? "true" : "false",
 			     npm.data,
-			     ro.data };
+			     ro.data,
+			     pv->npm_module };
 	r = db_exec(c, "database: insert plugin version",
 		    "INSERT INTO plugin_versions (plugin_id, version, runtime, exec_path, image_ref,"
 		    " go_deps, go_min_version, timeout_ms, memory_bytes, output_bytes, per_file,"
-		    " npm_deps, ro_paths)"
+		    " npm_deps, ro_paths, npm_module)"
 		    " VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9, $10, $11::boolean,"
-		    " $12::text[], $13::text[])"
+		    " $12::text[], $13::text[], $14)"
 		    " ON CONFLICT (plugin_id, version) DO NOTHING RETURNING id",
-		    13, pi, err);
+		    14, pi, err);
 	if (!r)
 		goto out;
 	if (!PQntuples(r)) {
@@ -345,6 +346,7 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
 	char tid[32], num[16], tvid[32];
 	long long pv_ids[REGISTRY_MAX_PLUGINS];
 	int npm_plugin = -1, go_plugin = -1;
+	char npm_format[16] = "";
 
 	if (db_begin(c, err) < 0)
 		return -1;
@@ -408,7 +410,7 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
 		const char *pv[] = { PQgetvalue(tp, i, 3), pin->version };
 		r = db_exec(c, "database: resolve plugin version",
 			    "SELECT id, cardinality(npm_deps) > 0,"
-			    "  cardinality(go_deps) > 0 OR go_min_version IS NOT NULL"
+			    "  cardinality(go_deps) > 0 OR go_min_version IS NOT NULL, coalesce(npm_module, '')"
 			    " FROM plugin_versions WHERE plugin_id = $1 AND version = $2",
 			    2, pv, err);
 		if (!r)
@@ -420,8 +422,20 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
 		}
 		pv_ids[i] = db_ll(r, 0, 0);
 		/* One kind of output per template version: a Go module or an npm package. */
-		if (PQgetvalue(r, 0, 1)[0] == 't')
+		if (PQgetvalue(r, 0, 1)[0] == 't') {
+			/* ...and one module format: package.json says "type": "module" or not. */
+			const char *format = PQgetvalue(r, 0, 3);
+			if (npm_plugin >= 0 && strcmp(format, npm_format)) {
+				err_set(err,
+					"template %s/%s: plugin %s/%s writes %s and plugin %s/%s %s; one npm "
+					"package has one module format (plugin add --npm-module)",
+					t->owner, t->name, PQgetvalue(tp, npm_plugin, 1), PQgetvalue(tp, npm_plugin, 2),
+					npm_format, PQgetvalue(tp, i, 1), PQgetvalue(tp, i, 2), format);
+				goto out;
+			}
+			snprintf(npm_format, sizeof(npm_format), "%s", format);
 			npm_plugin = i;
+		}
 		if (PQgetvalue(r, 0, 2)[0] == 't')
 			go_plugin = i;
 		if (npm_plugin >= 0 && go_plugin >= 0) {

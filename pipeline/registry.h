@@ -50,6 +50,7 @@ struct registry_plugin_version {
 	unsigned long long output_bytes; /* largest response accepted */
 	int per_file;			 /* each file's output depends on it and its imports only */
 	const struct strvec *npm_deps;	 /* "name@range": npm runtime packages (NULL: none) */
+	const char *npm_module;		 /* with npm_deps: "esm" or "commonjs"; else NULL */
 	const struct strvec *ro_paths;	 /* absolute paths bound read-only under bwrap (NULL: none) */
 };
 

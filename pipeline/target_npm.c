@@ -2,11 +2,13 @@
  * target_npm: generations as versions of npm packages in a static npm
  * registry (see target.h). The descriptors go to the plugins as pushed (no
  * managed mode), imports of dependency modules' files are rewritten to their
- * packages, and the output becomes a deterministic tarball (publisher/npm/)
+ * packages (by protoc-gen-es itself through rewrite_imports; in CommonJS
+ * output by npmcjs.c), and the output becomes a deterministic tarball (publisher/npm/)
  * indexed by its packument under the package's lock. A package name belongs
  * to one (template, module) pair: admit refuses another pair's.
  */
 #include "target.h"
+#include "npmcjs.h"
 #include "npmpkg.h"
 #include "timefmt.h"
 #include "verify.h"
@@ -28,17 +30,51 @@ static int npm_claims(const struct queue_job *q)
 	return 0;
 }
 
-/* 1 when a generated file imports from package name ("name/..." in quotes). */
+/* 1 when a generated file imports from package name ("name/..." or 'name/...'). */
 static int imports_package(const struct fileset *files, const char *name)
 {
-	char *needle = xasprintf("\"%s/", name);
+	char *dq = xasprintf("\"%s/", name), *sq = xasprintf("'%s/", name);
+	size_t n = strlen(dq);
 	int found = 0;
 	for (size_t i = 0; i < files->n && !found; i++) {
 		const struct buf *c = &files->v[i].content;
-		found = c->len && memmem(c->data, c->len, needle, strlen(needle)) != NULL;
+		found = c->len && (memmem(c->data, c->len, dq, n) || memmem(c->data, c->len, sq, n));
 	}
-	free(needle);
+	free(dq);
+	free(sq);
 	return found;
+}
+
+/* 1 when the template's npm plugins write CommonJS (registry.c keeps a template version to one format). */
+static int writes_commonjs(const struct queue_job *q)
+{
+	for (size_t i = 0; i < q->n_plugins; i++)
+		if (q->plugins[i].npm_deps.n && q->plugins[i].npm_commonjs)
+			return 1;
+	return 0;
+}
+
+/*
+ * CommonJS output: requires of dependency modules' files become requires of
+ * their packages (npmcjs.c). packages: the plugins' runtime package names.
+ * 0, or -1 with the generation failed for good, naming the file.
+ */
+static int rewrite_requires(struct job *j, char **dep_pkgs, const struct strvec *packages)
+{
+	struct npmcjs_dep *deps = xcalloc(j->q.n_deps + 1, sizeof(*deps));
+	for (size_t i = 0; i < j->q.n_deps; i++) {
+		deps[i].proto = j->q.deps[i].file;
+		deps[i].package = dep_pkgs[i];
+	}
+	char why[ERR_SIZE];
+	long n = npmcjs_rewrite(&j->files, deps, j->q.n_deps, packages, why);
+	free(deps);
+	if (n < 0) {
+		err_set(j->error, "CommonJS output: %s", why);
+		job_fail(j, JOB_PERMANENT, j->error);
+		return -1;
+	}
+	return 0;
 }
 
 /* Runtime packages: a peer dependency each, the first plugin's range for a name. */
@@ -100,10 +136,13 @@ static int npm_produce(struct job *j, const struct target_env *env, target_run_f
 			goto out;
 		}
 	}
+	int commonjs = writes_commonjs(q);
 	for (size_t i = 0; i < q->n_plugins; i++) {
 		const struct queue_plugin *p = &q->plugins[i];
-		params[i] = p->npm_deps.n ? request_npm_parameter(p->parameter, rdeps, q->n_deps, dep_pkgs)
-					  : xstrdup(p->parameter ? p->parameter : "");
+		/* protoc-gen-es is told where dependency files are; CommonJS output is rewritten afterwards */
+		params[i] = p->npm_deps.n && !p->npm_commonjs
+				    ? request_npm_parameter(p->parameter, rdeps, q->n_deps, dep_pkgs)
+				    : xstrdup(p->parameter ? p->parameter : "");
 		add_peers(p, &seen, &peers);
 	}
 	struct request_input in = {
@@ -114,12 +153,20 @@ static int npm_produce(struct job *j, const struct target_env *env, target_run_f
 	};
 	if (run(j, arg, &in, params) < 0)
 		goto out;
+	if (commonjs && rewrite_requires(j, dep_pkgs, &seen) < 0)
+		goto out;
 	add_deps(j, dep_pkgs, &deps);
 	description = xasprintf("%s/%s commit %d generated with template %s/%s v%d", q->module_owner, q->module_name,
 				q->sequence, q->template_owner, q->template_name, q->template_version);
 	struct npmpkg *pkg = xcalloc(1, sizeof(*pkg));
 	j->pkg = pkg;
-	if (npmpkg_build(pkg, name, q->version + 1, description, &peers, &deps, &j->files, j->error) < 0) {
+	const struct npmpkg_meta meta = { .name = name,
+					  .version = q->version + 1,
+					  .description = description,
+					  .peer_deps = &peers,
+					  .deps = &deps,
+					  .commonjs = commonjs };
+	if (npmpkg_build(pkg, &meta, &j->files, j->error) < 0) {
 		job_fail(j, JOB_PERMANENT, j->error);
 		goto out;
 	}

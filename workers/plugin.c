@@ -106,6 +106,9 @@ int plugin_read_answer(const char *label, int uses_proto3_optional, const void *
 		const char *content = f->has_content && f->content.data ? (const char *)f->content.data : "";
 		size_t clen = f->has_content ? f->content.len : 0;
 		const char *name = f->name ? f->name : "";
+		/* protoc joins the output directory and the name: "./a/b.js" is a/b.js (protoc-gen-js writes it) */
+		while (name[0] == '.' && name[1] == '/')
+			name += 2;
 		int insertion = f->insertion_point && *f->insertion_point;
 		if (!*name && !insertion) {
 			/* protoc: a nameless file continues the previous one. */

@@ -193,26 +193,32 @@ static json_t *export_entry(void)
 	return e;
 }
 
-static void build_manifest(const char *name, const char *version, const char *description,
-			   const struct strvec *peer_deps, const struct strvec *deps, struct buf *out)
+/*
+ * package.json. ES module packages (protoc-gen-es) say "type": "module" and
+ * have no side effects; CommonJS ones (protoc-gen-js registers its messages
+ * in a global namespace as it loads) say neither. The exports are the same.
+ */
+static void build_manifest(const struct npmpkg_meta *meta, struct buf *out)
 {
 	json_t *m = json_object();
-	jsonw_set_str(m, "name", name);
-	jsonw_set_str(m, "version", version);
-	if (description)
-		jsonw_set_str(m, "description", description);
-	jsonw_set_str(m, "type", "module");
-	jsonw_set(m, "sideEffects", json_false());
+	jsonw_set_str(m, "name", meta->name);
+	jsonw_set_str(m, "version", meta->version);
+	if (meta->description)
+		jsonw_set_str(m, "description", meta->description);
+	if (!meta->commonjs) {
+		jsonw_set_str(m, "type", "module");
+		jsonw_set(m, "sideEffects", json_false());
+	}
 	/* Every generated file by its path, with or without .js; types next to the code. */
 	json_t *ex = json_object();
 	jsonw_set_str(ex, "./package.json", "./package.json");
 	jsonw_set(ex, "./*.js", export_entry());
 	jsonw_set(ex, "./*", export_entry());
 	jsonw_set(m, "exports", ex);
-	if (deps->n)
-		jsonw_set(m, "dependencies", deps_object(deps));
-	if (peer_deps->n)
-		jsonw_set(m, "peerDependencies", deps_object(peer_deps));
+	if (meta->deps->n)
+		jsonw_set(m, "dependencies", deps_object(meta->deps));
+	if (meta->peer_deps->n)
+		jsonw_set(m, "peerDependencies", deps_object(meta->peer_deps));
 	jsonw_write_pretty(m, out);
 }
 
@@ -290,9 +296,9 @@ static int check_files(const char *name, const char *version, const struct files
 	return rc;
 }
 
-int npmpkg_build(struct npmpkg *p, const char *name, const char *version, const char *description,
-		 const struct strvec *peer_deps, const struct strvec *deps, struct fileset *files, char *err)
+int npmpkg_build(struct npmpkg *p, const struct npmpkg_meta *m, struct fileset *files, char *err)
 {
+	const char *name = m->name, *version = m->version;
 	memset(p, 0, sizeof(*p));
 	p->name = xstrdup(name);
 	p->version = xstrdup(version);
@@ -305,7 +311,7 @@ int npmpkg_build(struct npmpkg *p, const char *name, const char *version, const 
 			       name, version);
 	if (check_files(name, version, files, err) < 0)
 		return -1;
-	build_manifest(name, version, description, peer_deps, deps, &p->manifest);
+	build_manifest(m, &p->manifest);
 	fileset_sort(files);
 	a = archive_write_new();
 	if (!a)

@@ -60,16 +60,21 @@ struct npmpkg {
 	char shasum[41];    /* sha1, hex */
 };
 
+/* What package.json says of a package version (all borrowed). */
+struct npmpkg_meta {
+	const char *name, *version;
+	const char *description;	/* may be NULL */
+	const struct strvec *peer_deps; /* the plugins' runtime packages, "name@range" */
+	const struct strvec *deps;	/* dependency modules' packages, "name@version" (exact) */
+	int commonjs;			/* CommonJS code: no "type": "module", no "sideEffects" */
+};
+
 /*
  * Builds the package from files (generated code; package.json is written
- * here and must not be among them). peer_deps holds the plugins' runtime
- * packages as "name@range", deps the generated packages of dependency
- * modules as "name@version" (exact). description may be NULL. p is
- * initialised here; release with npmpkg_release even on failure. Returns 0 or
- * -1 (err set).
+ * here and must not be among them). p is initialised here; release with
+ * npmpkg_release even on failure. Returns 0 or -1 (err set).
  */
-int npmpkg_build(struct npmpkg *p, const char *name, const char *version, const char *description,
-		 const struct strvec *peer_deps, const struct strvec *deps, struct fileset *files, char *err);
+int npmpkg_build(struct npmpkg *p, const struct npmpkg_meta *m, struct fileset *files, char *err);
 void npmpkg_release(struct npmpkg *p);
 
 /* The dist hashes of a tarball. */

@@ -55,7 +55,8 @@ test_hostile_plugins_are_stopped_and_healthy_work_publishes() {
   add_plugin_template absolute "badpath=/etc/evil.go"
   add_plugin_template backslash 'badpath=a\b.go'
   add_plugin_template emptyname "badpath="
-  add_plugin_template dotslash "badpath=./a.go"
+  add_plugin_template dotslash "badpath=a/./b.go"
+  add_plugin_template leadingdot "files=./x/lead.txt"
   add_plugin_template dup dup
   add_plugin_template nowhere insert-missing
   add_plugin_template closestdin closestdin
@@ -73,12 +74,12 @@ test_hostile_plugins_are_stopped_and_healthy_work_publishes() {
     done
     fail "the service did not finish its work"
   }
-  wait_idle 18
+  wait_idle 19
   local fds_first fds_second
   fds_first=$(ls /proc/$pid/fd | wc -l)
   # A second round of the same hostile work leaks no file descriptor.
   push_example_with Again x
-  wait_idle 36
+  wait_idle 38
   # Work may still be winding down (index writes) when the database says idle: a leak
   # never goes away, a file being written does.
   for _ in $(seq 1 50); do
@@ -104,7 +105,11 @@ test_hostile_plugins_are_stopped_and_healthy_work_publishes() {
   assert_eq 'failed: plugin acme/backslash:v1: file "a\b.go": the file name holds a backslash' "$(error_of backslash)" "backslash"
   assert_eq 'failed: plugin acme/dup:v1: file same.txt: the plugin produced the file twice' "$(error_of dup)" "dup"
   assert_eq 'failed: plugin acme/emptyname:v1: file #1: the file name is empty' "$(error_of emptyname)" "empty name"
-  assert_eq 'failed: plugin acme/dotslash:v1: file "./a.go": the file name is not normalized' "$(error_of dotslash)" "./a.go"
+  assert_eq 'failed: plugin acme/dotslash:v1: file "a/./b.go": the file name is not normalized' "$(error_of dotslash)" "a/./b.go"
+  # A leading "./" is the output directory itself, as protoc writes it (protoc-gen-js names files so).
+  assert_eq "published: " "$(error_of leadingdot)" "leading ./"
+  unzip -Z1 "$STORE_DIR/gen.example.com/go/acme/leadingdot/acme/weather/@v/v1.1.1.zip" | grep -q '@v1.1.1/x/lead.txt$' ||
+    fail "./x/lead.txt is not x/lead.txt in the zip"
   assert_eq 'failed: plugin acme/nowhere:v1: file nobody/made/this.go: insertion point imports targets a file that no earlier plugin or file produced' "$(error_of nowhere)" "insert-missing"
   assert_eq "published: " "$(error_of closestdin)" "closestdin"
   # The forked children died with their plugin.

@@ -65,12 +65,13 @@ int main(void)
 	strvec_push(&peers, "@bufbuild/protobuf@^2.17.0");
 	strvec_push(&deps, "@s/z_z.c_d@1.1.3");
 	strvec_push(&deps, "@s/a_a.c_d@1.1.1");
+	struct npmpkg_meta meta = { .name = "@s/a_b.c_d", .version = "1.1.2", .peer_deps = &peers, .deps = &deps };
 	struct fileset f1 = FILESET_INIT, f2 = FILESET_INIT;
 	fill(&f1, 0);
 	fill(&f2, 1);
 	struct npmpkg p1, p2;
-	CHECK(npmpkg_build(&p1, "@s/a_b.c_d", "1.1.2", NULL, &peers, &deps, &f1, err) == 0);
-	CHECK(npmpkg_build(&p2, "@s/a_b.c_d", "1.1.2", NULL, &peers, &deps, &f2, err) == 0);
+	CHECK(npmpkg_build(&p1, &meta, &f1, err) == 0);
+	CHECK(npmpkg_build(&p2, &meta, &f2, err) == 0);
 	CHECK(p1.tgz.len == p2.tgz.len && !memcmp(p1.tgz.data, p2.tgz.data, p1.tgz.len));
 	CHECK_STR(p1.integrity, p2.integrity);
 	CHECK(!strncmp(p1.integrity, "sha512-", 7) && strlen(p1.integrity) == 7 + 88);
@@ -86,6 +87,22 @@ int main(void)
 		       "\"dependencies\": {\n    \"@s/a_a.c_d\": \"1.1.1\",\n    \"@s/z_z.c_d\": \"1.1.3\"\n  }");
 	CHECK_CONTAINS(got.data, "\"peerDependencies\": {\n    \"@bufbuild/protobuf\": \"^2.17.0\"\n  }");
 	CHECK_CONTAINS(got.data, "\"./*.js\": {\n      \"types\": \"./*.d.ts\",\n      \"default\": \"./*.js\"\n    }");
+	CHECK_CONTAINS(got.data, "\"type\": \"module\"");
+	CHECK_CONTAINS(got.data, "\"sideEffects\": false");
+	/* CommonJS: neither "type" nor "sideEffects" (protoc-gen-js code registers its messages as it loads) */
+	struct npmpkg_meta cjs = meta;
+	cjs.commonjs = 1;
+	struct fileset fc = FILESET_INIT;
+	fill(&fc, 0);
+	struct npmpkg pc;
+	CHECK(npmpkg_build(&pc, &cjs, &fc, err) == 0);
+	buf_addc(&pc.manifest, '\0');
+	CHECK(strstr(pc.manifest.data, "\"type\"") == NULL);
+	CHECK(strstr(pc.manifest.data, "sideEffects") == NULL);
+	CHECK_CONTAINS(pc.manifest.data,
+		       "\"./*.js\": {\n      \"types\": \"./*.d.ts\",\n      \"default\": \"./*.js\"\n    }");
+	npmpkg_release(&pc);
+	fileset_release(&fc);
 	buf_reset(&got);
 	CHECK(npmpkg_read_file(p1.tgz.data, p1.tgz.len, "zzz.js", &got, err) == 0);
 	CHECK(got.len == 6 && !memcmp(got.data, "zzz.js", 6));
@@ -97,7 +114,7 @@ int main(void)
 	struct fileset f3 = FILESET_INIT;
 	fileset_add(&f3, "package.json", "{}", 2);
 	struct npmpkg p3;
-	CHECK(npmpkg_build(&p3, "@s/a_b.c_d", "1.1.2", NULL, &peers, &deps, &f3, err) < 0);
+	CHECK(npmpkg_build(&p3, &meta, &f3, err) < 0);
 	CHECK_CONTAINS(err, "generated package.json");
 	npmpkg_release(&p3);
 
@@ -114,7 +131,7 @@ int main(void)
 		fileset_add(&fb, bad[i][0], "1", 1);
 		fileset_add(&fb, bad[i][1], "2", 1);
 		struct npmpkg pb;
-		CHECK(npmpkg_build(&pb, "@s/a_b.c_d", "1.1.2", NULL, &peers, &deps, &fb, err) < 0);
+		CHECK(npmpkg_build(&pb, &meta, &fb, err) < 0);
 		CHECK_CONTAINS(err, bad[i][2]);
 		npmpkg_release(&pb);
 		fileset_release(&fb);
@@ -125,7 +142,7 @@ int main(void)
 	fileset_add(&fok, "my.npmrc.js", "2", 1);
 	fileset_add(&fok, "node_modules_x/a.js", "3", 1);
 	struct npmpkg pok;
-	CHECK(npmpkg_build(&pok, "@s/a_b.c_d", "1.1.2", NULL, &peers, &deps, &fok, err) == 0);
+	CHECK(npmpkg_build(&pok, &meta, &fok, err) == 0);
 	npmpkg_release(&pok);
 	fileset_release(&fok);
 
