@@ -247,20 +247,13 @@ static int move(int argc, char **argv, struct config *cfg)
 int cmd_plugin(int argc, char **argv, struct config *cfg)
 {
 	static const struct option opts[] = {
-		{ "exec", required_argument, NULL, 'e' },
-		{ "image", required_argument, NULL, 'i' },
-		{ "runtime", required_argument, NULL, 'r' },
-		{ "go-dep", required_argument, NULL, 'g' },
-		{ "go-min-version", required_argument, NULL, 'm' },
-		{ "database", required_argument, NULL, 'd' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "memory", required_argument, NULL, 'M' },
-		{ "max-output", required_argument, NULL, 'O' },
-		{ "per-file", no_argument, NULL, 'P' },
-		{ "npm-dep", required_argument, NULL, 'n' },
-		{ "ro-path", required_argument, NULL, 'R' },
-		{ "npm-module", required_argument, NULL, 'F' },
-		{ 0 },
+		{ "exec", required_argument, NULL, 'e' },	    { "image", required_argument, NULL, 'i' },
+		{ "runtime", required_argument, NULL, 'r' },	    { "go-dep", required_argument, NULL, 'g' },
+		{ "go-min-version", required_argument, NULL, 'm' }, { "database", required_argument, NULL, 'd' },
+		{ "timeout", required_argument, NULL, 't' },	    { "memory", required_argument, NULL, 'M' },
+		{ "max-output", required_argument, NULL, 'O' },	    { "per-file", no_argument, NULL, 'P' },
+		{ "npm-dep", required_argument, NULL, 'n' },	    { "ro-path", required_argument, NULL, 'R' },
+		{ "npm-module", required_argument, NULL, 'F' },	    { 0 },
 	};
 	struct registry_plugin_version pv = {
 		.timeout_ms = PLUGIN_DEFAULT_TIMEOUT_MS,
