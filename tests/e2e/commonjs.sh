@@ -1,0 +1,246 @@
+# The official CommonJS templates: protocolbuffers/js (protoc-gen-js) and
+# grpc/web (protoc-gen-js + protoc-gen-grpc-web), built from third_party/ by
+# ops/build-plugins.sh and registered by ops/register-official-templates.sh,
+# publish npm packages that npm and pnpm install (file store behind nginx, and
+# S3); a Node.js program round-trips a message across two modules' packages
+# (the bytes are protoc --encode's), tsc --strict checks a program against
+# grpc/web's .d.ts, and headless Chromium runs a bundle of the grpc/web package
+# that calls a real gRPC-web server (unary and server streaming).
+
+. "$ROOT/tests/lib/goenv.sh"
+. "$ROOT/tests/lib/npmenv.sh"
+. "$ROOT/tests/lib/s3env.sh"
+
+JS_WEATHER=@remotegen/acme_weather.protocolbuffers_js
+JS_ALERTS=@remotegen/acme_alerts.protocolbuffers_js
+WEB_WEATHER=@remotegen/acme_weather.grpc_web
+WEB_ALERTS=@remotegen/acme_alerts.grpc_web
+JS_PARAM="import_style=commonjs,binary"
+WEB_PARAM="import_style=commonjs+dts,mode=grpcweb"
+
+# acme/alerts: imports acme/weather; a oneof, a map of the other module's
+# message, a well-known Timestamp, a unary and a server-streaming method.
+cjs_alerts_source() {
+  mkdir -p "$TMP/alerts/acme/alerts/v1"
+  cat >"$TMP/alerts/acme/alerts/v1/alerts.proto" <<'PROTO'
+syntax = "proto3";
+
+// Alerts about forecasts: a module that depends on acme/weather.
+package acme.alerts.v1;
+
+import "acme/weather/v1/weather.proto";
+import "google/protobuf/timestamp.proto";
+
+message Alert {
+  string text = 1;
+  acme.weather.v1.Forecast forecast = 2;
+  oneof level {
+    int32 severity = 3;
+    string note = 4;
+  }
+  map<string, acme.weather.v1.Forecast> by_city = 5;
+  google.protobuf.Timestamp at = 6;
+}
+
+service AlertService {
+  rpc Get(acme.weather.v1.GetForecastRequest) returns (Alert);
+  rpc Watch(acme.weather.v1.GetForecastRequest) returns (stream Alert);
+}
+PROTO
+}
+
+# cjs_publish URL: the four official templates, acme/weather and acme/alerts, one run.
+cjs_publish() {
+  export REMOTEGEN_NPM_URL=$1
+  rg migrate
+  bash "$ROOT/ops/register-official-templates.sh" "$REMOTEGEN" >"$TMP/register.log" 2>&1 ||
+    fail "register-official-templates: $(cat "$TMP/register.log")"
+  rg module push acme/weather "$ROOT/ops/example"
+  assert_rc 0
+  cjs_alerts_source
+  rg module push acme/alerts "$TMP/alerts" --dep acme/weather
+  assert_rc 0
+  rg run --once
+  assert_rc 0
+  assert_eq "8" "$(sql "SELECT count(*) FROM generations WHERE state = 'published'")" "published generations"
+}
+
+# A CommonJS consumer (no "type": "module") whose @remotegen scope comes from URL.
+cjs_consumer() {
+  npm_consumer "$1" "$2"
+  cat >"$1/package.json" <<'JSON'
+{ "name": "consumer", "version": "1.0.0", "private": true }
+JSON
+}
+
+# cjs_program DIR: round-trips an Alert holding a Forecast of the other module; prints one
+# line and the hex of the bytes.
+cjs_program() {
+  cat >"$1/main.js" <<'JS'
+const { Alert } = require('@remotegen/acme_alerts.protocolbuffers_js/acme/alerts/v1/alerts_pb.js')
+const { Forecast, Sky } = require('@remotegen/acme_weather.protocolbuffers_js/acme/weather/v1/weather_pb')
+const { Timestamp } = require('google-protobuf/google/protobuf/timestamp_pb.js')
+
+const forecast = new Forecast()
+forecast.setCity('Oslo')
+forecast.setCelsius(-3.5)
+forecast.setSky(Sky.SKY_CLOUDY)
+const bergen = new Forecast()
+bergen.setCity('Bergen')
+const at = new Timestamp()
+at.setSeconds(1700000000)
+const alert = new Alert()
+alert.setText('snow')
+alert.setForecast(forecast)
+alert.setSeverity(3)
+alert.getByCityMap().set('Bergen', bergen)
+alert.setAt(at)
+const bytes = alert.serializeBinary()
+const back = Alert.deserializeBinary(bytes)
+const f = back.getForecast()
+console.log(`text=${back.getText()} city=${f.getCity()} celsius=${f.getCelsius()} sky=${f.getSky()}` +
+  ` level=${back.getLevelCase() === Alert.LevelCase.SEVERITY ? 'severity' : 'other'}:${back.getSeverity()}` +
+  ` map=${back.getByCityMap().get('Bergen').getCity()} at=${back.getAt().toDate().toISOString()}`)
+console.log(Buffer.from(bytes).toString('hex'))
+JS
+  (cd "$1" && "$NODE24" main.js)
+}
+
+# The same message through protoc --encode, as hex.
+protoc_hex() {
+  printf '%s\n' 'text: "snow" forecast { city: "Oslo" celsius: -3.5 sky: SKY_CLOUDY } severity: 3' \
+    'by_city { key: "Bergen" value { city: "Bergen" } } at { seconds: 1700000000 }' |
+    protoc --encode=acme.alerts.v1.Alert -I "$TMP/alerts" -I "$ROOT/ops/example" acme/alerts/v1/alerts.proto |
+    od -An -v -tx1 | tr -d ' \n'
+}
+
+CJS_LINE="text=snow city=Oslo celsius=-3.5 sky=2 level=severity:3 map=Bergen at=2023-11-14T22:13:20.000Z"
+
+# npm_install_cjs DIR PKG@VERSION...: npm install into DIR.
+npm_install_cjs() {
+  local dir=$1
+  shift
+  (cd "$dir" && npm install --no-audit --no-fund "$@" >"$TMP/npm.log" 2>&1) || fail "npm install $*: $(cat "$TMP/npm.log")"
+}
+
+# The installed consumer's program runs and its bytes are protoc's.
+assert_round_trip() {
+  local out
+  out=$(cjs_program "$1") || fail "node: $out"
+  assert_eq "$CJS_LINE" "$(printf '%s\n' "$out" | head -n 1)" "program output ($2)"
+  assert_eq "$(protoc_hex)" "$(printf '%s\n' "$out" | sed -n 2p)" "serializeBinary bytes = protoc --encode ($2)"
+}
+
+test_commonjs_packages_from_file_store_npm_pnpm_and_tsc() {
+  trap nginx_stop EXIT
+  nginx_start "$STORE_DIR"
+  local base="http://127.0.0.1:$NGINX_PORT/npm"
+  cjs_publish "$base/"
+
+  # The package documents: CommonJS, runtime packages as peers, the dependency module's package exact.
+  local a="$STORE_DIR/npm/$JS_ALERTS" tgz="$STORE_DIR/npm/-/$JS_ALERTS-1.1.1.tgz"
+  assert_eq "null" "$(jq -r '.versions."1.1.1".type' "$a")" "no \"type\": \"module\""
+  assert_eq "^3.21.2" "$(jq -r '.versions."1.1.1".peerDependencies."google-protobuf"' "$a")" "google-protobuf peer"
+  assert_eq "1.1.1" "$(jq -r ".versions.\"1.1.1\".dependencies.\"$JS_WEATHER\"" "$a")" "exact dependency"
+  assert_eq "^1.5.0" "$(jq -r '.versions."1.1.1".peerDependencies."grpc-web"' "$STORE_DIR/npm/$WEB_ALERTS")" "grpc-web peer"
+  tar xzf "$tgz" -C "$TMP" package/acme/alerts/v1/alerts_pb.js
+  grep -q "^var acme_weather_v1_weather_pb = require('$JS_WEATHER/acme/weather/v1/weather_pb.js');\$" \
+    "$TMP/package/acme/alerts/v1/alerts_pb.js" || fail "require not rewritten: $(grep require "$TMP/package/acme/alerts/v1/alerts_pb.js")"
+  grep -q "require('google-protobuf/google/protobuf/timestamp_pb.js')" "$TMP/package/acme/alerts/v1/alerts_pb.js" ||
+    fail "the well-known type is not google-protobuf's"
+  assert_eq "acme/alerts/v1/alerts_grpc_web_pb.d.ts acme/alerts/v1/alerts_grpc_web_pb.js acme/alerts/v1/alerts_pb.d.ts acme/alerts/v1/alerts_pb.js package.json" \
+    "$(tar tzf "$STORE_DIR/npm/-/$WEB_ALERTS-1.1.1.tgz" | sed 's|^package/||' | sort | tr '\n' ' ' | sed 's/ $//')" "files of the grpc/web package"
+
+  cjs_consumer "$TMP/npm" "$base/"
+  npm_install_cjs "$TMP/npm" "$JS_ALERTS@1.1.1"
+  assert_eq "1.1.1" "$("$NODE24" -p "require('$TMP/npm/node_modules/$JS_WEATHER/package.json').version")" \
+    "the dependency package npm installed"
+  assert_round_trip "$TMP/npm" npm
+
+  # pnpm: a project requires only its direct dependencies.
+  cjs_consumer "$TMP/pnpm" "$base/"
+  (cd "$TMP/pnpm" && pnpm_cmd add --store-dir "$TMP/pnpm-store" "$JS_ALERTS@1.1.1" "$JS_WEATHER@1.1.1" \
+    google-protobuf@3.21.4 >"$TMP/pnpm.log" 2>&1) || fail "pnpm add: $(cat "$TMP/pnpm.log")"
+  ls -d "$TMP"/pnpm/node_modules/.pnpm/@remotegen+acme_alerts.protocolbuffers_js@1.1.1*/node_modules/$JS_WEATHER \
+    >/dev/null || fail "pnpm did not link the dependency package: $(ls "$TMP/pnpm/node_modules/.pnpm")"
+  assert_round_trip "$TMP/pnpm" pnpm
+
+  # tsc --strict against grpc/web's .d.ts (google-protobuf's types from @types, as a TypeScript user has them).
+  cjs_consumer "$TMP/ts" "$base/"
+  npm_install_cjs "$TMP/ts" "$WEB_ALERTS@1.1.1" @types/google-protobuf@3.15.12
+  cat >"$TMP/ts/tsconfig.json" <<'JSON'
+{ "compilerOptions": { "module": "node16", "moduleResolution": "node16", "target": "es2022",
+    "strict": true, "skipLibCheck": false, "noEmit": true }, "files": ["main.ts"] }
+JSON
+  cat >"$TMP/ts/main.ts" <<'TS'
+import { AlertServiceClient } from "@remotegen/acme_alerts.grpc_web/acme/alerts/v1/alerts_grpc_web_pb";
+import { Alert } from "@remotegen/acme_alerts.grpc_web/acme/alerts/v1/alerts_pb";
+import { Forecast, GetForecastRequest } from "@remotegen/acme_weather.grpc_web/acme/weather/v1/weather_pb";
+
+const client = new AlertServiceClient("http://127.0.0.1:1");
+const req = new GetForecastRequest().setCity("Oslo");
+const alert: Alert = new Alert().setText("snow").setForecast(new Forecast().setCelsius(-3.5));
+const promise: Promise<Alert> = new Promise((resolve, reject) =>
+  client.get(req, {}, (err, res) => (err ? reject(err) : resolve(res))));
+const stream = client.watch(req, {});
+stream.on("data", (a: Alert) => console.log(a.getText(), alert.getSeverity(), promise));
+TS
+  (cd "$TMP/ts" && "$NODE24" "$ROOT/node_modules/typescript/bin/tsc" -p . >"$TMP/tsc.log" 2>&1) || fail "tsc: $(cat "$TMP/tsc.log")"
+  sed -i 's/setCity("Oslo")/setCity(42)/' "$TMP/ts/main.ts"
+  if (cd "$TMP/ts" && "$NODE24" "$ROOT/node_modules/typescript/bin/tsc" -p . >"$TMP/tsc2.log" 2>&1); then
+    fail "tsc accepted a number for a string field"
+  fi
+  grep -q "TS2345" "$TMP/tsc2.log" || fail "tsc: $(cat "$TMP/tsc2.log")"
+
+  rg verify
+  assert_rc 0
+  echo "note: npm and pnpm installed $JS_ALERTS@1.1.1 with $JS_WEATHER@1.1.1; tsc --strict checked $WEB_ALERTS"
+}
+
+test_commonjs_packages_from_s3() {
+  trap 's3_stop' EXIT
+  s3_start npmreg
+  export REMOTEGEN_STORE=s3://npmreg/store
+  local base="http://127.0.0.1:$S3_PORT/npmreg/store/npm"
+  cjs_publish "$base/"
+  assert_headers "$base/@remotegen%2facme_alerts.protocolbuffers_js" application/json "public, max-age=60"
+  cjs_consumer "$TMP/npm" "$base/"
+  npm_install_cjs "$TMP/npm" "$JS_ALERTS@1.1.1"
+  assert_round_trip "$TMP/npm" "npm from S3"
+  rg verify
+  assert_rc 0
+}
+
+# The files of each package are protoc's, by hand with the same plugins and
+# parameters, but for the requires of the other module's files: the diff is
+# exactly those lines.
+test_commonjs_parity_with_protoc() {
+  cjs_publish "http://127.0.0.1:9/npm/"
+  local P="$ROOT/build/plugins" m tpl
+  for tpl in protocolbuffers_js grpc_web; do
+    for m in weather alerts; do
+      mkdir -p "$TMP/hand/$tpl/$m" "$TMP/pkg/$tpl/$m"
+      local web=()
+      [ "$tpl" = grpc_web ] && web=(--plugin=protoc-gen-grpc-web="$P/protoc-gen-grpc-web" --grpc-web_out="$WEB_PARAM:$TMP/hand/$tpl/$m")
+      local src="$ROOT/ops/example" file=acme/weather/v1/weather.proto
+      [ "$m" = alerts ] && src="$TMP/alerts" file=acme/alerts/v1/alerts.proto
+      protoc --plugin=protoc-gen-js="$P/protoc-gen-js" --js_out="$JS_PARAM:$TMP/hand/$tpl/$m" "${web[@]}" \
+        -I "$src" -I "$ROOT/ops/example" "$file"
+      tar xzf "$STORE_DIR/npm/-/@remotegen/acme_$m.$tpl-1.1.1.tgz" -C "$TMP/pkg/$tpl/$m"
+      rm "$TMP/pkg/$tpl/$m/package/package.json"
+    done
+    diff -r "$TMP/hand/$tpl/weather" "$TMP/pkg/$tpl/weather/package" >"$TMP/diff.log" ||
+      fail "$tpl weather differs from protoc: $(head -c 2000 "$TMP/diff.log")"
+    diff -r "$TMP/hand/$tpl/alerts" "$TMP/pkg/$tpl/alerts/package" >"$TMP/diff.log" && fail "$tpl alerts: no require was rewritten"
+    # Only changed lines, and each one a require/import of acme/weather's file, before and after.
+    local wpkg="@remotegen/acme_weather.$tpl"
+    if grep '^[<>]' "$TMP/diff.log" | grep -v "^< .*'\(\.\./\)*acme/weather/v1/weather_pb\(\.js\)\?'" |
+      grep -v "^> .*'$wpkg/acme/weather/v1/weather_pb\(\.js\)\?'" | grep -q .; then
+      fail "$tpl alerts: other differences: $(cat "$TMP/diff.log")"
+    fi
+    # protocolbuffers/js: alerts_pb.js; grpc/web: that, alerts_pb.d.ts and alerts_grpc_web_pb.{js,d.ts}.
+    local want=1
+    [ "$tpl" = grpc_web ] && want=4
+    assert_eq "$want $want" "$(grep -c '^<' "$TMP/diff.log") $(grep -c '^>' "$TMP/diff.log")" "$tpl alerts: lines rewritten"
+  done
+}
