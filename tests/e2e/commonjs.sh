@@ -244,3 +244,71 @@ test_commonjs_parity_with_protoc() {
     assert_eq "$want $want" "$(grep -c '^<' "$TMP/diff.log") $(grep -c '^>' "$TMP/diff.log")" "$tpl alerts: lines rewritten"
   done
 }
+
+# A real browser calling a real gRPC-web server: the grpc/web package (with
+# its messages and the dependency module's package) installed from the
+# registry, bundled by esbuild, loaded by headless Chromium from a page that
+# tests/lib/grpcweb-server.mjs serves on loopback beside the AlertService it
+# implements with protoc-gen-es code of the same module (@connectrpc/connect-node).
+test_commonjs_grpc_web_in_a_browser() {
+  [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || fail "no Chromium (ops/install-deps.sh installs Debian's chromium)"
+  trap 'nginx_stop; [ -z "${SERVER_PID:-}" ] || kill "$SERVER_PID" 2>/dev/null || true' EXIT
+  nginx_start "$STORE_DIR"
+  local base="http://127.0.0.1:$NGINX_PORT/npm"
+  cjs_publish "$base/"
+
+  # The browser program, from the packages npm installs.
+  cjs_consumer "$TMP/web" "$base/"
+  npm_install_cjs "$TMP/web" "$WEB_ALERTS@1.1.1"
+  cat >"$TMP/web/main.js" <<'JS'
+const { AlertServiceClient } = require('@remotegen/acme_alerts.grpc_web/acme/alerts/v1/alerts_grpc_web_pb.js')
+const { GetForecastRequest } = require('@remotegen/acme_weather.grpc_web/acme/weather/v1/weather_pb.js')
+
+const out = { unary: null, stream: [], status: null, errors: [] }
+let unaryDone = false, streamDone = false
+function finish() {
+  if (!unaryDone || !streamDone) return
+  document.getElementById('result').textContent = JSON.stringify(out)
+  window.__done = true
+}
+const client = new AlertServiceClient(window.location.origin)
+const req = new GetForecastRequest()
+req.setCity('Oslo')
+client.get(req, {}, (err, alert) => {
+  if (err) out.errors.push(`unary: ${err.code} ${err.message}`)
+  else out.unary = `${alert.getText()}|${alert.getForecast().getCity()}|${alert.getForecast().getCelsius()}|${alert.getSeverity()}`
+  unaryDone = true
+  finish()
+})
+const stream = client.watch(req, {})
+stream.on('data', (alert) => out.stream.push(alert.getText()))
+stream.on('status', (s) => { out.status = s.code })
+stream.on('error', (e) => { out.errors.push(`stream: ${e.code} ${e.message}`); streamDone = true; finish() })
+stream.on('end', () => { streamDone = true; finish() })
+JS
+  mkdir -p "$TMP/site"
+  (cd "$TMP/web" && "$ROOT/node_modules/.bin/esbuild" main.js --bundle --format=iife --outfile="$TMP/site/bundle.js" \
+    >"$TMP/esbuild.log" 2>&1) || fail "esbuild: $(cat "$TMP/esbuild.log")"
+  printf '<!doctype html>\n<title>grpc-web</title>\n<pre id="result"></pre>\n<script src="bundle.js"></script>\n' \
+    >"$TMP/site/index.html"
+
+  # The server: protoc-gen-es code of the same two modules, by hand.
+  mkdir -p "$TMP/server/gen"
+  ln -s "$ROOT/node_modules" "$TMP/server/node_modules"
+  protoc --plugin=protoc-gen-es="$ROOT/ops/plugins/protoc-gen-es" --es_out="$TMP/server/gen" --es_opt=target=js,import_extension=js \
+    -I "$TMP/alerts" -I "$ROOT/ops/example" acme/alerts/v1/alerts.proto acme/weather/v1/weather.proto
+  cp "$ROOT/tests/lib/grpcweb-server.mjs" "$TMP/server/"
+  "$NODE24" "$TMP/server/grpcweb-server.mjs" "$TMP/server/gen" "$TMP/site" >"$TMP/server.out" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do grep -q '^ready' "$TMP/server.out" && break; sleep 0.1; done
+  local port
+  port=$(sed -n 's/^ready //p' "$TMP/server.out")
+  [ -n "$port" ] || fail "the gRPC-web server did not start: $(cat "$TMP/server.out")"
+
+  local got
+  got=$(cd "$TMP" && TMPDIR="$TMP" "$NODE24" "$ROOT/tests/lib/browser.cjs" "http://127.0.0.1:$port/" 2>"$TMP/browser.err") ||
+    fail "browser: $(tail -c 2000 "$TMP/browser.err")"
+  assert_eq '{"unary":"alert for Oslo|Oslo|-3.5|3","stream":["Oslo #1","Oslo #2","Oslo #3"],"status":0,"errors":[]}' \
+    "$got" "what the page saw"
+  echo "note: $(grep '^browser:' "$TMP/browser.err") saw $got"
+}
