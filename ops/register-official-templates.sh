@@ -41,7 +41,7 @@ register plugin add grpc/go v1.0.0 --exec /usr/bin/protoc-gen-go-grpc \
 register plugin add protocolbuffers/js v3.21.2 --exec "$plugins/protoc-gen-js" \
   --npm-dep google-protobuf@^3.21.2 --npm-module commonjs || true
 register plugin add grpc/web v1.5.0 --exec "$plugins/protoc-gen-grpc-web" \
-  --npm-dep grpc-web@^1.5.0 --npm-module commonjs || true
+  --npm-dep grpc-web@^1.5.0 --npm-dep google-protobuf@^3.21.2 --npm-module commonjs || true
 
 template protocolbuffers/go protocolbuffers/go -- protocolbuffers/go:v1.28.1
 template grpc/go protocolbuffers/go grpc/go -- protocolbuffers/go:v1.28.1 grpc/go:v1.0.0

@@ -43,21 +43,26 @@ out:
 	return out;
 }
 
-/* 1 when path (a resolved specifier, with or without .js) names a file of the package. */
-static int in_package(const struct fileset *files, const char *path)
+/*
+ * 1 when path (a resolved specifier) names a file of the package as its
+ * reader resolves it: Node.js a require from a .js file (the path, or it with
+ * ".js"), TypeScript an import from a .d.ts file (the path's .d.ts, ".js"
+ * replaced). A .d.ts beside a missing .js is no file for require.
+ */
+static int in_package(const struct fileset *files, const char *path, int dts)
 {
 	size_t n = strlen(path);
-	if (fileset_find(files, path))
-		return 1;
-	char *with = xasprintf("%s.js", path), *types = NULL;
-	int found = fileset_find(files, with) != NULL;
-	if (!found) {
-		types = ends_with(path, n, ".js") ? xasprintf("%.*s.d.ts", (int)(n - 3), path)
-						  : xasprintf("%s.d.ts", path);
-		found = fileset_find(files, types) != NULL;
+	char *name = NULL;
+	if (!dts) {
+		if (fileset_find(files, path))
+			return 1;
+		name = xasprintf("%s.js", path);
+	} else {
+		name = ends_with(path, n, ".js") ? xasprintf("%.*s.d.ts", (int)(n - 3), path)
+						 : xasprintf("%s.d.ts", path);
 	}
-	free(with);
-	free(types);
+	int found = fileset_find(files, name) != NULL;
+	free(name);
 	return found;
 }
 
@@ -99,6 +104,7 @@ struct scan {
 	const struct fileset *files;
 	const char *name; /* the file */
 	char *dir;
+	int dts; /* the file is a .d.ts (TypeScript resolves its imports) */
 	const struct npmcjs_dep *deps;
 	size_t n_deps;
 	const struct strvec *packages;
@@ -115,7 +121,7 @@ static char *classify(struct scan *s, const char *spec)
 			err_set(s->err, "%s: require '%s' climbs above the package root", s->name, spec);
 			return NULL;
 		}
-		if (in_package(s->files, path)) {
+		if (in_package(s->files, path, s->dts)) {
 			free(path);
 			return xstrdup(spec);
 		}
@@ -269,6 +275,7 @@ long npmcjs_rewrite(struct fileset *files, const struct npmcjs_dep *deps, size_t
 			continue;
 		const char *slash = strrchr(e->name, '/');
 		s.name = e->name;
+		s.dts = dts;
 		s.dir = slash ? xstrndup(e->name, (size_t)(slash - e->name)) : xstrdup("");
 		long before = s.rewritten;
 		struct buf out = BUF_INIT;

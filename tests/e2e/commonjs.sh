@@ -312,3 +312,74 @@ JS
     "$got" "what the page saw"
   echo "note: $(grep '^browser:' "$TMP/browser.err") saw $got"
 }
+
+# Bad input: a template whose requires cannot all be classified fails its
+# generations, naming the file and the require, and publishes nothing; a
+# template mixing ES modules and CommonJS is refused; a plugin build that
+# cannot work stops with the plugin named.
+test_commonjs_refusals() {
+  export REMOTEGEN_NPM_URL="http://127.0.0.1:9/npm/"
+  rg migrate
+  bash "$ROOT/ops/register-official-templates.sh" "$REMOTEGEN" >"$TMP/register.log" 2>&1 ||
+    fail "register-official-templates: $(cat "$TMP/register.log")"
+  # grpc-web alone: its _grpc_web_pb.js requires ./alerts_pb.js, which no plugin of the template writes.
+  rg template create acme/webonly --plugin "grpc/web=$WEB_PARAM"
+  rg template version acme/webonly --plugin grpc/web:v1.5.0
+  assert_rc 0
+  # protoc-gen-js whose version declares grpc-web but not google-protobuf.
+  rg plugin add acme/jsnopeer v1 --exec "$ROOT/build/plugins/protoc-gen-js" --npm-dep grpc-web@^1.5.0 --npm-module commonjs
+  rg template create acme/nopeer --plugin "acme/jsnopeer=$JS_PARAM"
+  rg template version acme/nopeer --plugin acme/jsnopeer:v1
+  assert_rc 0
+  # ES modules and CommonJS in one template version.
+  setup_es_template
+  rg template create acme/mixed --plugin bufbuild/es --plugin protocolbuffers/js
+  rg template version acme/mixed --plugin "bufbuild/es:v$ES_VERSION" --plugin protocolbuffers/js:v3.21.2
+  assert_rc 2
+  assert_err_has "template acme/mixed: plugin bufbuild/es writes esm and plugin protocolbuffers/js commonjs; one npm package has one module format"
+  rg plugin add acme/x v1 --exec "$ROOT/build/plugins/protoc-gen-js" --npm-module commonjs
+  assert_rc 2
+  assert_err_has "--npm-module is for plugins that generate npm packages (--npm-dep)"
+
+  rg module push acme/weather "$ROOT/ops/example"
+  cjs_alerts_source
+  rg module push acme/alerts "$TMP/alerts" --dep acme/weather
+  rg run --once
+  assert_rc 1
+  local webonly nopeer
+  webonly=$(sql "SELECT g.last_error FROM generations g JOIN template_versions tv ON tv.id = g.template_version_id JOIN templates t ON t.id = tv.template_id JOIN commits c ON c.id = g.commit_id JOIN modules m ON m.id = c.module_id WHERE t.name = 'webonly' AND m.name = 'weather'")
+  assert_eq "CommonJS output: acme/weather/v1/weather_grpc_web_pb.js: require './weather_pb.js' names acme/weather/v1/weather_pb.js, which is neither a file of this package nor one generated from a dependency module's .proto (a file of this module that the template's plugins did not write?)" \
+    "$webonly" "grpc-web without its messages"
+  nopeer=$(sql "SELECT g.last_error FROM generations g JOIN template_versions tv ON tv.id = g.template_version_id JOIN templates t ON t.id = tv.template_id JOIN commits c ON c.id = g.commit_id JOIN modules m ON m.id = c.module_id WHERE t.name = 'nopeer' AND m.name = 'weather'")
+  assert_eq "CommonJS output: acme/weather/v1/weather_pb.js: require 'google-protobuf' needs package google-protobuf, which no plugin version of the template declares (plugin add --npm-dep)" \
+    "$nopeer" "an undeclared package"
+  assert_no_file "$STORE_DIR/npm/@remotegen/acme_weather.acme_webonly"
+  assert_no_file "$STORE_DIR/npm/@remotegen/acme_weather.acme_nopeer"
+  assert_eq "10" "$(sql "SELECT count(*) FROM generations g JOIN template_versions tv ON tv.id = g.template_version_id JOIN templates t ON t.id = tv.template_id WHERE t.owner <> 'acme' AND g.state = 'published'")" \
+    "the four official templates' and bufbuild/es's generations published"
+  rg verify
+  assert_rc 0
+
+  # Plugin builds that cannot work.
+  cp -r "$ROOT/third_party" "$TMP/src"
+  rm -r "$TMP/src/protobuf-21.12-headers"
+  if bash "$ROOT/ops/build-plugins.sh" --src "$TMP/src" --out "$TMP/plugins" >"$TMP/build.log" 2>&1; then
+    fail "a build without the headers succeeded"
+  fi
+  grep -q "^build-plugins: protoc-gen-js: the build failed (g++, sources from $TMP/src):" "$TMP/build.log" ||
+    fail "build: $(cat "$TMP/build.log")"
+  grep -q "scc.h\|stringprintf.h" "$TMP/build.log" || fail "the compiler's message is missing: $(cat "$TMP/build.log")"
+  assert_no_file "$TMP/plugins/protoc-gen-js"
+  if CXX=/nonexistent/g++ bash "$ROOT/ops/build-plugins.sh" --out "$TMP/plugins2" >"$TMP/build2.log" 2>&1; then
+    fail "a build without a compiler succeeded"
+  fi
+  grep -q "^build-plugins: protoc-gen-js: no C++ compiler (/nonexistent/g++" "$TMP/build2.log" ||
+    fail "build: $(cat "$TMP/build2.log")"
+  cp -r "$ROOT/third_party/protobuf-21.12-headers" "$TMP/src/"
+  rm -r "$TMP/src/grpc-web-1.5.0"
+  if bash "$ROOT/ops/build-plugins.sh" --src "$TMP/src" --out "$TMP/plugins3" >"$TMP/build3.log" 2>&1; then
+    fail "a build without sources succeeded"
+  fi
+  grep -q "^build-plugins: protoc-gen-grpc-web: source .* not found (sources from $TMP/src)" "$TMP/build3.log" ||
+    fail "build: $(cat "$TMP/build3.log")"
+}

@@ -42,6 +42,7 @@ int main(void)
 	    "import * as grpcWeb from 'grpc-web';\n\n"
 	    "import * as acme_alerts_v1_alerts_pb from '../../../acme/alerts/v1/alerts_pb'; // proto import\n"
 	    "import * as acme_weather_v1_weather_pb from '../../../acme/weather/v1/weather_pb'; // proto import\n");
+	add(&fs, "acme/alerts/v1/alerts_pb.d.ts", "import * as jspb from 'google-protobuf'\n");
 	add(&fs, "README.txt", "require('../../x') is no code");
 	CHECK(npmcjs_rewrite(&fs, deps, 2, &pkgs, err) == 3);
 	CHECK_CONTAINS(
@@ -72,11 +73,14 @@ int main(void)
 		{ "var m = require(name);\n", "a require without one plain string argument" },
 		{ "var m = require('a' + b);\n", "a require without one plain string argument" },
 		{ "import * as x from './y.js';\n", "ES module syntax" },
+		/* a .d.ts is no file for require (grpc-web's x_pb.d.ts without protoc-gen-js's x_pb.js) */
+		{ "var m = require('./types_pb.js');\n", "names acme/alerts/v1/types_pb.js, which is neither" },
 		{ "var m = require('./x\\'.js');\n", "a require without one plain string argument" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct fileset b = FILESET_INIT;
 		add(&b, "acme/alerts/v1/alerts_pb.js", bad[i][0]);
+		add(&b, "acme/alerts/v1/types_pb.d.ts", "export class T {}\n");
 		CHECK(npmcjs_rewrite(&b, deps, 2, &pkgs, err) < 0);
 		CHECK_CONTAINS(err, "acme/alerts/v1/alerts_pb.js: ");
 		CHECK_CONTAINS(err, bad[i][1]);
