@@ -5,6 +5,7 @@
 #   make check        everything: style, unit tests and integration/e2e tests
 #                     against real services, all under ASan + UBSan
 #   make check-style  banned functions, floors, file headers, clang-format
+#   make plugins      protoc-gen-js and protoc-gen-grpc-web from third_party/ (build/plugins/)
 #   make tsan         the worker pool's stress test under ThreadSanitizer
 #   make fuzz         libFuzzer targets (tests/fuzz/) built with clang, each run
 #                     FUZZ_RUNS times (default 100000) from its seed corpus
@@ -164,7 +165,7 @@ fuzz: $(FUZZ_BIN)
 
 # make check: style, a clean gcc and clang build, then every test under ASan+UBSan.
 check: check-style
-	$(MAKE) remotegen tools
+	$(MAKE) remotegen tools plugins
 	$(MAKE) CC=clang B=build/clang build/clang/remotegen
 	$(MAKE) SAN=1 all
 	$(MAKE) tsan
@@ -173,6 +174,10 @@ check: check-style
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
-.PHONY: all tools unit tsan fuzz check check-style clean FORCE
+# protoc-gen-js and protoc-gen-grpc-web from third_party/, into build/plugins/
+plugins:
+	bash ops/build-plugins.sh
+
+.PHONY: all tools plugins unit tsan fuzz check check-style clean FORCE
 clean:
 	rm -rf build remotegen

@@ -7,6 +7,8 @@ set -euo pipefail
 PACKAGES=(
   # build
   build-essential clang clang-format pkg-config libtsan2
+  # g++ builds protoc-gen-js and protoc-gen-grpc-web against libprotoc-dev (ops/build-plugins.sh)
+  g++
   # make fuzz: libFuzzer's runtime (clang only recommends it; installs here skip recommends)
   libclang-rt-14-dev
   libpq-dev libprotobuf-c-dev protobuf-c-compiler libck-dev libzip-dev
@@ -21,6 +23,8 @@ PACKAGES=(
   podman runc
   # test tools
   unzip zip curl ca-certificates procps jq openssl
+  # the grpc/web browser test: headless Chromium (puppeteer-core drives it)
+  chromium
   # the units' test: systemd-analyze, systemd-sysusers; unshare, setpriv, mount
   systemd util-linux mount
 )
