@@ -5,7 +5,8 @@
 # S3); a Node.js program round-trips a message across two modules' packages
 # (the bytes are protoc --encode's), tsc --strict checks a program against
 # grpc/web's .d.ts, and headless Chromium runs a bundle of the grpc/web package
-# that calls a real gRPC-web server (unary and server streaming).
+# that calls a real gRPC-web server (unary and server streaming); the go
+# command builds the Go templates' modules of the same run.
 
 . "$ROOT/tests/lib/goenv.sh"
 . "$ROOT/tests/lib/npmenv.sh"
@@ -106,12 +107,14 @@ JS
   (cd "$1" && "$NODE24" main.js)
 }
 
-# The same message through protoc --encode, as hex.
-protoc_hex() {
+# The same message through protoc --encode (and as hex).
+protoc_bin() {
   printf '%s\n' 'text: "snow" forecast { city: "Oslo" celsius: -3.5 sky: SKY_CLOUDY } severity: 3' \
     'by_city { key: "Bergen" value { city: "Bergen" } } at { seconds: 1700000000 }' |
-    protoc --encode=acme.alerts.v1.Alert -I "$TMP/alerts" -I "$ROOT/ops/example" acme/alerts/v1/alerts.proto |
-    od -An -v -tx1 | tr -d ' \n'
+    protoc --encode=acme.alerts.v1.Alert -I "$TMP/alerts" -I "$ROOT/ops/example" acme/alerts/v1/alerts.proto
+}
+protoc_hex() {
+  protoc_bin | od -An -v -tx1 | tr -d ' \n'
 }
 
 CJS_LINE="text=snow city=Oslo celsius=-3.5 sky=2 level=severity:3 map=Bergen at=2023-11-14T22:13:20.000Z"
@@ -192,9 +195,53 @@ TS
   fi
   grep -q "TS2345" "$TMP/tsc2.log" || fail "tsc: $(cat "$TMP/tsc2.log")"
 
+  # The Go templates of the same run, through the go command: protocolbuffers/go builds and
+  # encodes as protoc does; grpc/go's module (messages and service code) downloads and verifies.
+  go_env "http://127.0.0.1:$NGINX_PORT"
+  local P="$REMOTEGEN_GO_PREFIX"
+  consumer_gomod "$TMP/goconsumer"
+  cat >"$TMP/goconsumer/main.go" <<GO
+package main
+
+import (
+	"os"
+
+	alertsv1 "$P/protocolbuffers/go/acme/alerts/acme/alerts/v1"
+	weatherv1 "$P/protocolbuffers/go/acme/weather/acme/weather/v1"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+func main() {
+	a := &alertsv1.Alert{Text: "snow",
+		Forecast: &weatherv1.Forecast{City: "Oslo", Celsius: -3.5, Sky: weatherv1.Sky_SKY_CLOUDY},
+		Level:    &alertsv1.Alert_Severity{Severity: 3},
+		ByCity:   map[string]*weatherv1.Forecast{"Bergen": {City: "Bergen"}},
+		At:       &timestamppb.Timestamp{Seconds: 1700000000}}
+	b, err := proto.Marshal(a)
+	if err != nil {
+		panic(err)
+	}
+	os.Stdout.Write(b)
+}
+GO
+  (cd "$TMP/goconsumer" && go get "$P/protocolbuffers/go/acme/alerts@v1.1.1" >"$TMP/get.log" 2>&1 &&
+    go build -o app . >>"$TMP/get.log" 2>&1) || fail "go: $(cat "$TMP/get.log")"
+  # Go writes the oneof last, protoc in field order: the same message, other bytes.
+  local decode=(protoc --decode=acme.alerts.v1.Alert -I "$TMP/alerts" -I "$ROOT/ops/example" acme/alerts/v1/alerts.proto)
+  "$TMP/goconsumer/app" >"$TMP/go.bin"
+  protoc_bin >"$TMP/protoc.bin"
+  "${decode[@]}" <"$TMP/go.bin" >"$TMP/go.txt" || fail "protoc --decode of Go's bytes"
+  grep -q '^  key: "Bergen"$' "$TMP/go.txt" || fail "decoded: $(cat "$TMP/go.txt")"
+  assert_eq "$("${decode[@]}" <"$TMP/protoc.bin")" "$(cat "$TMP/go.txt")" "Go's message, decoded by protoc"
+  grep -q "$P/protocolbuffers/go/acme/weather v1.1.1" "$TMP/goconsumer/go.mod" || fail "go.mod: $(cat "$TMP/goconsumer/go.mod")"
+  local zip
+  zip=$(cd "$TMP/goconsumer" && go mod download -json "$P/grpc/go/acme/alerts@v1.1.1" | jq -r .Zip)
+  unzip -Z1 "$zip" | grep -q "acme/alerts/v1/alerts_grpc.pb.go\$" || fail "grpc/go module: $(unzip -Z1 "$zip")"
+
   rg verify
   assert_rc 0
-  echo "note: npm and pnpm installed $JS_ALERTS@1.1.1 with $JS_WEATHER@1.1.1; tsc --strict checked $WEB_ALERTS"
+  echo "note: npm and pnpm installed $JS_ALERTS@1.1.1 with $JS_WEATHER@1.1.1; tsc --strict checked $WEB_ALERTS; go built protocolbuffers/go and downloaded grpc/go"
 }
 
 test_commonjs_packages_from_s3() {
