@@ -3,6 +3,8 @@
 # sources, against Debian 12's libprotoc-dev, into build/plugins/:
 #   protoc-gen-js        (protocolbuffers/js v3.21.2)
 #   protoc-gen-grpc-web  (grpc/web 1.5.0)
+#   protoc-gen-python, protoc-gen-pyi (protocolbuffers/python and /pyi: protoc's
+#                        own generators as plugins, ops/plugins/python/)
 # Sources: third_party/ (as released; see its README), or --src DIR holding
 # the same directories (e.g. a download of the same tags). A plugin already
 # built from unchanged sources is kept. A failed build stops with the plugin
@@ -22,7 +24,8 @@ done
 CXX=${CXX:-g++}
 mkdir -p "$out"
 
-# build NAME SOURCE... -- FLAGS...: compiles into $out/NAME unless it is newer than its sources.
+# build NAME SOURCE... -- FLAGS...: compiles into $out/NAME unless it is newer than its sources
+# (a .h among them is a dependency, not compiled).
 build() {
   local name=$1; shift
   local sources=() flags=()
@@ -44,9 +47,10 @@ build() {
     echo "build-plugins: $name: no C++ compiler ($CXX; install g++, ops/install-deps.sh does)" >&2
     exit 1
   fi
-  local log
+  local log units=()
+  for f in "${sources[@]}"; do case "$f" in *.h) ;; *) units+=("$f") ;; esac; done
   log=$(mktemp)
-  if ! "$CXX" -std=c++17 -O2 "${flags[@]}" "${sources[@]}" -o "$out/$name.tmp" -lprotoc -lprotobuf -lpthread \
+  if ! "$CXX" -std=c++17 -O2 "${flags[@]}" "${units[@]}" -o "$out/$name.tmp" -lprotoc -lprotobuf -lpthread \
       >"$log" 2>&1; then
     echo "build-plugins: $name: the build failed ($CXX, sources from $src):" >&2
     head -n 20 "$log" >&2
@@ -62,3 +66,6 @@ js="$src/protobuf-javascript-3.21.2"
 build protoc-gen-js "$js/generator/js_generator.cc" "$js/generator/well_known_types_embed.cc" \
   "$js/generator/protoc-gen-js.cc" -- -I"$js" -I"$src/protobuf-21.12-headers"
 build protoc-gen-grpc-web "$src/grpc-web-1.5.0/javascript/net/grpc/web/generator/grpc_generator.cc" --
+# protoc's own Python generators as plugins (our two-line mains, not third_party).
+build protoc-gen-python "$here/ops/plugins/python/protoc-gen-python.cc" "$here/ops/plugins/python/builtin_main.h" --
+build protoc-gen-pyi "$here/ops/plugins/python/protoc-gen-pyi.cc" "$here/ops/plugins/python/builtin_main.h" --
