@@ -78,8 +78,10 @@ static json_t *generation_json(const struct queue_generation *g)
 	set_opt(o, "error", g->error);
 	set_opt(o, "zip_hash", g->zip_hash);
 	set_opt(o, "mod_hash", g->mod_hash);
-	set_opt(o, "npm_package", g->package);
-	set_opt(o, "npm_integrity", g->integrity);
+	/* npm_package and npm_integrity as before Python packages existed; python_* for those */
+	int py = g->kind && !strcmp(g->kind, "python");
+	set_opt(o, py ? "python_package" : "npm_package", g->package);
+	set_opt(o, py ? "python_sha256" : "npm_integrity", g->integrity);
 	set_when(o, "yanked_at", g->yanked_us);
 	set_opt(o, "yank_reason", g->yank_reason);
 	set_opt(o, "deprecated", g->deprecated);
@@ -144,7 +146,8 @@ static void print_show(const struct queue_generation *g, const struct queue_atte
 	printf("  template      %s\n", g->template);
 	printf("  version       %s\n", g->version);
 	if (g->package)
-		printf("  npm package   %s (%s)\n", g->package, g->integrity ? g->integrity : "");
+		printf("  %-13s %s (%s)\n", g->kind && !strcmp(g->kind, "python") ? "python package" : "npm package",
+		       g->package, g->integrity ? g->integrity : "");
 	if (g->zip_hash)
 		printf("  go.sum        %s, go.mod %s\n", g->zip_hash, g->mod_hash ? g->mod_hash : "");
 	char text[CLI_TEXT_SIZE];

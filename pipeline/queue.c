@@ -475,13 +475,13 @@ int queue_mark_published(PGconn *c, const char *lease_owner, long long id, const
 	snprintf(sid, sizeof(sid), "%lld", id);
 	snprintf(pms, sizeof(pms), "%lld", pub->plugin_ms);
 	snprintf(ums, sizeof(ums), "%lld", pub->publish_ms);
-	const char *p[] = { sid, lease_owner,  pub->zip_hash, pub->mod_hash,  pms,
-			    ums, pub->package, pub->manifest, pub->integrity, pub->shasum };
+	const char *p[] = { sid,	  lease_owner,	 pub->zip_hash,	 pub->mod_hash, pms,	   ums,
+			    pub->package, pub->manifest, pub->integrity, pub->shasum,	pub->kind, pub->artifact };
 	PGresult *r = db_exec(c, "queue: mark published",
 			      "WITH u AS (UPDATE generations SET state = 'published', zip_hash = $3, mod_hash = $4,"
 			      "  plugin_ms = $5, publish_ms = $6, finished_at = now(), lease_until = NULL,"
-			      "  last_error = NULL, npm_package = $7, npm_manifest = $8, npm_integrity = $9,"
-			      "  npm_shasum = $10"
+			      "  last_error = NULL, package = $7, manifest = $8, integrity = $9,"
+			      "  shasum = $10, package_kind = $11, artifact = $12"
 			      "  WHERE id = $1 AND state = 'running' AND lease_owner = $2"
 			      "  RETURNING id, attempts, started_at, template_version_id),"
 			      " a AS (INSERT INTO generation_attempts"
@@ -491,7 +491,7 @@ int queue_mark_published(PGconn *c, const char *lease_owner, long long id, const
 			      "  SELECT template_version_id, 1 FROM u ON CONFLICT (template_version_id)"
 			      "  DO UPDATE SET published = generation_counts.published + 1)"
 			      " SELECT id FROM u",
-			      10, p, err);
+			      12, p, err);
 	if (!r)
 		return -1;
 	int n = PQntuples(r);
@@ -535,7 +535,7 @@ int queue_package_owner(PGconn *c, const char *package, long long template_id, l
 		"SELECT mo.owner || '/' || mo.name, te.owner || '/' || te.name"
 		" FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules mo ON mo.id = c.module_id"
 		" JOIN template_versions tv ON tv.id = g.template_version_id JOIN templates te ON te.id = tv.template_id"
-		" WHERE g.npm_package = $1 AND (tv.template_id <> $2::bigint OR c.module_id <> $3::bigint) LIMIT 1",
+		" WHERE g.package = $1 AND (tv.template_id <> $2::bigint OR c.module_id <> $3::bigint) LIMIT 1",
 		3, p, err);
 	if (!r)
 		return -1;

@@ -92,7 +92,8 @@ int queue_extend(PGconn *c, const char *lease_owner, const long long *ids, size_
 /* What publishing a generation records: each target fills its own columns, the rest stay NULL. */
 struct queue_publication {
 	const char *zip_hash, *mod_hash;		     /* Go module: h1: of the zip and go.mod */
-	const char *package, *manifest, *integrity, *shasum; /* npm: name, package.json, dist hashes */
+	const char *package, *manifest, *integrity, *shasum; /* npm, python: see sql/013_packages.sql */
+	const char *kind, *artifact;			     /* "npm" or "python"; python: the wheel's name */
 	long long plugin_ms, publish_ms;
 };
 
@@ -126,7 +127,9 @@ struct queue_published {
 	long long commit_us;				     /* commit time */
 	long long published_us;				     /* when it was published */
 	const char *zip_hash, *mod_hash;		     /* NULL unless a Go module */
-	const char *package, *manifest, *integrity, *shasum; /* NULL unless an npm package */
+	const char *package, *manifest, *integrity, *shasum; /* NULL for a Go module (sql/013_packages.sql) */
+	const char *kind;				     /* "npm", "python"; NULL for a Go module */
+	const char *artifact;				     /* python: the wheel's file name */
 	int yanked;					     /* left out of index files */
 	const char *yank_reason, *deprecated;		     /* NULL: none */
 	long long marked_us;				     /* when a mark last changed (0: never) */
@@ -262,6 +265,7 @@ struct queue_generation {
 	const char *error, *lease_owner, *zip_hash, *mod_hash, *package, *integrity; /* NULL: none */
 	long long yanked_us;							     /* 0: not yanked */
 	const char *yank_reason, *deprecated;					     /* NULL: none */
+	const char *kind; /* the package's ecosystem ("npm", "python"); NULL for a Go module */
 };
 
 /* Which generations `generation list` shows ("" or 0: any). */

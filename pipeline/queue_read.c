@@ -46,6 +46,8 @@ static void rows_from(PGresult *r, struct queue_rows *out)
 			.yank_reason = queue_text_or_null(r, row, 18),
 			.deprecated = queue_text_or_null(r, row, 19),
 			.marked_us = db_ll(r, row, 20),
+			.kind = queue_text_or_null(r, row, 21),
+			.artifact = queue_text_or_null(r, row, 22),
 		};
 	}
 }
@@ -226,6 +228,7 @@ static void generation_from(PGresult *r, int row, struct queue_generation *g)
 		.yanked_us = db_ll(r, row, 20),
 		.yank_reason = queue_text_or_null(r, row, 21),
 		.deprecated = queue_text_or_null(r, row, 22),
+		.kind = queue_text_or_null(r, row, 23),
 	};
 }
 

@@ -14,11 +14,11 @@
 #define COMMIT_US   "(extract(epoch FROM c.created_at) * 1000000)::bigint"
 #define FINISHED_US "(extract(epoch FROM g.finished_at) * 1000000)::bigint"
 /* The columns of a published generation, in the order rows_from reads them. */
-#define PUBLISHED_COLUMNS                                                                                       \
-	"g.id, coalesce(g.feed_seq, 0), t.id, m.id, t.owner, t.name, m.owner, m.name, g.version, " COMMIT_US    \
-	", " FINISHED_US ", g.zip_hash, g.mod_hash, g.npm_package, "                                            \
-	"g.npm_manifest, g.npm_integrity, g.npm_shasum, g.yanked_at IS NOT NULL, g.yank_reason, g.deprecated, " \
-	"coalesce((extract(epoch FROM g.marked_at) * 1000000)::bigint, 0)"
+#define PUBLISHED_COLUMNS                                                                                    \
+	"g.id, coalesce(g.feed_seq, 0), t.id, m.id, t.owner, t.name, m.owner, m.name, g.version, " COMMIT_US \
+	", " FINISHED_US ", g.zip_hash, g.mod_hash, g.package, "                                             \
+	"g.manifest, g.integrity, g.shasum, g.yanked_at IS NOT NULL, g.yank_reason, g.deprecated, "          \
+	"coalesce((extract(epoch FROM g.marked_at) * 1000000)::bigint, 0), g.package_kind, g.artifact"
 #define PUBLISHED_FROM                                                                                  \
 	" FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules m ON m.id = c.module_id" \
 	" JOIN template_versions tv ON tv.id = g.template_version_id JOIN templates t ON t.id = tv.template_id"
@@ -36,17 +36,18 @@
 	"g.version, g.attempts, coalesce(g.last_error, ''), " FINISHED_US
 
 /* The columns of one generation, in the order generation_from reads them; times in µs, 0 when NULL. */
-#define GENERATION_COLUMNS                                                                              \
-	"g.id, c.sequence, g.attempts, coalesce(g.plugin_ms, 0), coalesce(g.publish_ms, 0),"            \
-	" coalesce((extract(epoch FROM g.created_at) * 1000000)::bigint, 0),"                           \
-	" coalesce((extract(epoch FROM g.started_at) * 1000000)::bigint, 0),"                           \
-	" coalesce((extract(epoch FROM g.finished_at) * 1000000)::bigint, 0),"                          \
-	" CASE WHEN g.state = 'pending' THEN (extract(epoch FROM g.next_attempt_at) * 1000000)::bigint" \
-	"  ELSE 0 END,"                                                                                 \
-	" coalesce((extract(epoch FROM g.lease_until) * 1000000)::bigint, 0),"                          \
-	" g.state, m.owner || '/' || m.name, t.owner || '/' || t.name || ':v' || tv.number, g.version," \
-	" g.last_error, g.lease_owner, g.zip_hash, g.mod_hash, g.npm_package, g.npm_integrity,"         \
-	" coalesce((extract(epoch FROM g.yanked_at) * 1000000)::bigint, 0), g.yank_reason, g.deprecated"
+#define GENERATION_COLUMNS                                                                                \
+	"g.id, c.sequence, g.attempts, coalesce(g.plugin_ms, 0), coalesce(g.publish_ms, 0),"              \
+	" coalesce((extract(epoch FROM g.created_at) * 1000000)::bigint, 0),"                             \
+	" coalesce((extract(epoch FROM g.started_at) * 1000000)::bigint, 0),"                             \
+	" coalesce((extract(epoch FROM g.finished_at) * 1000000)::bigint, 0),"                            \
+	" CASE WHEN g.state = 'pending' THEN (extract(epoch FROM g.next_attempt_at) * 1000000)::bigint"   \
+	"  ELSE 0 END,"                                                                                   \
+	" coalesce((extract(epoch FROM g.lease_until) * 1000000)::bigint, 0),"                            \
+	" g.state, m.owner || '/' || m.name, t.owner || '/' || t.name || ':v' || tv.number, g.version,"   \
+	" g.last_error, g.lease_owner, g.zip_hash, g.mod_hash, g.package, g.integrity,"                   \
+	" coalesce((extract(epoch FROM g.yanked_at) * 1000000)::bigint, 0), g.yank_reason, g.deprecated," \
+	" g.package_kind"
 
 /* A text cell, or NULL when SQL NULL. */
 const char *queue_text_or_null(PGresult *r, int row, int col);

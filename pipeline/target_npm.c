@@ -221,6 +221,7 @@ static void npm_publication(const struct job *j, struct queue_publication *p)
 	p->manifest = pkg->manifest.data;
 	p->integrity = pkg->integrity;
 	p->shasum = pkg->shasum;
+	p->kind = "npm";
 }
 
 /*
@@ -304,7 +305,7 @@ static void npm_release(struct job *j)
 
 static int npm_owns(const struct queue_published *p)
 {
-	return p->package != NULL;
+	return p->kind && !strcmp(p->kind, "npm");
 }
 
 static void npm_feed_line(const struct queue_published *p, const struct config *cfg, json_t *o)

@@ -48,7 +48,7 @@ test_npm_and_pnpm_from_file_store() {
   assert_eq "sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)" \
     "$(jq -r '.versions."1.1.1".dist.integrity' "$a")" "integrity"
   assert_eq "$(sha1sum "$tgz" | cut -d' ' -f1)" "$(jq -r '.versions."1.1.1".dist.shasum' "$a")" "shasum"
-  assert_eq "$(sql "SELECT npm_integrity FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules m ON m.id = c.module_id WHERE m.name = 'alerts'")" \
+  assert_eq "$(sql "SELECT integrity FROM generations g JOIN commits c ON c.id = g.commit_id JOIN modules m ON m.id = c.module_id WHERE m.name = 'alerts'")" \
     "$(jq -r '.versions."1.1.1".dist.integrity' "$a")" "recorded integrity"
   # The generated import of the dependency names its package.
   tar xzf "$tgz" -C "$TMP" package/acme/alerts/v1/alerts_pb.js

@@ -62,7 +62,7 @@ test_npm_retry_same_bytes_conflict_never_overwrites() {
   local t sum
   t=$(tarball 1.1.1)
   sum=$(sum_of "$t")
-  sql "UPDATE generations SET state = 'pending', npm_package = NULL, npm_manifest = NULL, npm_integrity = NULL, npm_shasum = NULL, attempts = 0"
+  sql "UPDATE generations SET state = 'pending', package = NULL, package_kind = NULL, manifest = NULL, integrity = NULL, shasum = NULL, attempts = 0"
   rg run --once
   assert_rc 0
   assert_eq "published" "$(sql "SELECT state FROM generations")" "after the second build"
