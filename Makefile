@@ -35,7 +35,7 @@ DEFS    := -D_GNU_SOURCE
 # Floors: each folder sees itself and the floors below it, nothing above, so an
 # include that points up (or across, between workers/ and publisher/) does not
 # compile. lib/ is the ground floor.
-PUB_DIRS   := publisher/store publisher/go publisher/npm
+PUB_DIRS   := publisher/store publisher/go publisher/npm publisher/python
 INC_lib       := -Ilib
 INC_workers   := -Iworkers -Ilib -I$(GEN)
 INC_publisher := $(addprefix -I,$(PUB_DIRS)) -Ilib

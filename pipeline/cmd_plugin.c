@@ -10,6 +10,7 @@
 #include "npmpkg.h"
 #include "registry.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -26,14 +27,15 @@ static const char usage[] =
 	"                            [--go-min-version X.Y] [--timeout T] [--memory SIZE]\n"
 	"                            [--max-output SIZE] [--per-file]\n"
 	"                            [--npm-dep NAME@RANGE]... [--npm-module esm|commonjs]\n"
-	"                            [--ro-path DIR]...\n"
+	"                            [--python-dep REQUIREMENT]... [--ro-path DIR]...\n"
 	"\n"
 	"add: registers a version of a protoc plugin. A plugin version never changes\n"
 	"(move points it at its binary or image where that moved; list shows them all).\n"
 	"A plugin with --go-dep or --go-min-version generates Go code: it is sent\n"
 	"paths=source_relative, and its Go runtime libraries are required by go.mod.\n"
 	"A plugin with --npm-dep generates JavaScript/TypeScript: templates of such\n"
-	"plugins publish npm packages (see remotegen run --help).\n"
+	"plugins publish npm packages (see remotegen run --help); one with --python-dep\n"
+	"generates Python: templates of such plugins publish wheels to a Python index.\n"
 	"\n"
 	"  --exec PATH            the plugin executable (runtimes exec and bwrap)\n"
 	"  --image REF            a container image (runtime oci)\n"
@@ -60,6 +62,8 @@ static const char usage[] =
 	"                         commonjs (require(), as protoc-gen-js and protoc-gen-grpc-web\n"
 	"                         write; remotegen rewrites requires of other modules' files\n"
 	"                         to their packages). A template version holds one of them.\n"
+	"  --python-dep REQ       a Python requirement of the generated code, e.g.\n"
+	"                         protobuf>=3.21: Requires-Dist of every wheel (repeatable)\n"
 	"  --ro-path DIR          bound read-only into the bwrap sandbox as well, e.g. the\n"
 	"                         Node.js and node_modules a JavaScript plugin runs from\n"
 	"                         (repeatable)\n"
@@ -125,6 +129,13 @@ static int check_version(struct registry_plugin_version *pv, char *abs)
 			  pv->plugin.owner, pv->plugin.name);
 		return -1;
 	}
+	if (pv->python_deps->n && (pv->npm_deps->n || pv->go_deps->n || pv->go_min_version)) {
+		cli_error(EXIT_USAGE,
+			  "plugin %s/%s: a plugin generates Go (--go-dep, --go-min-version), npm packages "
+			  "(--npm-dep) or Python (--python-dep), one of them",
+			  pv->plugin.owner, pv->plugin.name);
+		return -1;
+	}
 	if (pv->npm_module && !pv->npm_deps->n) {
 		cli_error(EXIT_USAGE,
 			  "plugin %s/%s: --npm-module is for plugins that generate npm packages (--npm-dep)",
@@ -143,6 +154,28 @@ static int check_version(struct registry_plugin_version *pv, char *abs)
 		cli_error(EXIT_USAGE, "plugin %s/%s: %s", pv->plugin.owner, pv->plugin.name, err);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * A --python-dep: a PEP 508 requirement without markers or URLs: a project
+ * name, then an optional version specifier of printable ASCII (no ';', '@',
+ * quotes). Prints the error; returns 0 or -1.
+ */
+static int check_python_dep(const char *arg)
+{
+	size_t n = 0;
+	while (isalnum((unsigned char)arg[n]) || (n && strchr("._-", arg[n])))
+		n++;
+	int ok = n > 0 && isalnum((unsigned char)arg[n - 1]);
+	for (const char *p = arg + n; ok && *p; p++)
+		ok = *p > 0x20 && *p < 0x7f && !strchr(";@\"'\\", *p);
+	if (!ok)
+		return cli_error(EXIT_USAGE,
+				 "--python-dep %s: expected a requirement like protobuf>=3.21 (a name, then an "
+				 "optional version specifier)",
+				 arg),
+		       -1;
 	return 0;
 }
 
@@ -247,20 +280,28 @@ static int move(int argc, char **argv, struct config *cfg)
 int cmd_plugin(int argc, char **argv, struct config *cfg)
 {
 	static const struct option opts[] = {
-		{ "exec", required_argument, NULL, 'e' },	    { "image", required_argument, NULL, 'i' },
-		{ "runtime", required_argument, NULL, 'r' },	    { "go-dep", required_argument, NULL, 'g' },
-		{ "go-min-version", required_argument, NULL, 'm' }, { "database", required_argument, NULL, 'd' },
-		{ "timeout", required_argument, NULL, 't' },	    { "memory", required_argument, NULL, 'M' },
-		{ "max-output", required_argument, NULL, 'O' },	    { "per-file", no_argument, NULL, 'P' },
-		{ "npm-dep", required_argument, NULL, 'n' },	    { "ro-path", required_argument, NULL, 'R' },
-		{ "npm-module", required_argument, NULL, 'F' },	    { 0 },
+		{ "exec", required_argument, NULL, 'e' },
+		{ "image", required_argument, NULL, 'i' },
+		{ "runtime", required_argument, NULL, 'r' },
+		{ "go-dep", required_argument, NULL, 'g' },
+		{ "go-min-version", required_argument, NULL, 'm' },
+		{ "database", required_argument, NULL, 'd' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "memory", required_argument, NULL, 'M' },
+		{ "max-output", required_argument, NULL, 'O' },
+		{ "per-file", no_argument, NULL, 'P' },
+		{ "npm-dep", required_argument, NULL, 'n' },
+		{ "ro-path", required_argument, NULL, 'R' },
+		{ "npm-module", required_argument, NULL, 'F' },
+		{ "python-dep", required_argument, NULL, 'y' },
+		{ 0 },
 	};
 	struct registry_plugin_version pv = {
 		.timeout_ms = PLUGIN_DEFAULT_TIMEOUT_MS,
 		.memory_bytes = PLUGIN_DEFAULT_MEMORY_BYTES,
 		.output_bytes = PLUGIN_DEFAULT_OUTPUT_BYTES,
 	};
-	struct strvec go_deps = STRVEC_INIT, npm_deps = STRVEC_INIT, ro_paths = STRVEC_INIT;
+	struct strvec go_deps = STRVEC_INIT, npm_deps = STRVEC_INIT, ro_paths = STRVEC_INIT, py_deps = STRVEC_INIT;
 	char err[ERR_SIZE], abs[PATH_MAX];
 	int ch, rc = EXIT_USAGE;
 	PGconn *c = NULL;
@@ -289,6 +330,11 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 			pv.npm_module = optarg;
 			break;
 		case 'd': cfg->database = optarg; break;
+		case 'y':
+			if (check_python_dep(optarg) < 0)
+				goto out;
+			strvec_push(&py_deps, optarg);
+			break;
 		case 't':
 			if (num_parse_duration_ms(optarg, 86400000, &pv.timeout_ms) < 0)
 				return cli_error(EXIT_USAGE, "--timeout %s: expected a duration like 90s, 500ms or 2m",
@@ -317,6 +363,7 @@ int cmd_plugin(int argc, char **argv, struct config *cfg)
 	pv.go_deps = &go_deps;
 	pv.npm_deps = &npm_deps;
 	pv.ro_paths = &ro_paths;
+	pv.python_deps = &py_deps;
 	if (argc - optind != 2) {
 		fputs(usage, stderr);
 		goto out;
@@ -344,5 +391,6 @@ out:
 	strvec_clear(&go_deps);
 	strvec_clear(&npm_deps);
 	strvec_clear(&ro_paths);
+	strvec_clear(&py_deps);
 	return rc;
 }

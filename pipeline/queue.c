@@ -31,6 +31,7 @@ static void plugin_release(struct queue_plugin *p)
 	free(p->go_min_version);
 	strvec_clear(&p->go_deps);
 	strvec_clear(&p->npm_deps);
+	strvec_clear(&p->python_deps);
 	strvec_clear(&p->ro_paths);
 }
 
@@ -337,7 +338,7 @@ static int load_job(PGconn *c, struct queue_job *j, char *err)
 		    "  pv.image_ref, tp.parameter, pv.go_min_version, array_to_string(pv.go_deps, ' '),"
 		    "  pv.timeout_ms, pv.memory_bytes, pv.output_bytes, pv.id, pv.per_file,"
 		    "  array_to_string(pv.npm_deps, chr(10)), array_to_string(pv.ro_paths, chr(10)),"
-		    "  pv.npm_module"
+		    "  pv.npm_module, array_to_string(pv.python_deps, chr(10))"
 		    " FROM template_version_plugins tvp"
 		    " JOIN template_versions tv ON tv.id = tvp.template_version_id"
 		    " JOIN template_plugins tp ON tp.template_id = tv.template_id AND tp.position = tvp.position"
@@ -367,6 +368,7 @@ static int load_job(PGconn *c, struct queue_job *j, char *err)
 		split_lines(&sp->npm_deps, PQgetvalue(r, row, 12));
 		split_lines(&sp->ro_paths, PQgetvalue(r, row, 13));
 		sp->npm_commonjs = !strcmp(PQgetvalue(r, row, 14), "commonjs");
+		split_lines(&sp->python_deps, PQgetvalue(r, row, 15));
 	}
 	PQclear(r);
 	return 0;

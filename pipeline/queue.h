@@ -22,11 +22,12 @@ struct queue_plugin {
 	struct strvec go_deps;
 	long long timeout_ms;
 	unsigned long long memory_bytes, output_bytes;
-	long long version_id;	/* plugin_versions.id */
-	int per_file;		/* declared --per-file: its output may come from the cache */
-	struct strvec npm_deps; /* "name@range": the plugin generates npm packages */
-	int npm_commonjs;	/* its npm output is CommonJS (require), not ES modules */
-	struct strvec ro_paths; /* bwrap: more read-only paths */
+	long long version_id;	   /* plugin_versions.id */
+	int per_file;		   /* declared --per-file: its output may come from the cache */
+	struct strvec npm_deps;	   /* "name@range": the plugin generates npm packages */
+	int npm_commonjs;	   /* its npm output is CommonJS (require), not ES modules */
+	struct strvec python_deps; /* "protobuf>=3.21": the plugin generates Python packages */
+	struct strvec ro_paths;	   /* bwrap: more read-only paths */
 };
 
 /* A file of a dependency commit (transitively), with its module, commit and version. */
@@ -163,6 +164,8 @@ int queue_set_mark(PGconn *c, long long id, enum queue_mark mark, const char *te
 
 /* The published generations of (template, module), in no particular order. */
 int queue_published_of(PGconn *c, long long template_id, long long module_id, struct queue_rows *out, char *err);
+/* The names of every published package of kind ("npm", "python"), sorted, appended to out. 0 or -1. */
+int queue_package_names(PGconn *c, const char *kind, struct strvec *out, char *err);
 /* Every published generation, in publication order. */
 int queue_published_all(PGconn *c, struct queue_rows *out, char *err);
 /* The published generations at feed positions [first, last], in feed order. */

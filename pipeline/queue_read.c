@@ -82,6 +82,21 @@ int queue_published_of(PGconn *c, long long template_id, long long module_id, st
 			      2, p, out, err);
 }
 
+int queue_package_names(PGconn *c, const char *kind, struct strvec *out, char *err)
+{
+	const char *p[] = { kind };
+	PGresult *r = db_exec(c, "queue: list package names",
+			      "SELECT DISTINCT package FROM generations"
+			      " WHERE package_kind = $1 AND state = 'published' ORDER BY package",
+			      1, p, err);
+	if (!r)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++)
+		strvec_push(out, PQgetvalue(r, i, 0));
+	PQclear(r);
+	return 0;
+}
+
 int queue_published_all(PGconn *c, struct queue_rows *out, char *err)
 {
 	return published_rows(c, "queue: list published generations",

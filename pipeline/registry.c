@@ -180,7 +180,7 @@ out:
 
 int registry_plugin_add(PGconn *c, const struct registry_plugin_version *pv, char *err)
 {
-	struct buf deps = BUF_INIT, npm = BUF_INIT, ro = BUF_INIT;
+	struct buf deps = BUF_INIT, npm = BUF_INIT, ro = BUF_INIT, py = BUF_INIT;
 	const struct strvec none = STRVEC_INIT;
 	PGresult *r = NULL;
 	int rc = -1;
@@ -199,6 +199,7 @@ int registry_plugin_add(PGconn *c, const struct registry_plugin_version *pv, cha
 	db_text_array(pv->go_deps, &deps);
 	db_text_array(pv->npm_deps ? pv->npm_deps : &none, &npm);
 	db_text_array(pv->ro_paths ? pv->ro_paths : &none, &ro);
+	db_text_array(pv->python_deps ? pv->python_deps : &none, &py);
 	char tmo[32], mem[32], outb[32];
 	snprintf(tmo, sizeof(tmo), "%lld", pv->timeout_ms);
 	snprintf(mem, sizeof(mem), "%llu", pv->memory_bytes);
@@ -216,15 +217,16 @@ int registry_plugin_add(PGconn *c, const struct registry_plugin_version *pv, cha
 			     pv->per_file ? "true" : "false",
 			     npm.data,
 			     ro.data,
-			     pv->npm_module };
+			     pv->npm_module,
+			     py.data };
 	r = db_exec(c, "database: insert plugin version",
 		    "INSERT INTO plugin_versions (plugin_id, version, runtime, exec_path, image_ref,"
 		    " go_deps, go_min_version, timeout_ms, memory_bytes, output_bytes, per_file,"
-		    " npm_deps, ro_paths, npm_module)"
+		    " npm_deps, ro_paths, npm_module, python_deps)"
 		    " VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9, $10, $11::boolean,"
-		    " $12::text[], $13::text[], $14)"
+		    " $12::text[], $13::text[], $14, $15::text[])"
 		    " ON CONFLICT (plugin_id, version) DO NOTHING RETURNING id",
-		    14, pi, err);
+		    15, pi, err);
 	if (!r)
 		goto out;
 	if (!PQntuples(r)) {
@@ -242,6 +244,7 @@ out:
 	buf_release(&deps);
 	buf_release(&npm);
 	buf_release(&ro);
+	buf_release(&py);
 	return rc;
 }
 
@@ -345,8 +348,8 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
 	int rc = -1;
 	char tid[32], num[16], tvid[32];
 	long long pv_ids[REGISTRY_MAX_PLUGINS];
-	int npm_plugin = -1, go_plugin = -1;
-	char npm_format[16] = "";
+	int npm_plugin = -1, kind_plugin = -1;
+	char npm_format[16] = "", kind_of[32] = "";
 
 	if (db_begin(c, err) < 0)
 		return -1;
@@ -410,7 +413,8 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
 		const char *pv[] = { PQgetvalue(tp, i, 3), pin->version };
 		r = db_exec(c, "database: resolve plugin version",
 			    "SELECT id, cardinality(npm_deps) > 0,"
-			    "  cardinality(go_deps) > 0 OR go_min_version IS NOT NULL, coalesce(npm_module, '')"
+			    "  cardinality(go_deps) > 0 OR go_min_version IS NOT NULL, coalesce(npm_module, ''),"
+			    "  cardinality(python_deps) > 0"
 			    " FROM plugin_versions WHERE plugin_id = $1 AND version = $2",
 			    2, pv, err);
 		if (!r)
@@ -421,7 +425,23 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
 			goto out;
 		}
 		pv_ids[i] = db_ll(r, 0, 0);
-		/* One kind of output per template version: a Go module or an npm package. */
+		/* One kind of output per template version: a Go module, an npm package or a wheel. */
+		const char *kind = PQgetvalue(r, 0, 1)[0] == 't'   ? "npm packages"
+				   : PQgetvalue(r, 0, 2)[0] == 't' ? "Go modules"
+				   : PQgetvalue(r, 0, 4)[0] == 't' ? "Python packages"
+								   : NULL;
+		if (kind && kind_plugin >= 0 && strcmp(kind, kind_of)) {
+			err_set(err,
+				"template %s/%s: plugin %s/%s generates %s and plugin %s/%s %s; a template "
+				"version publishes one kind of package",
+				t->owner, t->name, PQgetvalue(tp, kind_plugin, 1), PQgetvalue(tp, kind_plugin, 2),
+				kind_of, PQgetvalue(tp, i, 1), PQgetvalue(tp, i, 2), kind);
+			goto out;
+		}
+		if (kind && kind_plugin < 0) {
+			kind_plugin = i;
+			snprintf(kind_of, sizeof(kind_of), "%s", kind);
+		}
 		if (PQgetvalue(r, 0, 1)[0] == 't') {
 			/* ...and one module format: package.json says "type": "module" or not. */
 			const char *format = PQgetvalue(r, 0, 3);
@@ -435,16 +455,6 @@ int registry_template_version(PGconn *c, const struct name_ref *t, const struct 
 			}
 			snprintf(npm_format, sizeof(npm_format), "%s", format);
 			npm_plugin = i;
-		}
-		if (PQgetvalue(r, 0, 2)[0] == 't')
-			go_plugin = i;
-		if (npm_plugin >= 0 && go_plugin >= 0) {
-			err_set(err,
-				"template %s/%s: plugin %s/%s generates npm packages and plugin %s/%s Go "
-				"modules; a template version publishes one or the other",
-				t->owner, t->name, PQgetvalue(tp, npm_plugin, 1), PQgetvalue(tp, npm_plugin, 2),
-				PQgetvalue(tp, go_plugin, 1), PQgetvalue(tp, go_plugin, 2));
-			goto out;
 		}
 		PQclear(r);
 		r = NULL;

@@ -40,18 +40,19 @@ int registry_dep_images(PGconn *c, const struct name_ref *self, const struct reg
 struct registry_plugin_version {
 	struct name_ref plugin;
 	const char *version;
-	const char *runtime;		 /* exec | bwrap | oci */
-	const char *exec_path;		 /* exec, bwrap: absolute path of an executable */
-	const char *image_ref;		 /* oci */
-	const struct strvec *go_deps;	 /* "module@version" */
-	const char *go_min_version;	 /* NULL for none */
-	long long timeout_ms;		 /* wall clock per run */
-	unsigned long long memory_bytes; /* RLIMIT_AS (exec, bwrap) or --memory (oci) */
-	unsigned long long output_bytes; /* largest response accepted */
-	int per_file;			 /* each file's output depends on it and its imports only */
-	const struct strvec *npm_deps;	 /* "name@range": npm runtime packages (NULL: none) */
-	const char *npm_module;		 /* with npm_deps: "esm" or "commonjs"; else NULL */
-	const struct strvec *ro_paths;	 /* absolute paths bound read-only under bwrap (NULL: none) */
+	const char *runtime;		  /* exec | bwrap | oci */
+	const char *exec_path;		  /* exec, bwrap: absolute path of an executable */
+	const char *image_ref;		  /* oci */
+	const struct strvec *go_deps;	  /* "module@version" */
+	const char *go_min_version;	  /* NULL for none */
+	long long timeout_ms;		  /* wall clock per run */
+	unsigned long long memory_bytes;  /* RLIMIT_AS (exec, bwrap) or --memory (oci) */
+	unsigned long long output_bytes;  /* largest response accepted */
+	int per_file;			  /* each file's output depends on it and its imports only */
+	const struct strvec *npm_deps;	  /* "name@range": npm runtime packages (NULL: none) */
+	const char *npm_module;		  /* with npm_deps: "esm" or "commonjs"; else NULL */
+	const struct strvec *python_deps; /* "protobuf>=3.21": Requires-Dist (NULL: none) */
+	const struct strvec *ro_paths;	  /* absolute paths bound read-only under bwrap (NULL: none) */
 };
 
 /* Limits of a plugin version when none are given. */

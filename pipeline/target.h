@@ -104,6 +104,15 @@ struct target {
 
 extern const struct target target_go;
 extern const struct target target_npm;
+extern const struct target target_python;
+
+/*
+ * admit for targets whose package name a (template, module) pair owns: 1
+ * when no other pair published name, 0 when one did (j failed, permanent,
+ * naming it: "<kind> package <name> is already the package of ..."), -1 on
+ * a database error (err set).
+ */
+int target_admit_package(struct job *j, PGconn *db, const char *kind, const char *name, char *err);
 
 /* The target of a claimed generation (the first that claims it; Go takes the rest). */
 const struct target *target_for_job(const struct queue_job *q);

@@ -189,19 +189,7 @@ out:
 
 static int npm_admit(struct job *j, PGconn *db, char *err)
 {
-	char *owner = NULL;
-	int taken = queue_package_owner(db, pkg_of(j)->name, j->q.template_id, j->q.module_id, &owner, err);
-	if (taken < 0)
-		return -1;
-	if (!taken)
-		return 1;
-	err_set(j->error,
-		"npm package %s is already the package of %s: the names of the two pairs "
-		"collide; rename the module or the template",
-		pkg_of(j)->name, owner);
-	job_fail(j, JOB_PERMANENT, j->error);
-	free(owner);
-	return 0;
+	return target_admit_package(j, db, "npm", pkg_of(j)->name, err);
 }
 
 static int npm_upload(const struct job *j, struct store *s, char *err)

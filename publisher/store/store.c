@@ -61,6 +61,11 @@ int store_get(struct store *s, const char *key, struct buf *out, char *err)
 	return s->ops->get(s, key, out, err);
 }
 
+int store_has_directory_keys(const struct store *s)
+{
+	return s->ops->directory_keys;
+}
+
 int store_list(struct store *s, struct strvec *keys, char *err)
 {
 	return s->ops->list(s, keys, err);

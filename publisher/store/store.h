@@ -28,6 +28,11 @@ struct store;
 
 struct store_ops {
 	const char *scheme;
+	/*
+	 * 1 when a key may end in '/' and is served for a URL that does (an
+	 * object store without index documents: S3); 0 when "a/" is a directory.
+	 */
+	int directory_keys;
 	/* 0 written, 1 already there with the same bytes, STORE_* error (err set). */
 	int (*put_immutable)(struct store *s, const char *key, const void *data, size_t len, const char *content_type,
 			     char *err);
@@ -89,6 +94,8 @@ int store_put_immutable(struct store *s, const char *key, const void *data, size
 int store_put_mutable(struct store *s, const char *key, const void *data, size_t len, const char *content_type,
 		      char *err);
 int store_get(struct store *s, const char *key, struct buf *out, char *err);
+/* 1 when keys may end in '/' (store_ops.directory_keys). */
+int store_has_directory_keys(const struct store *s);
 int store_list(struct store *s, struct strvec *keys, char *err);
 
 /* Cache-Control values of DESIGN's store layout. */

@@ -512,6 +512,7 @@ static void s3_free(struct store *base)
 
 static const struct store_ops s3_ops = {
 	.scheme = "s3",
+	.directory_keys = 1,
 	.put_immutable = s3_put_immutable,
 	.put_mutable = s3_put_mutable,
 	.get = s3_get,

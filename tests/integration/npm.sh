@@ -129,7 +129,7 @@ test_npm_scope_and_refusals() {
   assert_rc 0
   rg template version t/mixed --plugin "protocolbuffers/go:$GO_PLUGIN_VERSION" --plugin t/npm:v1
   assert_rc 2
-  assert_err_has "plugin t/npm generates npm packages and plugin protocolbuffers/go Go modules"
+  assert_err_has "plugin protocolbuffers/go generates Go modules and plugin t/npm npm packages; a template version publishes one kind of package"
 
   # A plugin that writes package.json fails for good; the scope is configurable.
   rg template create t/pkgjson --plugin "t/npm=files=package.json|a.js"
