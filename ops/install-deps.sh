@@ -25,6 +25,9 @@ PACKAGES=(
   unzip zip curl ca-certificates procps jq openssl
   # the grpc/web browser test: headless Chromium (puppeteer-core drives it)
   chromium
+  # Python: grpc_python_plugin (grpc/python), and pip, venv, protobuf, grpcio and
+  # mypy as the Python tests' consumers use them (PyPI is not reachable here)
+  protobuf-compiler-grpc python3-pip python3-venv python3-protobuf python3-grpcio python3-mypy
   # the units' test: systemd-analyze, systemd-sysusers; unshare, setpriv, mount
   systemd util-linux mount
 )

@@ -165,7 +165,7 @@ static int check_version(struct registry_plugin_version *pv, char *abs)
 static int check_python_dep(const char *arg)
 {
 	size_t n = 0;
-	while (isalnum((unsigned char)arg[n]) || (n && strchr("._-", arg[n])))
+	while (isalnum((unsigned char)arg[n]) || (n && arg[n] && strchr("._-", arg[n])))
 		n++;
 	int ok = n > 0 && isalnum((unsigned char)arg[n - 1]);
 	for (const char *p = arg + n; ok && *p; p++)

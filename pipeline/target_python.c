@@ -41,7 +41,7 @@ static int py_claims(const struct queue_job *q)
 static char *requirement_name(const char *req)
 {
 	size_t n = 0;
-	while (isalnum((unsigned char)req[n]) || strchr("._-", req[n]))
+	while (isalnum((unsigned char)req[n]) || (req[n] && strchr("._-", req[n])))
 		n++;
 	char *raw = xstrndup(req, n), *name = pywheel_normalize(raw);
 	free(raw);

@@ -134,6 +134,28 @@ static int check_file(const char *pkg, const char *name, char *err)
 	return 0;
 }
 
+/*
+ * PEP 561: type checkers read a package's .pyi only when py.typed marks it.
+ * An empty py.typed goes into every directory that holds a .pyi (the
+ * directory of a proto package, which one module owns), unless the plugins
+ * wrote one.
+ */
+static void add_typed_markers(struct fileset *files)
+{
+	size_t n = files->n;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = files->v[i].name;
+		size_t len = strlen(name);
+		if (len < 4 || strcmp(name + len - 4, ".pyi"))
+			continue;
+		const char *slash = strrchr(name, '/');
+		char *marker = slash ? xasprintf("%.*s/py.typed", (int)(slash - name), name) : xstrdup("py.typed");
+		if (!fileset_find(files, marker))
+			fileset_add(files, marker, "", 0);
+		free(marker);
+	}
+}
+
 static void build_metadata(const struct pywheel_meta *m, struct buf *out)
 {
 	buf_printf(out, "Metadata-Version: 2.1\nName: %s\nVersion: %s\n", m->name, m->version);
@@ -180,6 +202,7 @@ int pywheel_build(struct pywheel *w, const struct pywheel_meta *m, struct filese
 	for (size_t i = 0; i < files->n; i++)
 		if (check_file(m->name, files->v[i].name, err) < 0)
 			goto out;
+	add_typed_markers(files);
 	fileset_sort(files);
 	build_metadata(m, &w->metadata);
 	buf_adds(&wheel, "Wheel-Version: 1.0\nGenerator: remotegen\nRoot-Is-Purelib: true\nTag: py3-none-any\n");

@@ -67,6 +67,7 @@ struct pywheel {
  * (setup.py, setup.cfg, pyproject.toml, a .dist-info or .egg-info directory),
  * an __init__.py (the proto paths are namespace packages that several
  * wheels share), names RECORD cannot hold (',', '"', a control character).
+ * An empty py.typed (PEP 561) is added beside .pyi files.
  * w is initialised here; release with pywheel_release even on failure.
  * Returns 0 or -1 (err set).
  */

@@ -11,6 +11,7 @@
 . "$ROOT/tests/lib/goenv.sh"
 . "$ROOT/tests/lib/npmenv.sh"
 . "$ROOT/tests/lib/s3env.sh"
+. "$ROOT/tests/lib/alerts.sh"
 
 JS_WEATHER=@remotegen/acme_weather.protocolbuffers_js
 JS_ALERTS=@remotegen/acme_alerts.protocolbuffers_js
@@ -18,37 +19,6 @@ WEB_WEATHER=@remotegen/acme_weather.grpc_web
 WEB_ALERTS=@remotegen/acme_alerts.grpc_web
 JS_PARAM="import_style=commonjs,binary"
 WEB_PARAM="import_style=commonjs+dts,mode=grpcweb"
-
-# acme/alerts: imports acme/weather; a oneof, a map of the other module's
-# message, a well-known Timestamp, a unary and a server-streaming method.
-cjs_alerts_source() {
-  mkdir -p "$TMP/alerts/acme/alerts/v1"
-  cat >"$TMP/alerts/acme/alerts/v1/alerts.proto" <<'PROTO'
-syntax = "proto3";
-
-// Alerts about forecasts: a module that depends on acme/weather.
-package acme.alerts.v1;
-
-import "acme/weather/v1/weather.proto";
-import "google/protobuf/timestamp.proto";
-
-message Alert {
-  string text = 1;
-  acme.weather.v1.Forecast forecast = 2;
-  oneof level {
-    int32 severity = 3;
-    string note = 4;
-  }
-  map<string, acme.weather.v1.Forecast> by_city = 5;
-  google.protobuf.Timestamp at = 6;
-}
-
-service AlertService {
-  rpc Get(acme.weather.v1.GetForecastRequest) returns (Alert);
-  rpc Watch(acme.weather.v1.GetForecastRequest) returns (stream Alert);
-}
-PROTO
-}
 
 # cjs_publish URL: the four official templates, acme/weather and acme/alerts, one run.
 cjs_publish() {
@@ -58,12 +28,12 @@ cjs_publish() {
     fail "register-official-templates: $(cat "$TMP/register.log")"
   rg module push acme/weather "$ROOT/ops/example"
   assert_rc 0
-  cjs_alerts_source
+  rich_alerts_source
   rg module push acme/alerts "$TMP/alerts" --dep acme/weather
   assert_rc 0
   rg run --once
   assert_rc 0
-  assert_eq "8" "$(sql "SELECT count(*) FROM generations WHERE state = 'published'")" "published generations"
+  assert_eq "12" "$(sql "SELECT count(*) FROM generations WHERE state = 'published'")" "published generations (six official templates)"
 }
 
 # A CommonJS consumer (no "type": "module") whose @remotegen scope comes from URL.
@@ -105,16 +75,6 @@ console.log(`text=${back.getText()} city=${f.getCity()} celsius=${f.getCelsius()
 console.log(Buffer.from(bytes).toString('hex'))
 JS
   (cd "$1" && "$NODE24" main.js)
-}
-
-# The same message through protoc --encode (and as hex).
-protoc_bin() {
-  printf '%s\n' 'text: "snow" forecast { city: "Oslo" celsius: -3.5 sky: SKY_CLOUDY } severity: 3' \
-    'by_city { key: "Bergen" value { city: "Bergen" } } at { seconds: 1700000000 }' |
-    protoc --encode=acme.alerts.v1.Alert -I "$TMP/alerts" -I "$ROOT/ops/example" acme/alerts/v1/alerts.proto
-}
-protoc_hex() {
-  protoc_bin | od -An -v -tx1 | tr -d ' \n'
 }
 
 CJS_LINE="text=snow city=Oslo celsius=-3.5 sky=2 level=severity:3 map=Bergen at=2023-11-14T22:13:20.000Z"
@@ -389,7 +349,7 @@ test_commonjs_refusals() {
   assert_err_has "--npm-module is for plugins that generate npm packages (--npm-dep)"
 
   rg module push acme/weather "$ROOT/ops/example"
-  cjs_alerts_source
+  rich_alerts_source
   rg module push acme/alerts "$TMP/alerts" --dep acme/weather
   rg run --once
   assert_rc 1
@@ -402,8 +362,8 @@ test_commonjs_refusals() {
     "$nopeer" "an undeclared package"
   assert_no_file "$STORE_DIR/npm/@remotegen/acme_weather.acme_webonly"
   assert_no_file "$STORE_DIR/npm/@remotegen/acme_weather.acme_nopeer"
-  assert_eq "10" "$(sql "SELECT count(*) FROM generations g JOIN template_versions tv ON tv.id = g.template_version_id JOIN templates t ON t.id = tv.template_id WHERE t.owner <> 'acme' AND g.state = 'published'")" \
-    "the four official templates' and bufbuild/es's generations published"
+  assert_eq "14" "$(sql "SELECT count(*) FROM generations g JOIN template_versions tv ON tv.id = g.template_version_id JOIN templates t ON t.id = tv.template_id WHERE t.owner <> 'acme' AND g.state = 'published'")" \
+    "the six official templates' and bufbuild/es's generations published"
   rg verify
   assert_rc 0
 

@@ -50,6 +50,7 @@ nginx_try_start() {
     root $root;
     include $ROOT/ops/nginx/goproxy-locations.conf;
     include $ROOT/ops/nginx/npm-locations.conf;
+    include $ROOT/ops/nginx/python-locations.conf;
   }
 }
 CONF
