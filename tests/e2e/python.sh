@@ -192,9 +192,28 @@ PY
   "$TMP/venv4/bin/python" -c 'from acme.weather.v1 import weather_pb2; weather_pb2.Storm(name="x")' ||
     fail "1.1.2 has no Storm"
 
+  # The feed has a line per wheel.
+  jq -s -e "map(select(.Package == \"$PY_WEATHER\" and .Version == \"1.1.2\" and .Wheel == \"acme_weather_grpc_python-1.1.2-py3-none-any.whl\" and (.Sha256 | length) == 64)) | length == 1" \
+    "$STORE_DIR/index/feed/head.ndjson" >/dev/null || fail "feed: $(cat "$STORE_DIR/index/feed/head.ndjson")"
+
+  # Yanked (PEP 592): pip passes it over unless it is pinned.
+  local id2
+  id2=$(sql "SELECT id FROM generations WHERE package = '$PY_WEATHER' AND version = 'v1.1.2'")
+  rg generation yank "$id2" --reason "Storm is wrong"
+  assert_rc 0
+  grep -q 'acme_weather_grpc_python-1.1.2-py3-none-any.whl</a>' "$STORE_DIR/python/simple/$PY_WEATHER/index.html" ||
+    fail "page: $(cat "$STORE_DIR/python/simple/$PY_WEATHER/index.html")"
+  grep -q 'data-yanked="Storm is wrong">acme_weather_grpc_python-1.1.2' "$STORE_DIR/python/simple/$PY_WEATHER/index.html" ||
+    fail "not yanked: $(cat "$STORE_DIR/python/simple/$PY_WEATHER/index.html")"
+  py_venv "$TMP/venv5"
+  py_pip "$TMP/venv5" install --no-deps --index-url "$index" "$PY_WEATHER" || fail "pip: $(cat "$TMP/pip.log")"
+  assert_eq "1.1.1" "$("$TMP/venv5/bin/python" -c 'import importlib.metadata as m; print(m.version("'"$PY_WEATHER"'"))')" "a yanked version is not chosen"
+  py_pip "$TMP/venv5" install --no-deps --index-url "$index" "$PY_WEATHER==1.1.2" || fail "pip ==1.1.2: $(cat "$TMP/pip.log")"
+  grep -q "yanked" "$TMP/pip.log" || fail "pip did not warn: $(cat "$TMP/pip.log")"
+
   rg verify
   assert_rc 0
-  echo "note: pip installed $PY_ALERTS 1.1.1 with $PY_WEATHER from file://; -U took $PY_WEATHER to 1.1.2"
+  echo "note: pip installed $PY_ALERTS 1.1.1 with $PY_WEATHER from file://; -U took $PY_WEATHER to 1.1.2; yanked, pip passed it over"
 }
 
 test_python_from_nginx() {
