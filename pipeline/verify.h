@@ -5,7 +5,9 @@
  * version; for every module path: @v/list and @latest say exactly what the
  * database says; for every npm package version: the tarball exists with the
  * recorded dist hashes and package.json, and each packument is exactly what
- * the database gives (with tarball links under npm_url); the feed lists
+ * the database gives (with tarball links under npm_url); for every wheel:
+ * its sha256, its RECORD, its METADATA inside and beside it, and every index
+ * page exactly as the database gives it; the feed lists
  * every published version; and no object
  * exists that the database does not explain. Each difference is one line.
  */
