@@ -311,6 +311,16 @@ test_python_refusals_and_a_tampered_wheel() {
   local whl="$STORE_DIR/python/files/acme-x-y-t-plain/acme_x_y_t_plain-1.1.1-py3-none-any.whl"
   assert_file "$whl"
 
+  # Published again in a new process (its record lost): the same wheel bytes, so the
+  # immutable write succeeds.
+  local sum
+  sum=$(sha256sum "$whl")
+  sql "UPDATE generations SET state = 'pending', package = NULL, package_kind = NULL, manifest = NULL, integrity = NULL, shasum = NULL, artifact = NULL, attempts = 0 WHERE template_version_id IN (SELECT tv.id FROM template_versions tv JOIN templates t ON t.id = tv.template_id WHERE t.name = 'plain')" >/dev/null
+  rg run --once
+  assert_rc 0
+  assert_eq "published" "$(sql "SELECT g.state FROM generations g JOIN template_versions tv ON tv.id = g.template_version_id JOIN templates t ON t.id = tv.template_id WHERE t.name = 'plain'")" "after the second build"
+  assert_eq "$sum" "$(sha256sum "$whl")" "the wheel, rebuilt"
+
   # acme/x-y normalizes to the same project as acme-x/y: refused before writing.
   rg module push acme/x-y "$ROOT/ops/example"
   assert_rc 0
