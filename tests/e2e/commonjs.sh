@@ -20,19 +20,9 @@ WEB_ALERTS=@remotegen/acme_alerts.grpc_web
 JS_PARAM="import_style=commonjs,binary"
 WEB_PARAM="import_style=commonjs+dts,mode=grpcweb"
 
-# cjs_publish URL: the four official templates, acme/weather and acme/alerts, one run.
+# cjs_publish URL: the official templates, acme/weather and acme/alerts, one run.
 cjs_publish() {
-  export REMOTEGEN_NPM_URL=$1
-  rg migrate
-  bash "$ROOT/ops/register-official-templates.sh" "$REMOTEGEN" >"$TMP/register.log" 2>&1 ||
-    fail "register-official-templates: $(cat "$TMP/register.log")"
-  rg module push acme/weather "$ROOT/ops/example"
-  assert_rc 0
-  rich_alerts_source
-  rg module push acme/alerts "$TMP/alerts" --dep acme/weather
-  assert_rc 0
-  rg run --once
-  assert_rc 0
+  publish_official "$1"
   assert_eq "12" "$(sql "SELECT count(*) FROM generations WHERE state = 'published'")" "published generations (six official templates)"
 }
 

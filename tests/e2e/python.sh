@@ -18,17 +18,7 @@ SYS_PYTHON=/usr/bin/python3
 
 # py_publish: the official templates, acme/weather and acme/alerts, one run.
 py_publish() {
-  export REMOTEGEN_NPM_URL=http://127.0.0.1:9/npm/
-  rg migrate
-  bash "$ROOT/ops/register-official-templates.sh" "$REMOTEGEN" >"$TMP/register.log" 2>&1 ||
-    fail "register-official-templates: $(cat "$TMP/register.log")"
-  rg module push acme/weather "$ROOT/ops/example"
-  assert_rc 0
-  rich_alerts_source
-  rg module push acme/alerts "$TMP/alerts" --dep acme/weather
-  assert_rc 0
-  rg run --once
-  assert_rc 0
+  publish_official http://127.0.0.1:9/npm/
 }
 
 # py_venv DIR: a venv on Debian's Python that sees Debian's protobuf, grpcio and mypy.

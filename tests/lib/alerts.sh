@@ -5,6 +5,8 @@
 #   protoc_bin           one Alert, encoded by protoc --encode (stdout)
 #   protoc_hex           the same as hex
 #   protoc_decode        protoc --decode of an Alert on stdin
+#   publish_official URL the official templates (ops/register-official-templates.sh),
+#                        acme/weather and this acme/alerts, one run; npm links under URL
 
 rich_alerts_source() {
   mkdir -p "$TMP/alerts/acme/alerts/v1"
@@ -47,4 +49,18 @@ protoc_hex() {
 
 protoc_decode() {
   protoc --decode=acme.alerts.v1.Alert -I "$TMP/alerts" -I "$ROOT/ops/example" acme/alerts/v1/alerts.proto
+}
+
+publish_official() {
+  export REMOTEGEN_NPM_URL=$1
+  rg migrate
+  bash "$ROOT/ops/register-official-templates.sh" "$REMOTEGEN" >"$TMP/register.log" 2>&1 ||
+    fail "register-official-templates: $(cat "$TMP/register.log")"
+  rg module push acme/weather "$ROOT/ops/example"
+  assert_rc 0
+  rich_alerts_source
+  rg module push acme/alerts "$TMP/alerts" --dep acme/weather
+  assert_rc 0
+  rg run --once
+  assert_rc 0
 }
