@@ -211,8 +211,15 @@ int main(void)
 			 qg = fake_row("protocolbuffers/go:v1", NULL);
 	CHECK(target_for_job(&qn) == &target_npm);
 	CHECK(target_for_job(&qg) == &target_go);
-	struct queue_published pn = { .package = "@remotegen/x", .version = "v1.1.1" }, pg = { .zip_hash = "h1:x" };
+	struct queue_job qp = fake_row("protocolbuffers/python:v21", NULL);
+	strvec_push(&qp.plugins[0].python_deps, "protobuf>=3.21");
+	CHECK(target_for_job(&qp) == &target_python);
+	queue_job_release(&qp);
+	struct queue_published pn = { .package = "@remotegen/x", .version = "v1.1.1", .kind = "npm" },
+			       pp = { .package = "x-y-t-n", .version = "v1.1.1", .kind = "python" },
+			       pg = { .zip_hash = "h1:x" };
 	CHECK(target_for_row(&pn) == &target_npm);
+	CHECK(target_for_row(&pp) == &target_python);
 	CHECK(target_for_row(&pg) == &target_go);
 	queue_job_release(&qn);
 	queue_job_release(&qg);
