@@ -292,13 +292,13 @@ static int same(const struct buf *data, const char *text)
 static int py_verify_version(struct verify_ctx *v, const struct queue_published *p)
 {
 	struct buf data = BUF_INIT, inside = BUF_INIT, beside = BUF_INIT;
-	char hex[65], why[ERR_SIZE];
+	char hex[SHA256_HEX_SIZE], why[ERR_SIZE];
 	char *key = pywheel_key(p->package, p->artifact), *mkey = pywheel_metadata_key(p->package, p->artifact);
 	verify_expect(v, key);
 	verify_expect(v, mkey);
 	int g = verify_fetch(v, key, &data);
 	if (g == 0) {
-		pywheel_sha256(data.data ? data.data : "", data.len, hex);
+		util_sha256_hex(data.data ? data.data : "", data.len, hex);
 		if (strcmp(hex, p->integrity))
 			verify_problem(v, "hash mismatch: %s: database sha256 %s, store %s", key, p->integrity, hex);
 		if (pywheel_check(data.data ? data.data : "", data.len, &inside, why) < 0)

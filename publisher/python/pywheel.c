@@ -71,21 +71,11 @@ char *pywheel_metadata_key(const char *name, const char *filename)
 	return xasprintf(PYWHEEL_ROOT "files/%s/%s.metadata", name, filename);
 }
 
-void pywheel_sha256(const void *data, size_t len, char hex[65])
-{
-	unsigned char d[32];
-	unsigned int n = 0;
-	EVP_Digest(data, len, d, &n, EVP_sha256(), NULL);
-	for (size_t i = 0; i < sizeof(d); i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
-}
-
 /* "sha256=<urlsafe base64 without padding>" of data, as RECORD writes hashes. malloc'ed. */
 static char *record_hash(const void *data, size_t len)
 {
 	unsigned char d[32], b64[48];
-	unsigned int n = 0;
-	EVP_Digest(data, len, d, &n, EVP_sha256(), NULL);
+	util_sha256(data, len, d);
 	EVP_EncodeBlock(b64, d, sizeof(d));
 	for (unsigned char *p = b64; *p; p++) {
 		if (*p == '+')
@@ -261,8 +251,8 @@ int pywheel_build(struct pywheel *w, const struct pywheel_meta *m, struct filese
 		goto out;
 	}
 	w->whl.len = (size_t)n;
-	pywheel_sha256(w->whl.data, w->whl.len, w->sha256);
-	pywheel_sha256(w->metadata.data, w->metadata.len, w->metadata_sha256);
+	util_sha256_hex(w->whl.data, w->whl.len, w->sha256);
+	util_sha256_hex(w->metadata.data, w->metadata.len, w->metadata_sha256);
 	rc = 0;
 	goto out;
 fail:

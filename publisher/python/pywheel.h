@@ -56,9 +56,9 @@ struct pywheel_meta {
 struct pywheel {
 	char *name, *version, *filename; /* owned */
 	struct buf whl;
-	struct buf metadata;	  /* METADATA as in the wheel */
-	char sha256[65];	  /* the wheel's, hex */
-	char metadata_sha256[65]; /* METADATA's, hex */
+	struct buf metadata;		       /* METADATA as in the wheel */
+	char sha256[SHA256_HEX_SIZE];	       /* the wheel's, hex */
+	char metadata_sha256[SHA256_HEX_SIZE]; /* METADATA's, hex */
 };
 
 /*
@@ -76,9 +76,6 @@ void pywheel_release(struct pywheel *w);
 
 /* Writes the wheel and its METADATA as immutable objects. Returns 0 or a STORE_* error (err set). */
 int pywheel_upload(struct store *s, const struct pywheel *w, char *err);
-
-/* Lower-case hex sha256 of data into hex[65]. */
-void pywheel_sha256(const void *data, size_t len, char hex[65]);
 
 /*
  * Reads a wheel back: every RECORD line's hash and size against the entry,
