@@ -4,7 +4,7 @@
  * time per wheel and per page (tests/bench/python.sh).
  *   wheelbench DIR ROUNDS VERSIONS
  */
-#include "fsutil.h"
+#include "benchfiles.h"
 #include "pyindex.h"
 #include "pywheel.h"
 
@@ -13,49 +13,33 @@
 #include <string.h>
 #include <time.h>
 
-static double cpu_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-	return (double)t.tv_sec * 1000.0 + (double)t.tv_nsec / 1e6;
-}
-
 int main(int argc, char **argv)
 {
 	char err[ERR_SIZE];
-	struct strvec names = STRVEC_INIT, reqs = STRVEC_INIT;
+	struct strvec reqs = STRVEC_INIT;
+	struct fileset files = FILESET_INIT;
+	unsigned long long raw = 0;
 	if (argc != 4)
 		return fprintf(stderr, "usage: wheelbench DIR ROUNDS VERSIONS\n"), 2;
-	if (fs_list_files(argv[1], 0, &names, err) < 0)
+	if (bench_load_dir(argv[1], &files, &raw, err) < 0)
 		return fprintf(stderr, "wheelbench: %s\n", err), 1;
+	size_t n_files = files.n;
 	int rounds = atoi(argv[2]), versions = atoi(argv[3]);
 	strvec_push(&reqs, "protobuf>=3.21");
 	struct pywheel_meta meta = { .name = "bench-x-t-n", .version = "1.1.1", .requires_dist = &reqs };
-	unsigned long long raw = 0;
 	size_t whl = 0;
 	double built = 0;
+	/* the same file set every round: a build adds its py.typed markers once and sorts */
 	for (int r = 0; r < rounds; r++) {
-		struct fileset files = FILESET_INIT;
-		raw = 0;
-		for (size_t i = 0; i < names.n; i++) {
-			char *path = xasprintf("%s/%s", argv[1], names.v[i]);
-			struct buf b = BUF_INIT;
-			if (fs_read_file(path, &b, err) < 0)
-				return fprintf(stderr, "wheelbench: %s\n", err), 1;
-			fileset_add(&files, names.v[i], b.data ? b.data : "", b.len);
-			raw += b.len;
-			buf_release(&b);
-			free(path);
-		}
 		struct pywheel w;
-		double t0 = cpu_ms();
+		double t0 = bench_cpu_ms();
 		if (pywheel_build(&w, &meta, &files, err) < 0)
 			return fprintf(stderr, "wheelbench: %s\n", err), 1;
-		built += cpu_ms() - t0;
+		built += bench_cpu_ms() - t0;
 		whl = w.whl.len;
 		pywheel_release(&w);
-		fileset_release(&files);
 	}
+	fileset_release(&files);
 	struct pyindex_file *f = calloc((size_t)versions + 1, sizeof(*f));
 	char(*fn)[64] = calloc((size_t)versions + 1, sizeof(*fn));
 	for (int i = 0; i < versions; i++) {
@@ -68,20 +52,19 @@ int main(int argc, char **argv)
 					      NULL };
 	}
 	struct buf page = BUF_INIT;
-	double t0 = cpu_ms();
+	double t0 = bench_cpu_ms();
 	for (int r = 0; r < rounds; r++) {
 		buf_reset(&page);
 		pyindex_project_page("bench-x-t-n", f, (size_t)versions, &page);
 	}
-	double rendered = cpu_ms() - t0;
-	printf("%zu files, %llu bytes; wheel %zu bytes: %.2f cpu_ms per wheel (%d rounds)\n", names.n, raw, whl,
+	double rendered = bench_cpu_ms() - t0;
+	printf("%zu files, %llu bytes; wheel %zu bytes: %.2f cpu_ms per wheel (%d rounds)\n", n_files, raw, whl,
 	       built / rounds, rounds);
 	printf("project page of %d versions, %zu bytes: %.3f cpu_ms per render\n", versions, page.len,
 	       rendered / rounds);
 	buf_release(&page);
 	free(f);
 	free(fn);
-	strvec_clear(&names);
 	strvec_clear(&reqs);
 	return 0;
 }
