@@ -24,6 +24,18 @@ done
 CXX=${CXX:-g++}
 mkdir -p "$out"
 
+# need NAME SOURCE... -- FLAGS...: every source exists, or the script stops naming the plugin.
+need() {
+  local name=$1; shift
+  while [ "$1" != "--" ]; do
+    if [ ! -f "$1" ]; then
+      echo "build-plugins: $name: source $1 not found (sources from $src)" >&2
+      exit 1
+    fi
+    shift
+  done
+}
+
 # build NAME SOURCE... -- FLAGS...: compiles into $out/NAME unless it is newer than its sources
 # (a .h among them is a dependency, not compiled).
 build() {
@@ -33,12 +45,6 @@ build() {
   shift
   flags=("$@")
   local f
-  for f in "${sources[@]}"; do
-    if [ ! -f "$f" ]; then
-      echo "build-plugins: $name: source $f not found (sources from $src)" >&2
-      exit 1
-    fi
-  done
   if [ -x "$out/$name" ] && [ -z "$(find "${sources[@]}" -newer "$out/$name" 2>/dev/null)" ]; then
     echo "build-plugins: $name up to date"
     return
@@ -62,10 +68,16 @@ build() {
   echo "build-plugins: built $out/$name"
 }
 
-js="$src/protobuf-javascript-3.21.2"
-build protoc-gen-js "$js/generator/js_generator.cc" "$js/generator/well_known_types_embed.cc" \
-  "$js/generator/protoc-gen-js.cc" -- -I"$js" -I"$src/protobuf-21.12-headers"
-build protoc-gen-grpc-web "$src/grpc-web-1.5.0/javascript/net/grpc/web/generator/grpc_generator.cc" --
-# protoc's own Python generators as plugins (our two-line mains, not third_party).
-build protoc-gen-python "$here/ops/plugins/python/protoc-gen-python.cc" "$here/ops/plugins/python/builtin_main.h" --
-build protoc-gen-pyi "$here/ops/plugins/python/protoc-gen-pyi.cc" "$here/ops/plugins/python/builtin_main.h" --
+# each CMD: CMD for every plugin, with its sources and flags.
+each() {
+  local js="$src/protobuf-javascript-3.21.2" py="$here/ops/plugins/python"
+  "$1" protoc-gen-js "$js/generator/js_generator.cc" "$js/generator/well_known_types_embed.cc" \
+    "$js/generator/protoc-gen-js.cc" -- -I"$js" -I"$src/protobuf-21.12-headers"
+  "$1" protoc-gen-grpc-web "$src/grpc-web-1.5.0/javascript/net/grpc/web/generator/grpc_generator.cc" --
+  # protoc's own Python generators as plugins (our small mains, not third_party).
+  "$1" protoc-gen-python "$py/protoc-gen-python.cc" "$py/builtin_main.h" --
+  "$1" protoc-gen-pyi "$py/protoc-gen-pyi.cc" "$py/builtin_main.h" --
+}
+# Every source first: a missing one stops the script before anything is compiled.
+each need
+each build

@@ -360,23 +360,22 @@ test_commonjs_refusals() {
   # Plugin builds that cannot work.
   cp -r "$ROOT/third_party" "$TMP/src"
   rm -r "$TMP/src/protobuf-21.12-headers"
-  if bash "$ROOT/ops/build-plugins.sh" --src "$TMP/src" --out "$TMP/plugins" >"$TMP/build.log" 2>&1; then
-    fail "a build without the headers succeeded"
-  fi
-  grep -q "^build-plugins: protoc-gen-js: the build failed (g++, sources from $TMP/src):" "$TMP/build.log" ||
-    fail "build: $(cat "$TMP/build.log")"
+  build_fails "$TMP/build.log" "^build-plugins: protoc-gen-js: the build failed (g++, sources from $TMP/src):" \
+    bash "$ROOT/ops/build-plugins.sh" --src "$TMP/src" --out "$TMP/plugins"
   grep -q "scc.h\|stringprintf.h" "$TMP/build.log" || fail "the compiler's message is missing: $(cat "$TMP/build.log")"
   assert_no_file "$TMP/plugins/protoc-gen-js"
-  if CXX=/nonexistent/g++ bash "$ROOT/ops/build-plugins.sh" --out "$TMP/plugins2" >"$TMP/build2.log" 2>&1; then
-    fail "a build without a compiler succeeded"
-  fi
-  grep -q "^build-plugins: protoc-gen-js: no C++ compiler (/nonexistent/g++" "$TMP/build2.log" ||
-    fail "build: $(cat "$TMP/build2.log")"
+  build_fails "$TMP/build2.log" "^build-plugins: protoc-gen-js: no C++ compiler (/nonexistent/g++" \
+    CXX=/nonexistent/g++ bash "$ROOT/ops/build-plugins.sh" --out "$TMP/plugins2"
   cp -r "$ROOT/third_party/protobuf-21.12-headers" "$TMP/src/"
   rm -r "$TMP/src/grpc-web-1.5.0"
-  if bash "$ROOT/ops/build-plugins.sh" --src "$TMP/src" --out "$TMP/plugins3" >"$TMP/build3.log" 2>&1; then
-    fail "a build without sources succeeded"
-  fi
-  grep -q "^build-plugins: protoc-gen-grpc-web: source .* not found (sources from $TMP/src)" "$TMP/build3.log" ||
-    fail "build: $(cat "$TMP/build3.log")"
+  build_fails "$TMP/build3.log" "^build-plugins: protoc-gen-grpc-web: source .* not found (sources from $TMP/src)" \
+    bash "$ROOT/ops/build-plugins.sh" --src "$TMP/src" --out "$TMP/plugins3"
+}
+
+# build_fails LOG PATTERN [VAR=VALUE]... COMMAND...: the command fails and LOG (its output) matches PATTERN.
+build_fails() {
+  local log=$1 pattern=$2
+  shift 2
+  if env "$@" >"$log" 2>&1; then fail "succeeded: $*"; fi
+  grep -q "$pattern" "$log" || fail "$*: $(cat "$log")"
 }
